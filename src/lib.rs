@@ -1,5 +1,20 @@
 //! putt: a local patchwork over public-inbox archives.
 //!
 //! The library holds every capability; the `putt` binary and its TUI are
-//! clients of it. Data flows one way: git objects -> raw mail -> parsed
-//! [`mail::Message`] -> tantivy index -> query results -> series model -> views.
+//! clients of it. Data flows one way: git objects ([`archive`]) -> raw mail
+//! -> parsed [`mail::Message`] -> tantivy [`index`] -> query results -> series
+//! model -> views.
+
+pub mod archive;
+pub mod config;
+pub mod error;
+pub mod index;
+pub mod mail;
+pub mod patchid;
+pub mod query;
+pub mod sample;
+pub mod subject;
+pub mod text;
+pub mod trailers;
+
+pub use error::{Error, Result};

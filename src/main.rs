@@ -1,1 +1,87 @@
-fn main() {}
+//! The `putt` command: parse arguments, load the config, call the library.
+//! Each subcommand is a thin client of `putt::*`; with `--json` it prints
+//! the library's own serialisable results, one object per line.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// putt: a local patchwork for mailing-list archives (public-inbox).
+#[derive(Parser, Debug)]
+#[command(name = "putt", version, about, long_about = None)]
+pub struct Args {
+    /// Config file (default: ~/.config/putt/config.toml, or $PUTT_CONFIG).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use this public-inbox archive instead of the configured ones (repeatable).
+    #[arg(long = "inbox", global = true, value_name = "PATH")]
+    pub inboxes: Vec<PathBuf>,
+    /// Index directory (default: [index] dir in the config, else the data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub index_dir: Option<PathBuf>,
+    /// No progress bars or chatter on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Index new mail of every inbox (incremental; safe to interrupt).
+    Index(cli::index::IndexArgs),
+    /// Search with public-inbox/lei syntax (s: f: t: c: b: d: m: l: dfn: ...).
+    Search(cli::search::SearchArgs),
+    /// Show a message by Message-ID.
+    Show(cli::search::ShowArgs),
+    /// Counts of messages, patches and degraded mail, per inbox.
+    Stats(cli::index::StatsArgs),
+    /// Build a small sample inbox, index it and show it.
+    Demo(cli::demo::DemoArgs),
+    /// Print the config file path and the effective settings.
+    Config,
+}
+
+fn main() {
+    let args = Args::parse();
+    let code = match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&format!("{e:#}")));
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(args: Args) -> Result<i32> {
+    let ctx = cli::Context::load(&args)?;
+    match args.command {
+        Some(Command::Index(a)) => cli::index::run(&ctx, &a),
+        Some(Command::Search(a)) => cli::search::run(&ctx, &a),
+        Some(Command::Show(a)) => cli::search::show(&ctx, &a),
+        Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),
+        Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),
+        Some(Command::Config) => cli::config(&ctx),
+        None => {
+            let mut out = std::io::stdout().lock();
+            if ctx.config.inboxes.is_empty() {
+                writeln!(out, "{}", cli::FIRST_RUN).context("stdout")?;
+                return Ok(0);
+            }
+            writeln!(
+                out,
+                "putt: {} inbox(es) configured; try `putt search QUERY` or `putt --help`.",
+                ctx.config.inboxes.len()
+            )
+            .context("stdout")?;
+            let _ = std::io::stdout().is_terminal();
+            Ok(0)
+        }
+    }
+}

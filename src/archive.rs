@@ -1,0 +1,397 @@
+//! public-inbox archives on disk, read with gix.
+//!
+//! An inbox is a v2 directory of epochs (`git/0.git`, `git/1.git`, ...) or a
+//! v1 bare repository. This module finds the epochs and lists, per epoch, the
+//! messages added and removed since a saved cursor (the commit indexed last);
+//! it knows nothing of parsing or indexing. A cursor that is no longer an
+//! ancestor of the tip (history rewritten by `public-inbox-purge`/`-edit` or
+//! a forced fetch) makes the scan start over from the root, flagged
+//! `rewritten`, so the caller can reconcile instead of adding twice.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use gix::prelude::FindExt;
+
+use crate::error::{Error, Result};
+
+pub mod write;
+
+/// The on-disk layout of an inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// One bare repository, messages at `ab/cdef...` (SHA-1 of the Message-ID).
+    V1,
+    /// `git/N.git` epochs, each commit's tree a single blob `m` (or `d`).
+    V2,
+}
+
+/// An inbox found on disk, with its epochs in numeric order.
+#[derive(Debug, Clone)]
+pub struct Inbox {
+    pub name: String,
+    pub path: PathBuf,
+    pub format: Format,
+    pub epochs: Vec<Epoch>,
+}
+
+/// One git repository of an inbox. A v1 inbox has a single epoch 0.
+#[derive(Debug, Clone)]
+pub struct Epoch {
+    pub number: u32,
+    pub git_dir: PathBuf,
+}
+
+impl Inbox {
+    /// Finds the epochs of the inbox at `path`. A path to a single bare
+    /// repository (a v1 inbox, or one v2 epoch on its own) is an inbox of one
+    /// epoch.
+    pub fn open(name: &str, path: &Path) -> Result<Inbox> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if !meta.is_dir() {
+            return Err(Error::NotAnArchive {
+                path: path.to_path_buf(),
+                reason: "not a directory".into(),
+            });
+        }
+        let git = path.join("git");
+        if git.is_dir() {
+            let mut epochs = Vec::new();
+            let entries = std::fs::read_dir(&git).map_err(|e| Error::io(&git, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(&git, e))?;
+                let file_name = entry.file_name();
+                let Some(name) = file_name.to_str() else {
+                    continue;
+                };
+                let Some(number) = name
+                    .strip_suffix(".git")
+                    .and_then(|n| n.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                epochs.push(Epoch {
+                    number,
+                    git_dir: entry.path(),
+                });
+            }
+            if epochs.is_empty() {
+                return Err(Error::NotAnArchive {
+                    path: path.to_path_buf(),
+                    reason: "git/ holds no N.git epoch".into(),
+                });
+            }
+            epochs.sort_by_key(|e| e.number);
+            return Ok(Inbox {
+                name: name.to_string(),
+                path: path.to_path_buf(),
+                format: Format::V2,
+                epochs,
+            });
+        }
+        let git_dir = if path.join("HEAD").is_file() && path.join("objects").is_dir() {
+            path.to_path_buf()
+        } else if path.join(".git").is_dir() {
+            path.join(".git")
+        } else {
+            return Err(Error::NotAnArchive {
+                path: path.to_path_buf(),
+                reason: "neither a v2 inbox (git/N.git) nor a git repository (v1)".into(),
+            });
+        };
+        Ok(Inbox {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            format: Format::V1,
+            epochs: vec![Epoch { number: 0, git_dir }],
+        })
+    }
+}
+
+/// Opens a repository without reading the user's or system git config: the
+/// archive's content must not depend on who runs putt.
+pub fn open_repo(git_dir: &Path) -> Result<gix::Repository> {
+    let repo = gix::open_opts(git_dir, gix::open::Options::isolated())
+        .map_err(|e| Error::git(git_dir, e))?;
+    Ok(repo)
+}
+
+/// The commit an epoch's archive currently ends at: `refs/heads/master`
+/// (what public-inbox writes), else whatever HEAD names. `None` for an epoch
+/// without commits yet.
+pub fn tip(repo: &gix::Repository) -> Result<Option<ObjectId>> {
+    let path = repo.path();
+    for name in ["refs/heads/master", "refs/heads/main"] {
+        if let Some(mut r) = repo
+            .try_find_reference(name)
+            .map_err(|e| Error::git(path, e))?
+        {
+            let id = r.peel_to_id().map_err(|e| Error::git(path, e))?;
+            return Ok(Some(id.detach()));
+        }
+    }
+    match repo.head_id() {
+        Ok(id) => Ok(Some(id.detach())),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Whether a message enters or leaves the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Remove,
+}
+
+/// One message added or removed by one commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub op: Op,
+    /// The raw message's blob. A removal names the blob that was added.
+    pub blob: ObjectId,
+    pub commit: ObjectId,
+}
+
+/// What happened in one epoch since the cursor.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// The commit the scan ended at: the next cursor.
+    pub tip: Option<ObjectId>,
+    /// Changes oldest first.
+    pub changes: Vec<Change>,
+    /// The cursor was not an ancestor of the tip: `changes` lists the whole
+    /// history from the root and the caller must reconcile.
+    pub rewritten: bool,
+    /// Commits that added or removed nothing (re-deliveries).
+    pub empty_commits: u64,
+}
+
+/// Lists the changes in `repo` after commit `since` (all of history when
+/// `None`). public-inbox history is linear, so first parents are followed.
+pub fn scan(repo: &gix::Repository, since: Option<ObjectId>) -> Result<Scan> {
+    let path = repo.path().to_path_buf();
+    let Some(tip) = tip(repo)? else {
+        return Ok(Scan::default());
+    };
+    if Some(tip) == since {
+        return Ok(Scan {
+            tip: Some(tip),
+            ..Scan::default()
+        });
+    }
+    // Walk back from the tip to the cursor, remembering (commit, tree).
+    let mut chain: Vec<(ObjectId, ObjectId)> = Vec::new();
+    let mut buf = Vec::new();
+    let mut next = Some(tip);
+    let mut found_cursor = since.is_none();
+    let mut first_parent_of_oldest = None;
+    while let Some(id) = next {
+        if Some(id) == since {
+            found_cursor = true;
+            first_parent_of_oldest = Some(id);
+            break;
+        }
+        let mut commit = repo
+            .objects
+            .find_commit_iter(&id, &mut buf)
+            .map_err(|e| Error::git(&path, format!("commit {id}: {e}")))?;
+        let tree = commit
+            .tree_id()
+            .map_err(|e| Error::git(&path, format!("commit {id}: {e}")))?;
+        next = commit.parent_ids().next();
+        chain.push((id, tree));
+    }
+    let rewritten = !found_cursor;
+    if rewritten {
+        first_parent_of_oldest = None;
+    }
+    chain.reverse();
+
+    let mut scan = Scan {
+        tip: Some(tip),
+        rewritten,
+        ..Scan::default()
+    };
+    let mut parent_tree = match first_parent_of_oldest {
+        Some(parent) => {
+            let mut commit = repo
+                .objects
+                .find_commit_iter(&parent, &mut buf)
+                .map_err(|e| Error::git(&path, format!("commit {parent}: {e}")))?;
+            Some(
+                commit
+                    .tree_id()
+                    .map_err(|e| Error::git(&path, format!("commit {parent}: {e}")))?,
+            )
+        }
+        None => None,
+    };
+    let mut tree_buf = Vec::new();
+    let mut old_buf = Vec::new();
+    for (commit, tree) in chain {
+        if parent_tree == Some(tree) {
+            scan.empty_commits += 1;
+            continue;
+        }
+        let before = scan.changes.len();
+        changes_between(
+            repo,
+            parent_tree,
+            tree,
+            commit,
+            &mut scan.changes,
+            &mut tree_buf,
+            &mut old_buf,
+        )?;
+        if scan.changes.len() == before {
+            scan.empty_commits += 1;
+        }
+        parent_tree = Some(tree);
+    }
+    Ok(scan)
+}
+
+/// Appends what `commit` (tree `tree`, parent tree `parent`) changed.
+fn changes_between(
+    repo: &gix::Repository,
+    parent: Option<ObjectId>,
+    tree: ObjectId,
+    commit: ObjectId,
+    out: &mut Vec<Change>,
+    buf: &mut Vec<u8>,
+    old_buf: &mut Vec<u8>,
+) -> Result<()> {
+    let path = repo.path();
+    let new = repo
+        .objects
+        .find_tree(&tree, buf)
+        .map_err(|e| Error::git(path, format!("tree {tree}: {e}")))?;
+    // v2: the tree is the message (`m`) or the removal (`d`).
+    let mut v2 = false;
+    for entry in &new.entries {
+        let op = match entry.filename.as_ref() as &[u8] {
+            b"m" => Op::Add,
+            b"d" => Op::Remove,
+            _ => continue,
+        };
+        v2 = true;
+        out.push(Change {
+            op,
+            blob: entry.oid.to_owned(),
+            commit,
+        });
+    }
+    if v2 {
+        return Ok(());
+    }
+    // v1: a fan-out tree `ab/cdef...`; diff it against the parent's.
+    let new_entries: Vec<(Vec<u8>, ObjectId, bool)> = new
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_vec(), e.oid.to_owned(), e.mode.is_tree()))
+        .collect();
+    let old_entries: Vec<(Vec<u8>, ObjectId, bool)> = match parent {
+        Some(p) => repo
+            .objects
+            .find_tree(&p, old_buf)
+            .map_err(|e| Error::git(path, format!("tree {p}: {e}")))?
+            .entries
+            .iter()
+            .map(|e| (e.filename.to_vec(), e.oid.to_owned(), e.mode.is_tree()))
+            .collect(),
+        None => Vec::new(),
+    };
+    diff_entries(repo, &old_entries, &new_entries, commit, out)
+}
+
+fn diff_entries(
+    repo: &gix::Repository,
+    old: &[(Vec<u8>, ObjectId, bool)],
+    new: &[(Vec<u8>, ObjectId, bool)],
+    commit: ObjectId,
+    out: &mut Vec<Change>,
+) -> Result<()> {
+    let mut i = 0;
+    let mut j = 0;
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) => a.0.cmp(&b.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                walk_all(repo, &old[i], Op::Remove, commit, out)?;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                walk_all(repo, &new[j], Op::Add, commit, out)?;
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let (a, b) = (&old[i], &new[j]);
+                if a.1 != b.1 {
+                    if a.2 && b.2 {
+                        let sub_old = read_entries(repo, a.1)?;
+                        let sub_new = read_entries(repo, b.1)?;
+                        diff_entries(repo, &sub_old, &sub_new, commit, out)?;
+                    } else {
+                        walk_all(repo, a, Op::Remove, commit, out)?;
+                        walk_all(repo, b, Op::Add, commit, out)?;
+                    }
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_entries(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<(Vec<u8>, ObjectId, bool)>> {
+    let mut buf = Vec::new();
+    let t = repo
+        .objects
+        .find_tree(&tree, &mut buf)
+        .map_err(|e| Error::git(repo.path(), format!("tree {tree}: {e}")))?;
+    Ok(t.entries
+        .iter()
+        .map(|e| (e.filename.to_vec(), e.oid.to_owned(), e.mode.is_tree()))
+        .collect())
+}
+
+/// Every blob under an entry that appeared or disappeared as a whole.
+fn walk_all(
+    repo: &gix::Repository,
+    entry: &(Vec<u8>, ObjectId, bool),
+    op: Op,
+    commit: ObjectId,
+    out: &mut Vec<Change>,
+) -> Result<()> {
+    if entry.2 {
+        for sub in read_entries(repo, entry.1)? {
+            walk_all(repo, &sub, op, commit, out)?;
+        }
+    } else {
+        out.push(Change {
+            op,
+            blob: entry.1,
+            commit,
+        });
+    }
+    Ok(())
+}
+
+/// Reads a raw message blob into `buf` and returns it.
+pub fn read_blob<'a>(
+    repo: &gix::Repository,
+    blob: &gix::oid,
+    buf: &'a mut Vec<u8>,
+) -> Result<&'a [u8]> {
+    let data = repo
+        .objects
+        .find_blob(blob, buf)
+        .map_err(|e| Error::git(repo.path(), format!("blob {blob}: {e}")))?;
+    Ok(data.data)
+}

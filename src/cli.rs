@@ -1,0 +1,135 @@
+//! Subcommand implementations for the `putt` binary. They only parse
+//! options, call the library and print; every capability lives in `putt`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+
+use putt::archive::Inbox;
+use putt::config::{Config, Dirs};
+use putt::index::Index;
+
+pub mod demo;
+pub mod index;
+pub mod search;
+
+pub const FIRST_RUN: &str = "\
+putt has no inbox to show yet. Give it a public-inbox archive:
+
+  putt --inbox ~/lore/linux-kbuild index     # an archive you cloned (git clone --mirror ...)
+  putt clone https://lore.kernel.org/linux-kbuild --epochs 1   # (coming) clone one
+
+or add it to the config file, then run `putt index`:
+
+  [[inbox]]
+  name = \"linux-kbuild\"
+  path = \"~/lore/linux-kbuild\"
+
+To see putt at work on a built-in sample first: putt demo";
+
+/// What every subcommand needs: the effective config and global flags.
+pub struct Context {
+    pub config: Config,
+    pub index_dir: PathBuf,
+    pub quiet: bool,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Context {
+    pub fn load(args: &crate::Args) -> Result<Context> {
+        let mut config = Config::load(args.config.as_deref())?;
+        config.with_inbox_paths(&args.inboxes)?;
+        let index_dir = args.index_dir.clone().unwrap_or_else(|| config.index_dir());
+        Ok(Context {
+            config,
+            index_dir,
+            quiet: args.quiet,
+            now: now(),
+        })
+    }
+
+    /// The configured inboxes, found on disk.
+    pub fn inboxes(&self) -> Result<Vec<Inbox>> {
+        if self.config.inboxes.is_empty() {
+            anyhow::bail!("{FIRST_RUN}");
+        }
+        self.config
+            .inboxes
+            .iter()
+            .map(|i| Inbox::open(&i.name, &i.path).map_err(Into::into))
+            .collect()
+    }
+
+    /// The index, for reading.
+    pub fn index(&self) -> Result<Index> {
+        Ok(Index::open(&self.index_dir)?)
+    }
+
+    /// Whether to draw progress bars.
+    pub fn progress(&self) -> bool {
+        !self.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr())
+    }
+}
+
+/// "Now", pinnable with `PUTT_NOW` (unix seconds) for reproducible output.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("PUTT_NOW")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
+/// `putt config`.
+pub fn config(ctx: &Context) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    let path = ctx.config.path.clone().unwrap_or_else(Dirs::config_file);
+    let exists = path.is_file();
+    writeln!(
+        out,
+        "# config file: {}{}",
+        path.display(),
+        if exists { "" } else { " (not created yet)" }
+    )?;
+    writeln!(out, "# data dir:    {}", Dirs::data_dir().display())?;
+    writeln!(out, "# index dir:   {}", ctx.index_dir.display())?;
+    let text = toml::to_string_pretty(&ctx.config).context("config to TOML")?;
+    writeln!(out, "{text}")?;
+    Ok(0)
+}
+
+/// `2024-03-04 09:00` in UTC.
+pub fn short_date(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "????-??-?? ??:??".into())
+}
+
+/// Pads or cuts `s` to `width` terminal columns, with an ellipsis when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        out.push_str(s);
+        used = total;
+    } else {
+        for c in s.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > width {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += 1;
+    }
+    while used < width {
+        out.push(' ');
+        used += 1;
+    }
+    out
+}

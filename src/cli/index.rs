@@ -1,0 +1,140 @@
+//! `putt index` and `putt stats`.
+
+use std::io::Write;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use putt::index::Index;
+use putt::index::build::{self, IndexOptions, Phase};
+
+use super::Context;
+
+#[derive(clap::Args, Debug)]
+pub struct IndexArgs {
+    /// Wait for another running indexer instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Print the run's report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Messages between commits (each commit saves progress).
+    #[arg(long, hide = true)]
+    pub commit_every: Option<usize>,
+    /// Threads that read and parse mail.
+    #[arg(long, hide = true)]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct StatsArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
+    let inboxes = ctx.inboxes()?;
+    let index = Index::open_or_create(&ctx.index_dir)?;
+    let mut opts = IndexOptions {
+        wait: args.wait,
+        ..IndexOptions::default()
+    };
+    if let Some(n) = args.commit_every {
+        opts.commit_every = n.max(1);
+    }
+    if let Some(n) = args.threads {
+        opts.parse_threads = n.max(1);
+    }
+    let bar = ctx.progress().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg:10} [{bar:30}] {pos}/{len} msgs  {per_sec}  eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let report = build::update(&index, &inboxes, &opts, &mut |p| {
+        if let Some(bar) = &bar {
+            bar.set_length(p.total);
+            bar.set_position(p.done);
+            bar.set_message(match p.phase {
+                Phase::Scanning => "scanning",
+                Phase::Indexing => "indexing",
+                Phase::Committing => "committing",
+            });
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else if !ctx.quiet {
+        let rate = if report.seconds > 0.0 {
+            report.added as f64 / report.seconds
+        } else {
+            0.0
+        };
+        writeln!(
+            out,
+            "indexed {} new, removed {}, {} already indexed, {} duplicates, {} degraded in {:.2}s ({:.0} msg/s, {:.1} MB/s); {} messages in the index",
+            report.added,
+            report.removed,
+            report.already_indexed,
+            report.duplicates,
+            report.degraded,
+            report.seconds,
+            rate,
+            report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
+            report.messages
+        )?;
+        for r in &report.rewritten {
+            writeln!(out, "history of {r} was rewritten: reconciled")?;
+        }
+    }
+    Ok(0)
+}
+
+pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let stats = index.stats()?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&stats)?)?;
+        return Ok(0);
+    }
+    writeln!(out, "messages:       {}", stats.messages)?;
+    writeln!(out, "patches:        {}", stats.patches)?;
+    writeln!(out, "cover letters:  {}", stats.cover_letters)?;
+    writeln!(out, "replies:        {}", stats.replies)?;
+    writeln!(out, "pull requests:  {}", stats.pull_requests)?;
+    writeln!(out, "degraded:       {}", stats.degraded)?;
+    let per = if stats.messages > 0 {
+        stats.index_bytes / stats.messages
+    } else {
+        0
+    };
+    writeln!(
+        out,
+        "index size:     {:.1} MB ({} bytes/message) in {}",
+        stats.index_bytes as f64 / 1e6,
+        per,
+        index.dir().display()
+    )?;
+    for i in &stats.inboxes {
+        writeln!(
+            out,
+            "inbox {}: {} messages, {} patches, {} degraded  ({})",
+            i.name,
+            i.messages,
+            i.patches,
+            i.degraded,
+            i.path.display()
+        )?;
+    }
+    Ok(0)
+}

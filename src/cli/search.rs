@@ -1,0 +1,122 @@
+//! `putt search` and `putt show`.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+
+use putt::index::MessageSummary;
+use putt::text::{sanitize, sanitize_line};
+
+use super::{Context, fit, short_date};
+
+#[derive(clap::Args, Debug)]
+pub struct SearchArgs {
+    /// Query in public-inbox syntax, e.g. 's:pwm d:2.weeks.ago.. dfn:drivers/pwm/'.
+    pub query: Vec<String>,
+    /// At most this many results, newest first.
+    #[arg(long, short = 'n', default_value_t = 50)]
+    pub limit: usize,
+    /// Skip this many results first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print only the number of matches.
+    #[arg(long)]
+    pub count: bool,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// Message-ID, with or without angle brackets.
+    pub message_id: String,
+    /// Print the raw message as stored in the archive.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let query = args.query.join(" ");
+    let mut out = std::io::stdout().lock();
+    let parsed = putt::query::parse(&query, ctx.now);
+    if let Err(e) = parsed {
+        anyhow::bail!("bad query:\n{}", e.render(&query));
+    }
+    if args.count {
+        writeln!(out, "{}", index.count(&query, ctx.now)?)?;
+        return Ok(0);
+    }
+    let hits = index.search(&query, ctx.now, args.limit, args.offset)?;
+    for h in &hits {
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(h)?)?;
+        } else {
+            writeln!(out, "{}", line(h))?;
+        }
+    }
+    Ok(if hits.is_empty() { 1 } else { 0 })
+}
+
+fn line(h: &MessageSummary) -> String {
+    format!(
+        "{}  {}  {}  <{}>",
+        short_date(h.date),
+        fit(&sanitize_line(&h.from_name()), 20),
+        sanitize_line(&h.subject),
+        sanitize_line(&h.message_id)
+    )
+}
+
+pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let found = index.by_message_id(&args.message_id)?;
+    if found.is_empty() {
+        return Err(
+            putt::Error::NoSuchMessage(putt::mail::normalize_message_id(&args.message_id)).into(),
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    let tty = std::io::stdout().is_terminal();
+    for (i, m) in found.iter().enumerate() {
+        let raw = index.raw_message(m)?;
+        if i > 0 {
+            writeln!(out, "\n{}", "=".repeat(72))?;
+        }
+        if args.raw {
+            if tty {
+                write!(out, "{}", sanitize(&String::from_utf8_lossy(&raw)))?;
+            } else {
+                out.write_all(&raw)?;
+            }
+            continue;
+        }
+        let msg = putt::mail::Message::parse(&raw);
+        let addrs =
+            |v: &[putt::mail::Addr]| v.iter().map(|a| a.display()).collect::<Vec<_>>().join(", ");
+        writeln!(out, "From: {}", sanitize_line(&msg.from.display()))?;
+        if !msg.to.is_empty() {
+            writeln!(out, "To: {}", sanitize_line(&addrs(&msg.to)))?;
+        }
+        if !msg.cc.is_empty() {
+            writeln!(out, "Cc: {}", sanitize_line(&addrs(&msg.cc)))?;
+        }
+        writeln!(out, "Date: {}", short_date(m.date))?;
+        writeln!(out, "Subject: {}", sanitize_line(&msg.subject))?;
+        writeln!(out, "Message-ID: <{}>", sanitize_line(&msg.message_id))?;
+        if let Some(p) = msg.parent() {
+            writeln!(out, "In-Reply-To: <{}>", sanitize_line(p))?;
+        }
+        writeln!(out, "Inbox: {}", m.inbox)?;
+        if msg.is_degraded() {
+            writeln!(out, "X-Putt-Degraded: {}", msg.problems.join(", "))?;
+        }
+        writeln!(out)?;
+        write!(out, "{}", sanitize(&msg.body))?;
+        if !msg.body.ends_with('\n') {
+            writeln!(out)?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,65 @@
+//! The library's one error type. Every variant names the thing that was
+//! wrong (a path, a key, a message-id, a query position) so that the CLI and
+//! the TUI can show it as is; nothing here is meant to be matched on deeply.
+
+use std::path::PathBuf;
+
+/// Result alias used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a public-inbox archive: {reason}")]
+    NotAnArchive { path: PathBuf, reason: String },
+    #[error("{path}: git: {message}")]
+    Git { path: PathBuf, message: String },
+    #[error("index {path}: {message}")]
+    Index { path: PathBuf, message: String },
+    #[error(
+        "index {path} is being written by another putt process; wait for it to finish or pass --wait"
+    )]
+    IndexLocked { path: PathBuf },
+    #[error("{0}")]
+    Query(#[from] crate::query::QueryError),
+    #[error("config {path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("no message with Message-ID <{0}> in the index")]
+    NoSuchMessage(String),
+    #[error(
+        "no series {0}: give a series id from `putt series` or the Message-ID of a message in it"
+    )]
+    NoSuchSeries(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what}: {message}")]
+    Command { what: String, message: String },
+}
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn git(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        Error::Git {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn index(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+        Error::Index {
+            path: path.into(),
+            message: message.to_string(),
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The tantivy index of every configured inbox: opening, searching, lookups.
+//!
+//! One index holds all inboxes (cross-list series and queries need that).
+//! The archive cursors (last indexed commit per epoch) live in the payload of
+//! tantivy's own commit, so documents and cursors can never disagree, even
+//! after a kill. Building and updating the index is in [`build`]; turning a
+//! parsed query into tantivy's is in [`compile`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{Query as TantivyQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, ReloadPolicy, TantivyDocument, Term};
+
+use crate::archive::{self, Format};
+use crate::error::{Error, Result};
+use crate::trailers::Trailer;
+
+pub mod build;
+pub mod compile;
+pub mod schema;
+
+pub use schema::{Fields, Meta};
+
+/// Where each inbox's indexing stopped, committed with the documents.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Cursors {
+    pub schema: u32,
+    #[serde(default)]
+    pub inboxes: BTreeMap<String, InboxCursor>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InboxCursor {
+    pub path: PathBuf,
+    /// Epoch number -> hex id of the last indexed commit.
+    #[serde(default)]
+    pub epochs: BTreeMap<u32, String>,
+}
+
+/// What a search result or a thread member shows without opening the mail.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageSummary {
+    pub message_id: String,
+    /// Unix seconds.
+    pub date: i64,
+    pub from: String,
+    pub subject: String,
+    pub inbox: String,
+    pub epoch: u32,
+    pub blob: String,
+    /// What this message replies to: In-Reply-To, else the last reference.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// The References header, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    #[serde(skip)]
+    pub meta: Meta,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_commit: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trailers: Vec<Trailer>,
+    #[serde(skip)]
+    pub address: DocAddress,
+}
+
+impl MessageSummary {
+    /// The sender's name (or address when there is no name).
+    pub fn from_name(&self) -> String {
+        match self.from.rfind(" <") {
+            Some(i) if self.from.ends_with('>') => self.from[..i].trim_matches('"').to_string(),
+            _ => self.from.clone(),
+        }
+    }
+
+    /// The sender's address, lower-cased.
+    pub fn from_addr(&self) -> String {
+        match (self.from.rfind('<'), self.from.ends_with('>')) {
+            (Some(i), true) => self.from[i + 1..self.from.len() - 1].to_ascii_lowercase(),
+            _ if self.from.contains('@') => self.from.to_ascii_lowercase(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Counts for `putt stats`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub messages: u64,
+    pub patches: u64,
+    pub cover_letters: u64,
+    pub replies: u64,
+    pub pull_requests: u64,
+    pub degraded: u64,
+    pub index_bytes: u64,
+    pub inboxes: Vec<InboxStats>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InboxStats {
+    pub name: String,
+    pub path: PathBuf,
+    pub messages: u64,
+    pub patches: u64,
+    pub degraded: u64,
+}
+
+/// An open index.
+pub struct Index {
+    dir: PathBuf,
+    inner: tantivy::Index,
+    fields: Fields,
+    reader: tantivy::IndexReader,
+}
+
+impl Index {
+    /// Opens the index at `dir`, creating it when absent. An index written
+    /// with another schema version is removed and recreated (it is only a
+    /// cache of the archives).
+    pub fn open_or_create(dir: &Path) -> Result<Index> {
+        if dir.join("meta.json").is_file() {
+            match Index::open(dir) {
+                Ok(index) if index.cursors()?.schema == schema::SCHEMA_VERSION => return Ok(index),
+                Ok(_) | Err(Error::Index { .. }) => {
+                    // Old or unreadable: rebuild from the archives.
+                    remove_index_files(dir)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let (schema, fields) = schema::build();
+        let inner = tantivy::Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
+        Index::from_parts(dir, inner, fields)
+    }
+
+    /// Opens an existing index for reading.
+    pub fn open(dir: &Path) -> Result<Index> {
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::index(
+                dir,
+                "no index here yet: run `putt index` first",
+            ));
+        }
+        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        let (expected, fields) = schema::build();
+        if inner.schema() != expected {
+            return Err(Error::index(
+                dir,
+                "written by another version of putt: run `putt index` to rebuild it",
+            ));
+        }
+        Index::from_parts(dir, inner, fields)
+    }
+
+    fn from_parts(dir: &Path, inner: tantivy::Index, fields: Fields) -> Result<Index> {
+        let reader = inner
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| Error::index(dir, e))?;
+        Ok(Index {
+            dir: dir.to_path_buf(),
+            inner,
+            fields,
+            reader,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub(crate) fn tantivy(&self) -> &tantivy::Index {
+        &self.inner
+    }
+
+    /// Sees the latest commit (after `putt index` ran, here or elsewhere).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload().map_err(|e| Error::index(&self.dir, e))
+    }
+
+    pub fn searcher(&self) -> tantivy::Searcher {
+        self.reader.searcher()
+    }
+
+    /// The archive cursors of the last commit.
+    pub fn cursors(&self) -> Result<Cursors> {
+        let metas = self
+            .inner
+            .load_metas()
+            .map_err(|e| Error::index(&self.dir, e))?;
+        match metas.payload {
+            None => Ok(Cursors {
+                schema: schema::SCHEMA_VERSION,
+                ..Cursors::default()
+            }),
+            Some(p) => serde_json::from_str(&p)
+                .map_err(|e| Error::index(&self.dir, format!("commit payload: {e}"))),
+        }
+    }
+
+    /// Number of live messages.
+    pub fn num_messages(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// Runs a query string in the public-inbox syntax; newest first.
+    pub fn search(
+        &self,
+        query: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<MessageSummary>> {
+        let ast = crate::query::parse(query, now)?;
+        let q = compile::compile(&self.fields, &ast);
+        let addrs = self.top_by_date(q.as_ref(), limit, offset)?;
+        addrs.into_iter().map(|a| self.summary(a)).collect()
+    }
+
+    /// Counts the matches of a query string.
+    pub fn count(&self, query: &str, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+        let ast = crate::query::parse(query, now)?;
+        let q = compile::compile(&self.fields, &ast);
+        self.searcher()
+            .search(q.as_ref(), &Count)
+            .map_err(|e| Error::index(&self.dir, e))
+    }
+
+    /// Document addresses matching `q`, newest first.
+    pub fn top_by_date(
+        &self,
+        q: &dyn TantivyQuery,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<DocAddress>> {
+        let collector = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .order_by_fast_field::<i64>("date", Order::Desc);
+        let hits = self
+            .searcher()
+            .search(q, &collector)
+            .map_err(|e| Error::index(&self.dir, e))?;
+        Ok(hits.into_iter().map(|(_, a)| a).collect())
+    }
+
+    /// Every message with this Message-ID (duplicates exist), oldest first.
+    pub fn by_message_id(&self, message_id: &str) -> Result<Vec<MessageSummary>> {
+        let mid = crate::mail::normalize_message_id(message_id);
+        let term = Term::from_field_text(self.fields.mid, &mid);
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let mut out: Vec<MessageSummary> = self
+            .top_by_date(&q, 1000, 0)?
+            .into_iter()
+            .map(|a| self.summary(a))
+            .collect::<Result<_>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Loads the stored fields of one document.
+    pub fn summary(&self, address: DocAddress) -> Result<MessageSummary> {
+        let doc: TantivyDocument = self
+            .searcher()
+            .doc(address)
+            .map_err(|e| Error::index(&self.dir, e))?;
+        Ok(self.summary_of(&doc, address))
+    }
+
+    pub(crate) fn summary_of(&self, doc: &TantivyDocument, address: DocAddress) -> MessageSummary {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let opt = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let trailers = doc
+            .get_first(f.trailers)
+            .and_then(|v| v.as_str())
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let refs = text(f.refs);
+        let mut refs = refs.split_whitespace().map(str::to_string);
+        let parent = refs.next().filter(|p| p != "-");
+        MessageSummary {
+            message_id: text(f.mid),
+            date: doc.get_first(f.date).and_then(|v| v.as_i64()).unwrap_or(0),
+            from: text(f.from),
+            subject: text(f.subject),
+            inbox: text(f.inbox),
+            epoch: doc.get_first(f.epoch).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
+            blob: text(f.blob),
+            parent,
+            references: refs.collect(),
+            meta: Meta::unpack(doc.get_first(f.meta).and_then(|v| v.as_u64()).unwrap_or(0)),
+            patch_id: opt(f.patchid),
+            change_id: opt(f.change_id),
+            base_commit: opt(f.base),
+            trailers,
+            address,
+        }
+    }
+
+    /// Reads the raw mail of an indexed message from its archive.
+    pub fn raw_message(&self, m: &MessageSummary) -> Result<Vec<u8>> {
+        let cursors = self.cursors()?;
+        let inbox = cursors.inboxes.get(&m.inbox).ok_or_else(|| {
+            Error::index(&self.dir, format!("inbox {} is not in the index", m.inbox))
+        })?;
+        let found = archive::Inbox::open(&m.inbox, &inbox.path)?;
+        let epoch = found
+            .epochs
+            .iter()
+            .find(|e| e.number == m.epoch)
+            .ok_or_else(|| Error::NotAnArchive {
+                path: inbox.path.clone(),
+                reason: format!("epoch {} is gone", m.epoch),
+            })?;
+        let repo = archive::open_repo(&epoch.git_dir)?;
+        let id = gix::ObjectId::from_hex(m.blob.as_bytes())
+            .map_err(|e| Error::index(&self.dir, format!("blob id {}: {e}", m.blob)))?;
+        let mut buf = Vec::new();
+        Ok(archive::read_blob(&repo, &id, &mut buf)?.to_vec())
+    }
+
+    /// Counts of messages by kind, per inbox, and the index size on disk.
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.searcher();
+        let count = |q: &dyn TantivyQuery| -> Result<u64> {
+            searcher
+                .search(q, &Count)
+                .map(|c| c as u64)
+                .map_err(|e| Error::index(&self.dir, e))
+        };
+        let kind = |k: &str| {
+            TermQuery::new(
+                Term::from_field_text(self.fields.kind, k),
+                IndexRecordOption::Basic,
+            )
+        };
+        let mut stats = Stats {
+            messages: searcher.num_docs(),
+            patches: count(&kind("patch"))?,
+            cover_letters: count(&kind("cover"))?,
+            replies: count(&kind("reply"))?,
+            pull_requests: count(&kind("pull"))?,
+            degraded: count(&kind("degraded"))?,
+            index_bytes: dir_size(&self.dir),
+            inboxes: Vec::new(),
+        };
+        for (name, cursor) in self.cursors()?.inboxes {
+            let inbox_q = TermQuery::new(
+                Term::from_field_text(self.fields.inbox, &name),
+                IndexRecordOption::Basic,
+            );
+            let and = |k: &str| {
+                tantivy::query::BooleanQuery::intersection(vec![
+                    Box::new(inbox_q.clone()) as Box<dyn TantivyQuery>,
+                    Box::new(kind(k)),
+                ])
+            };
+            stats.inboxes.push(InboxStats {
+                messages: count(&inbox_q)?,
+                patches: count(&and("patch"))?,
+                degraded: count(&and("degraded"))?,
+                name,
+                path: cursor.path,
+            });
+        }
+        Ok(stats)
+    }
+}
+
+/// The inbox layout recorded for diagnostics.
+pub fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::V1 => "v1",
+        Format::V2 => "v2",
+    }
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Removes tantivy's files from `dir`, leaving anything else alone.
+fn remove_index_files(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name == "meta.json"
+            || name == ".managed.json"
+            || name.starts_with(".tantivy")
+            || name.rsplit_once('.').is_some_and(|(stem, _)| {
+                stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+        if ours {
+            std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,693 @@
+//! Building and updating the index from the archives.
+//!
+//! One pass: scan every epoch since its cursor (gix), decide per message
+//! whether it is added or removed in the end, then read and parse blobs on
+//! worker threads while the calling thread feeds tantivy and commits every
+//! `commit_every` messages together with the cursors reached so far. A kill
+//! at any moment leaves the last commit intact; the next run resumes from its
+//! cursors and skips messages a later uncommitted batch already added, so
+//! nothing is indexed twice and nothing is lost.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use gix::ObjectId;
+use gix::prelude::FindExt;
+use serde::Serialize;
+use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, Query as TantivyQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::schema::{self, Fields, Meta, hash, subject_hash};
+use super::{Cursors, InboxCursor, Index};
+use crate::archive::{self, Inbox, Op};
+use crate::error::{Error, Result};
+use crate::mail::Message;
+use crate::trailers::TrailerKind;
+
+/// How an index run behaves; `Default` suits a laptop.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Threads reading and parsing mail.
+    pub parse_threads: usize,
+    /// Threads tantivy uses to build segments.
+    pub writer_threads: usize,
+    /// Memory tantivy may buffer before writing a segment (bytes, all threads).
+    pub writer_heap: usize,
+    /// Messages between two commits (each commit saves the cursors).
+    pub commit_every: usize,
+    /// Wait for another indexer to finish instead of failing.
+    pub wait: bool,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        IndexOptions {
+            parse_threads: cores.max(1),
+            writer_threads: cores.clamp(1, 4),
+            writer_heap: 256 << 20,
+            commit_every: 100_000,
+            wait: false,
+        }
+    }
+}
+
+/// What the run is doing, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Scanning,
+    Indexing,
+    Committing,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub phase: Phase,
+    /// Messages indexed so far in this run.
+    pub done: u64,
+    /// Messages this run will index.
+    pub total: u64,
+    /// Raw bytes read so far.
+    pub bytes: u64,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndexReport {
+    pub added: u64,
+    pub removed: u64,
+    /// Already in the index (a re-scan after a rewrite or an interrupted run).
+    pub already_indexed: u64,
+    /// The same blob delivered twice in this run.
+    pub duplicates: u64,
+    pub empty_commits: u64,
+    pub degraded: u64,
+    /// `inbox/epoch` whose history was rewritten and reconciled.
+    pub rewritten: Vec<String>,
+    pub commits: u64,
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Live messages in the index after the run.
+    pub messages: u64,
+}
+
+/// One message to read, parse and add.
+struct Job {
+    seq: usize,
+    inbox: usize,
+    epoch: usize,
+    blob: ObjectId,
+    commit: ObjectId,
+}
+
+struct Parsed {
+    seq: usize,
+    doc: TantivyDocument,
+    degraded: bool,
+    bytes: u64,
+}
+
+/// Per-epoch bookkeeping for cursors.
+struct EpochPlan {
+    inbox: usize,
+    number: u32,
+    tip: Option<ObjectId>,
+    /// Sequence numbers of this epoch's jobs, with their commits, in order.
+    jobs: Vec<(usize, ObjectId)>,
+}
+
+/// Brings the index up to date with `inboxes`.
+pub fn update(
+    index: &Index,
+    inboxes: &[Inbox],
+    opts: &IndexOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<IndexReport> {
+    let started = Instant::now();
+    let fields = index.fields().clone();
+    let mut writer = acquire_writer(index, opts)?;
+    index.reload()?;
+    let mut cursors = index.cursors()?;
+    cursors.schema = schema::SCHEMA_VERSION;
+    let searcher = index.searcher();
+    let was_empty = searcher.num_docs() == 0;
+    let mut report = IndexReport::default();
+    progress(Progress {
+        phase: Phase::Scanning,
+        done: 0,
+        total: 0,
+        bytes: 0,
+    });
+
+    // 1. Scan every epoch since its cursor.
+    let mut epochs: Vec<EpochPlan> = Vec::new();
+    let mut repos: Vec<Vec<(u32, gix::ThreadSafeRepository)>> = Vec::new();
+    // (inbox, blob) -> final op, and the job order of final adds.
+    let mut last_op: HashMap<(usize, ObjectId), (Op, usize, usize, ObjectId)> = HashMap::new();
+    let mut order: Vec<(usize, ObjectId)> = Vec::new();
+    let mut reconcile: Vec<(usize, u32)> = Vec::new();
+    for (i, inbox) in inboxes.iter().enumerate() {
+        let saved = cursors.inboxes.get(&inbox.name).cloned();
+        let moved = saved.as_ref().is_some_and(|c| c.path != inbox.path);
+        let mut inbox_repos = Vec::new();
+        for epoch in &inbox.epochs {
+            let repo = archive::open_repo(&epoch.git_dir)?;
+            let since = if moved {
+                None
+            } else {
+                saved
+                    .as_ref()
+                    .and_then(|c| c.epochs.get(&epoch.number))
+                    .and_then(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
+            };
+            let scan = archive::scan(&repo, since)?;
+            report.empty_commits += scan.empty_commits;
+            if scan.rewritten || (moved && saved.is_some()) {
+                reconcile.push((i, epoch.number));
+                report
+                    .rewritten
+                    .push(format!("{}/{}", inbox.name, epoch.number));
+            }
+            let e = epochs.len();
+            for change in &scan.changes {
+                let key = (i, change.blob);
+                if change.op == Op::Add && last_op.get(&key).is_some_and(|l| l.0 == Op::Add) {
+                    report.duplicates += 1;
+                    continue;
+                }
+                last_op.insert(key, (change.op, e, order.len(), change.commit));
+                order.push(key);
+            }
+            epochs.push(EpochPlan {
+                inbox: i,
+                number: epoch.number,
+                tip: scan.tip,
+                jobs: Vec::new(),
+            });
+            inbox_repos.push((epoch.number, repo.into_sync()));
+        }
+        repos.push(inbox_repos);
+    }
+
+    // 2. Removals (and reconciliation of rewritten epochs) go first; adds of
+    //    this run never collide with them because only final ops survive.
+    let key_term = |inbox: usize, blob: &ObjectId| {
+        Term::from_field_text(fields.key, &format!("{}:{}", inboxes[inbox].name, blob))
+    };
+    let mut live: HashSet<(usize, ObjectId)> = HashSet::new();
+    for (pos, key) in order.iter().enumerate() {
+        let Some(&(op, _, at, _)) = last_op.get(key) else {
+            continue;
+        };
+        if at != pos {
+            continue;
+        }
+        match op {
+            Op::Remove => {
+                if !was_empty {
+                    writer.delete_term(key_term(key.0, &key.1));
+                }
+                report.removed += 1;
+            }
+            Op::Add => {
+                live.insert(*key);
+            }
+        }
+    }
+    for &(inbox, epoch) in &reconcile {
+        for blob in indexed_blobs(index, &fields, &inboxes[inbox].name, epoch)? {
+            if !live.contains(&(inbox, blob)) {
+                writer.delete_term(key_term(inbox, &blob));
+                report.removed += 1;
+            }
+        }
+    }
+
+    // 3. The adds, in archive order, minus what the index already holds.
+    let mut jobs: Vec<Job> = Vec::new();
+    for (pos, key) in order.iter().enumerate() {
+        let Some(&(op, e, at, commit)) = last_op.get(key) else {
+            continue;
+        };
+        if at != pos || op != Op::Add {
+            continue;
+        }
+        if !was_empty && is_indexed(&searcher, key_term(key.0, &key.1))? {
+            report.already_indexed += 1;
+            continue;
+        }
+        let seq = jobs.len();
+        epochs[e].jobs.push((seq, commit));
+        let epoch_index = inboxes[key.0]
+            .epochs
+            .iter()
+            .position(|ep| ep.number == epochs[e].number)
+            .unwrap_or(0);
+        jobs.push(Job {
+            seq,
+            inbox: key.0,
+            epoch: epoch_index,
+            blob: key.1,
+            commit,
+        });
+    }
+    drop(last_op);
+    drop(order);
+    drop(live);
+    let total = jobs.len() as u64;
+
+    // 4. Read and parse on workers; add and commit here.
+    let inbox_names: Vec<String> = inboxes.iter().map(|i| i.name.clone()).collect();
+    let (job_tx, job_rx) = bounded::<Job>(4096);
+    let (doc_tx, doc_rx) = bounded::<Result<Parsed>>(1024);
+    let mut done = vec![false; jobs.len()];
+    let mut watermark = 0usize;
+    let mut since_commit = 0usize;
+    let mut last_tick = Instant::now();
+    let outcome: Result<()> = std::thread::scope(|scope| {
+        scope.spawn(move || feed(jobs, job_tx));
+        for _ in 0..opts.parse_threads.max(1) {
+            let rx = job_rx.clone();
+            let tx = doc_tx.clone();
+            let repos = &repos;
+            let fields = &fields;
+            let names = &inbox_names;
+            scope.spawn(move || parse_worker(rx, tx, repos, fields, names));
+        }
+        drop(job_rx);
+        drop(doc_tx);
+        for parsed in doc_rx.iter() {
+            let parsed = parsed?;
+            writer
+                .add_document(parsed.doc)
+                .map_err(|e| Error::index(index.dir(), e))?;
+            report.added += 1;
+            report.bytes += parsed.bytes;
+            if parsed.degraded {
+                report.degraded += 1;
+            }
+            done[parsed.seq] = true;
+            while watermark < done.len() && done[watermark] {
+                watermark += 1;
+            }
+            since_commit += 1;
+            if since_commit >= opts.commit_every {
+                progress(Progress {
+                    phase: Phase::Committing,
+                    done: report.added,
+                    total,
+                    bytes: report.bytes,
+                });
+                let reached = cursors_at(&cursors, inboxes, &epochs, Some(watermark));
+                commit(&mut writer, index, &reached)?;
+                report.commits += 1;
+                since_commit = 0;
+            }
+            if last_tick.elapsed() >= Duration::from_millis(100) {
+                last_tick = Instant::now();
+                progress(Progress {
+                    phase: Phase::Indexing,
+                    done: report.added,
+                    total,
+                    bytes: report.bytes,
+                });
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        // Leave the last commit as it was; drop what this run buffered.
+        let _ = writer.rollback();
+        return Err(e);
+    }
+    progress(Progress {
+        phase: Phase::Committing,
+        done: report.added,
+        total,
+        bytes: report.bytes,
+    });
+    let reached = cursors_at(&cursors, inboxes, &epochs, None);
+    let changed = reached != cursors || report.added > 0 || report.removed > 0;
+    if changed {
+        commit(&mut writer, index, &reached)?;
+        report.commits += 1;
+    }
+    // Let background merges finish so the next reader sees few segments.
+    writer
+        .wait_merging_threads()
+        .map_err(|e| Error::index(index.dir(), e))?;
+    index.reload()?;
+    report.messages = index.num_messages();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn acquire_writer(index: &Index, opts: &IndexOptions) -> Result<IndexWriter> {
+    let per_thread_floor = 15 << 20;
+    let threads = opts.writer_threads.max(1);
+    let heap = opts.writer_heap.max(per_thread_floor * threads);
+    loop {
+        match index
+            .tantivy()
+            .writer_with_num_threads::<TantivyDocument>(threads, heap)
+        {
+            Ok(w) => return Ok(w),
+            Err(tantivy::TantivyError::LockFailure(_, _)) => {
+                if !opts.wait {
+                    return Err(Error::IndexLocked {
+                        path: index.dir().to_path_buf(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            Err(e) => return Err(Error::index(index.dir(), e)),
+        }
+    }
+}
+
+fn commit(writer: &mut IndexWriter, index: &Index, cursors: &Cursors) -> Result<()> {
+    let payload = serde_json::to_string(cursors).map_err(|e| Error::index(index.dir(), e))?;
+    let mut prepared = writer
+        .prepare_commit()
+        .map_err(|e| Error::index(index.dir(), e))?;
+    prepared.set_payload(&payload);
+    prepared
+        .commit()
+        .map_err(|e| Error::index(index.dir(), e))?;
+    Ok(())
+}
+
+/// Cursors once every job before `watermark` is in (all jobs when `None`).
+fn cursors_at(
+    old: &Cursors,
+    inboxes: &[Inbox],
+    epochs: &[EpochPlan],
+    watermark: Option<usize>,
+) -> Cursors {
+    let mut out = old.clone();
+    for inbox in inboxes {
+        let entry = out
+            .inboxes
+            .entry(inbox.name.clone())
+            .or_insert_with(InboxCursor::default);
+        if entry.path != inbox.path {
+            entry.path = inbox.path.clone();
+            entry.epochs.clear();
+        }
+    }
+    for e in epochs {
+        let name = &inboxes[e.inbox].name;
+        let reached = match watermark {
+            None => e.tip,
+            Some(w) => {
+                let pending = e.jobs.iter().position(|&(seq, _)| seq >= w);
+                match pending {
+                    // Everything of this epoch is in: the tip (skipping
+                    // trailing empty commits and removals too).
+                    None => e.tip,
+                    // Stop just before the first job not yet in. Removals
+                    // between are re-applied next time, harmlessly.
+                    Some(0) => continue,
+                    Some(p) => Some(e.jobs[p - 1].1),
+                }
+            }
+        };
+        if let (Some(tip), Some(c)) = (reached, out.inboxes.get_mut(name)) {
+            c.epochs.insert(e.number, tip.to_string());
+        }
+    }
+    out
+}
+
+fn feed(jobs: Vec<Job>, tx: Sender<Job>) {
+    for job in jobs {
+        if tx.send(job).is_err() {
+            return;
+        }
+    }
+}
+
+fn parse_worker(
+    rx: Receiver<Job>,
+    tx: Sender<Result<Parsed>>,
+    repos: &[Vec<(u32, gix::ThreadSafeRepository)>],
+    fields: &Fields,
+    names: &[String],
+) {
+    let mut local: HashMap<(usize, usize), gix::Repository> = HashMap::new();
+    let mut buf = Vec::new();
+    for job in rx.iter() {
+        let result = (|| {
+            let repo = local
+                .entry((job.inbox, job.epoch))
+                .or_insert_with(|| repos[job.inbox][job.epoch].1.to_thread_local());
+            let raw = archive::read_blob(repo, &job.blob, &mut buf)?;
+            let bytes = raw.len() as u64;
+            let msg = Message::parse(raw);
+            let date = match msg.date {
+                Some(d) => d,
+                None => commit_time(repo, &job.commit).unwrap_or(0),
+            };
+            let doc = document(
+                fields,
+                &msg,
+                &names[job.inbox],
+                repos[job.inbox][job.epoch].0,
+                &job.blob,
+                date,
+            );
+            Ok(Parsed {
+                seq: job.seq,
+                doc,
+                degraded: msg.is_degraded(),
+                bytes,
+            })
+        })();
+        let failed = result.is_err();
+        if tx.send(result).is_err() || failed {
+            return;
+        }
+    }
+}
+
+fn commit_time(repo: &gix::Repository, commit: &ObjectId) -> Option<i64> {
+    let mut buf = Vec::new();
+    let c = repo.objects.find_commit_iter(commit, &mut buf).ok()?;
+    let sig = c.committer().ok()?;
+    sig.time().ok().map(|t| t.seconds)
+}
+
+fn is_indexed(searcher: &tantivy::Searcher, term: Term) -> Result<bool> {
+    let q = TermQuery::new(term, IndexRecordOption::Basic);
+    searcher
+        .search(&q, &Count)
+        .map(|n| n > 0)
+        .map_err(|e| Error::Invalid(format!("index lookup: {e}")))
+}
+
+/// Blobs the index holds for one epoch of one inbox.
+fn indexed_blobs(index: &Index, f: &Fields, inbox: &str, epoch: u32) -> Result<Vec<ObjectId>> {
+    let q = BooleanQuery::intersection(vec![
+        Box::new(TermQuery::new(
+            Term::from_field_text(f.inbox, inbox),
+            IndexRecordOption::Basic,
+        )) as Box<dyn TantivyQuery>,
+        Box::new(TermQuery::new(
+            Term::from_field_u64(f.epoch, u64::from(epoch)),
+            IndexRecordOption::Basic,
+        )),
+    ]);
+    let searcher = index.searcher();
+    let addrs = searcher
+        .search(&q, &tantivy::collector::DocSetCollector)
+        .map_err(|e| Error::index(index.dir(), e))?;
+    let mut out = Vec::with_capacity(addrs.len());
+    for a in addrs {
+        let doc: TantivyDocument = searcher.doc(a).map_err(|e| Error::index(index.dir(), e))?;
+        if let Some(id) = doc
+            .get_first(f.blob)
+            .and_then(|v| v.as_str())
+            .and_then(|s| ObjectId::from_hex(s.as_bytes()).ok())
+        {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// A trailer kind's number in the `tr` fast field (4 bits).
+pub fn trailer_kind_code(kind: TrailerKind) -> u64 {
+    match kind {
+        TrailerKind::ReviewedBy => 1,
+        TrailerKind::AckedBy => 2,
+        TrailerKind::TestedBy => 3,
+        TrailerKind::ReportedBy => 4,
+        TrailerKind::SuggestedBy => 5,
+        TrailerKind::CoDevelopedBy => 6,
+        TrailerKind::SignedOffBy => 7,
+        TrailerKind::NackedBy => 8,
+        TrailerKind::Fixes => 9,
+        TrailerKind::Link => 10,
+        TrailerKind::Closes => 11,
+        TrailerKind::Cc => 12,
+        TrailerKind::Other => 13,
+    }
+}
+
+/// Packs one trailer for the `tr` fast field: kind (4 bits), whether it
+/// names someone other than the sender (1 bit), and a hash of the person
+/// or value.
+pub fn trailer_code(kind: TrailerKind, someone_else: bool, who: &str) -> u64 {
+    (trailer_kind_code(kind) << 60) | (u64::from(someone_else) << 59) | (hash(who) >> 5)
+}
+
+/// Builds the tantivy document of one message.
+pub fn document(
+    f: &Fields,
+    msg: &Message,
+    inbox: &str,
+    epoch: u32,
+    blob: &ObjectId,
+    date: i64,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let blob_hex = blob.to_string();
+    doc.add_text(f.key, format!("{inbox}:{blob_hex}"));
+    doc.add_text(f.blob, &blob_hex);
+    doc.add_text(f.inbox, inbox);
+    doc.add_u64(f.epoch, u64::from(epoch));
+    doc.add_text(f.mid, &msg.message_id);
+    doc.add_u64(f.mid_h, hash(&msg.message_id));
+    let parent = msg.parent();
+    let mut seen: Vec<&str> = Vec::new();
+    for r in msg.in_reply_to.iter().chain(msg.references.iter()) {
+        if !seen.contains(&r.as_str()) {
+            seen.push(r);
+            doc.add_u64(f.refs_h, hash(r));
+        }
+    }
+    doc.add_u64(f.parent_h, parent.map_or(0, hash));
+    // Stored as "parent ref1 ref2 ...", "-" for no parent.
+    let mut refs = String::from(parent.unwrap_or("-"));
+    for r in &msg.references {
+        refs.push(' ');
+        refs.push_str(r);
+    }
+    doc.add_text(f.refs, refs);
+    doc.add_i64(f.date, date);
+    doc.add_text(f.from, msg.from.display());
+    let who = if msg.from.addr.is_empty() {
+        &msg.from.name
+    } else {
+        &msg.from.addr
+    };
+    doc.add_u64(f.from_h, hash(who));
+    for a in &msg.to {
+        doc.add_text(f.to, a.display());
+    }
+    for a in &msg.cc {
+        doc.add_text(f.cc, a.display());
+    }
+    doc.add_text(f.subject, &msg.subject);
+    let info = &msg.subject_info;
+    doc.add_u64(f.subj_h, subject_hash(&info.normalized));
+    doc.add_text(f.body, &msg.diff.prose);
+    if let Some(list) = &msg.list_id {
+        doc.add_text(f.list, list);
+    }
+    doc.add_text(f.list, inbox);
+    let mut paths: Vec<&str> = Vec::new();
+    for file in &msg.diff.files {
+        for p in [&file.old_path, &file.new_path].into_iter().flatten() {
+            if !paths.contains(&p.as_str()) {
+                paths.push(p);
+            }
+        }
+    }
+    for p in paths {
+        doc.add_text(f.dfn, p);
+    }
+    if !msg.diff.removed.is_empty() {
+        doc.add_text(f.dfa, &msg.diff.removed);
+    }
+    if !msg.diff.added.is_empty() {
+        doc.add_text(f.dfb, &msg.diff.added);
+    }
+    for h in &msg.diff.hunk_headers {
+        doc.add_text(f.dfhh, h);
+    }
+    if let Some(pid) = &msg.patch_id {
+        doc.add_text(f.patchid, pid);
+        doc.add_u64(f.pid_h, hash(pid));
+    }
+    if let Some(cid) = &msg.change_id {
+        doc.add_text(f.change_id, cid);
+        doc.add_u64(f.cid_h, hash(cid));
+    }
+    if let Some(base) = &msg.base_commit {
+        doc.add_text(f.base, base);
+    }
+    let has_diff = msg.has_diff();
+    let meta = Meta {
+        version: info.version,
+        counter: info.counter,
+        total: info.total,
+        reply: info.reply,
+        patch: info.patch,
+        rfc: info.rfc,
+        resend: info.resend,
+        version_inferred: info.version_inferred,
+        counter_inferred: info.counter_inferred,
+        has_diff,
+        has_diffstat: msg.has_diffstat,
+        pull: msg.pull.is_some(),
+        degraded: msg.is_degraded(),
+        forward: info.forward,
+        has_base: msg.base_commit.is_some(),
+    };
+    doc.add_u64(f.meta, meta.pack());
+    if !msg.trailers.is_empty() {
+        if let Ok(json) = serde_json::to_string(&msg.trailers) {
+            doc.add_text(f.trailers, json);
+        }
+        for t in &msg.trailers {
+            let (someone_else, who) = match &t.person {
+                Some(p) => (!p.matches(&msg.from.name, &msg.from.addr), p.addr.as_str()),
+                None => (false, t.value.as_str()),
+            };
+            doc.add_u64(f.tr, trailer_code(t.kind, someone_else, who));
+        }
+    }
+    if let Some(pull) = &msg.pull {
+        if let Ok(json) = serde_json::to_string(pull) {
+            doc.add_text(f.pull, json);
+        }
+    }
+    for k in kinds(msg) {
+        doc.add_text(f.kind, k);
+    }
+    doc
+}
+
+/// The counting words of a message (see [`Fields::kind`]).
+fn kinds(msg: &Message) -> Vec<&'static str> {
+    let info = &msg.subject_info;
+    let mut out = Vec::new();
+    let reply = info.reply || (msg.in_reply_to.is_some() && !info.patch);
+    if msg.has_diff() && !info.reply {
+        out.push("patch");
+    } else if !info.reply && info.patch && info.counter == 0 && !info.counter_inferred {
+        out.push("cover");
+    } else if msg.pull.is_some() && !info.reply {
+        out.push("pull");
+    } else if reply {
+        out.push("reply");
+    }
+    if msg.is_degraded() {
+        out.push("degraded");
+    }
+    out
+}

@@ -1,0 +1,194 @@
+//! Parsed public-inbox queries ([`crate::query::Query`]) -> tantivy queries.
+//!
+//! Values are tokenized exactly as the indexed text was (tantivy's default
+//! analyzer), so `dfn:drivers/pwm/` becomes the phrase `drivers pwm` and
+//! `f:a@b.org` the phrase `a b org`. Multi-valued text fields leave a
+//! position gap between values, so a phrase never spans two file names.
+
+use std::ops::Bound;
+
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery,
+    Query as TantivyQuery, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field as TantivyField, IndexRecordOption};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+
+use super::schema::Fields;
+use crate::query::{Field, Query, Value};
+
+/// The analyzer tantivy registers as "default", which every text field uses.
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Splits text into the index's tokens.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// Compiles a parsed query.
+pub fn compile(f: &Fields, q: &Query) -> Box<dyn TantivyQuery> {
+    match q {
+        Query::All => Box::new(AllQuery),
+        Query::And(parts) => {
+            let mut clauses: Vec<(Occur, Box<dyn TantivyQuery>)> = Vec::new();
+            let mut positive = false;
+            for p in parts {
+                match p {
+                    Query::Not(inner) => clauses.push((Occur::MustNot, compile(f, inner))),
+                    other => {
+                        positive = true;
+                        clauses.push((Occur::Must, compile(f, other)));
+                    }
+                }
+            }
+            if !positive {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            Box::new(BooleanQuery::new(clauses))
+        }
+        Query::Or(parts) => Box::new(BooleanQuery::new(
+            parts
+                .iter()
+                .map(|p| (Occur::Should, compile(f, p)))
+                .collect(),
+        )),
+        Query::Not(inner) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, Box::new(AllQuery) as Box<dyn TantivyQuery>),
+            (Occur::MustNot, compile(f, inner)),
+        ])),
+        Query::Term { field, value, .. } => term(f, *field, value),
+    }
+}
+
+fn term(f: &Fields, field: Field, value: &Value) -> Box<dyn TantivyQuery> {
+    let text_fields: Vec<TantivyField> = match field {
+        Field::Subject => vec![f.subject],
+        Field::From => vec![f.from],
+        Field::To => vec![f.to],
+        Field::Cc => vec![f.cc],
+        Field::ToCc => vec![f.to, f.cc],
+        Field::Addr => vec![f.from, f.to, f.cc],
+        Field::Body => vec![f.body, f.dfb, f.dfa],
+        Field::BodySubject => vec![f.subject, f.body, f.dfb, f.dfa],
+        Field::List => vec![f.list],
+        Field::Dfn => vec![f.dfn],
+        Field::Dfa => vec![f.dfa],
+        Field::Dfb => vec![f.dfb],
+        Field::Dfhh => vec![f.dfhh],
+        Field::MessageId => {
+            let text = match value {
+                Value::Word { text, .. } | Value::Phrase(text) => text,
+                Value::DateRange { .. } => return Box::new(EmptyQuery),
+            };
+            let mid = crate::mail::normalize_message_id(text);
+            return Box::new(TermQuery::new(
+                Term::from_field_text(f.mid, &mid),
+                IndexRecordOption::Basic,
+            ));
+        }
+        Field::PatchId => {
+            let text = match value {
+                Value::Word { text, .. } | Value::Phrase(text) => text,
+                Value::DateRange { .. } => return Box::new(EmptyQuery),
+            };
+            return Box::new(TermQuery::new(
+                Term::from_field_text(f.patchid, &text.trim().to_ascii_lowercase()),
+                IndexRecordOption::Basic,
+            ));
+        }
+        Field::Date => {
+            return match value {
+                Value::DateRange { from, to } => date_range(f, *from, *to),
+                // The parser turns every d: value into a range; anything else
+                // cannot match a date.
+                _ => Box::new(EmptyQuery),
+            };
+        }
+    };
+    let (text, prefix) = match value {
+        Value::Word { text, prefix } => (text.as_str(), *prefix),
+        Value::Phrase(text) => (text.as_str(), false),
+        Value::DateRange { .. } => return Box::new(EmptyQuery),
+    };
+    let toks = tokens(text);
+    if toks.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    let per_field: Vec<Box<dyn TantivyQuery>> = text_fields
+        .iter()
+        .map(|&field| phrase(field, &toks, prefix))
+        .collect();
+    if per_field.len() == 1 {
+        per_field
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Box::new(EmptyQuery))
+    } else {
+        Box::new(BooleanQuery::union(per_field))
+    }
+}
+
+fn phrase(field: TantivyField, toks: &[String], prefix: bool) -> Box<dyn TantivyQuery> {
+    let terms: Vec<Term> = toks
+        .iter()
+        .map(|t| Term::from_field_text(field, t))
+        .collect();
+    match (terms.len(), prefix) {
+        (1, false) => Box::new(TermQuery::new(terms[0].clone(), IndexRecordOption::Basic)),
+        (1, true) => {
+            match RegexQuery::from_pattern(&format!("{}.*", regex_escape(&toks[0])), field) {
+                Ok(q) => Box::new(q),
+                Err(_) => Box::new(EmptyQuery),
+            }
+        }
+        (_, false) => Box::new(PhraseQuery::new(terms)),
+        (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn date_range(f: &Fields, from: Option<i64>, to: Option<i64>) -> Box<dyn TantivyQuery> {
+    let lower = from.map_or(Bound::Unbounded, |v| {
+        Bound::Included(Term::from_field_i64(f.date, v))
+    });
+    let upper = to.map_or(Bound::Unbounded, |v| {
+        Bound::Excluded(Term::from_field_i64(f.date, v))
+    });
+    if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+        return Box::new(AllQuery);
+    }
+    Box::new(RangeQuery::new(lower, upper))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_tokenize_like_the_index() {
+        assert_eq!(tokens("drivers/pwm/"), vec!["drivers", "pwm"]);
+        assert_eq!(tokens("A@Example.org"), vec!["a", "example", "org"]);
+    }
+}

@@ -1,0 +1,516 @@
+//! Raw RFC 822 bytes -> [`Message`]: what putt needs from one mail.
+//!
+//! Mail from the internet is hostile and often broken, so parsing never
+//! fails: whatever could be read is kept and what could not is listed in
+//! [`Message::problems`] (the message counts as degraded). Identity
+//! headers (Message-ID, References, From) are read from the first header of
+//! their name, as public-inbox does when it appends a second Message-ID.
+
+use std::borrow::Cow;
+
+use mail_parser::{HeaderName, MessageParser, MimeHeaders, PartType};
+use serde::Serialize;
+
+use crate::subject::SubjectInfo;
+use crate::trailers::Trailer;
+
+pub mod diff;
+
+pub use diff::FileDiff;
+
+/// A mail address with its display name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Addr {
+    pub name: String,
+    /// Lower-cased address (`user@host`); may be empty for broken headers.
+    pub addr: String,
+}
+
+impl Addr {
+    /// `Name <addr>`, or the address alone.
+    pub fn display(&self) -> String {
+        match (self.name.is_empty(), self.addr.is_empty()) {
+            (true, _) => self.addr.clone(),
+            (false, true) => self.name.clone(),
+            (false, false) => format!("{} <{}>", self.name, self.addr),
+        }
+    }
+
+    /// The name to show in one column: the name, else the address.
+    pub fn short(&self) -> &str {
+        if self.name.is_empty() {
+            &self.addr
+        } else {
+            &self.name
+        }
+    }
+}
+
+/// A pull request mail ("The following changes since commit ...").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullRequest {
+    pub url: String,
+    pub branch: Option<String>,
+    pub base: Option<String>,
+    pub tip: Option<String>,
+}
+
+/// One parsed mail.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    /// Without angle brackets. Synthesized (see `problems`) when missing.
+    pub message_id: String,
+    pub in_reply_to: Option<String>,
+    /// Oldest first, as in the header; without angle brackets.
+    pub references: Vec<String>,
+    pub from: Addr,
+    pub to: Vec<Addr>,
+    pub cc: Vec<Addr>,
+    /// From the Date header (unix seconds); commit times are not trusted.
+    pub date: Option<i64>,
+    pub list_id: Option<String>,
+    pub subject: String,
+    pub subject_info: SubjectInfo,
+    /// Decoded text of the body parts and text attachments.
+    pub body: String,
+    pub diff: diff::DiffSplit,
+    pub base_commit: Option<String>,
+    pub change_id: Option<String>,
+    pub trailers: Vec<Trailer>,
+    pub pull: Option<PullRequest>,
+    pub has_diffstat: bool,
+    /// `git patch-id --stable` of the diff.
+    pub patch_id: Option<String>,
+    /// What could not be read; empty for a clean message.
+    pub problems: Vec<&'static str>,
+}
+
+impl Message {
+    /// Parses raw mail bytes. Never fails and never panics.
+    pub fn parse(raw: &[u8]) -> Message {
+        let mut msg = Message::default();
+        let parser = MessageParser::default();
+        match parser.parse(raw) {
+            Some(parsed) => msg.fill_from(&parsed, raw),
+            None => {
+                msg.problems.push("unparseable");
+                msg.body = String::from_utf8_lossy(raw).into_owned();
+            }
+        }
+        if msg.message_id.is_empty() {
+            msg.problems.push("no Message-ID");
+            msg.message_id = synthesize_message_id(raw);
+        }
+        msg.subject_info = crate::subject::parse_subject(&msg.subject);
+        msg.diff = diff::split(&msg.body);
+        msg.has_diffstat = diff::has_diffstat(&msg.diff.prose);
+        msg.base_commit = line_value(&msg.diff.prose, "base-commit:")
+            .filter(|v| v.len() >= 7 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(|v| v.to_ascii_lowercase());
+        msg.change_id = line_value(&msg.diff.prose, "change-id:");
+        msg.trailers = crate::trailers::parse_trailers(&msg.body);
+        msg.pull = parse_pull_request(&msg.diff.prose);
+        if msg.diff.has_diff() {
+            msg.patch_id = crate::patchid::patch_id_stable(&msg.body);
+        }
+        msg
+    }
+
+    /// Whether this mail carries a diff.
+    pub fn has_diff(&self) -> bool {
+        self.diff.has_diff()
+    }
+
+    /// Whether anything could not be read.
+    pub fn is_degraded(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// The parent this mail replies to: In-Reply-To, else the last reference.
+    pub fn parent(&self) -> Option<&str> {
+        self.in_reply_to
+            .as_deref()
+            .or(self.references.last().map(String::as_str))
+    }
+
+    fn fill_from(&mut self, parsed: &mail_parser::Message<'_>, raw: &[u8]) {
+        let headers = parsed.headers();
+        let first_raw = |name: HeaderName<'_>| -> Option<Cow<'_, str>> {
+            headers.iter().find(|h| h.name == name).map(|h| {
+                let start = h.offset_start as usize;
+                let end = (h.offset_end as usize).min(raw.len());
+                String::from_utf8_lossy(raw.get(start..end).unwrap_or_default())
+            })
+        };
+        let first_value = |name: HeaderName<'_>| headers.iter().find(|h| h.name == name);
+
+        if let Some(v) = first_raw(HeaderName::MessageId) {
+            self.message_id = msg_ids(&v).into_iter().next().unwrap_or_else(|| {
+                let t = v.trim();
+                if t.contains(char::is_whitespace) {
+                    String::new()
+                } else {
+                    t.to_string()
+                }
+            });
+        }
+        self.references = first_raw(HeaderName::References)
+            .map(|v| msg_ids(&v))
+            .unwrap_or_default();
+        self.in_reply_to = first_raw(HeaderName::InReplyTo).and_then(|v| {
+            // Some mailers write "In-Reply-To: <id> (Name's message of ...)".
+            msg_ids(&v).into_iter().next()
+        });
+        match first_value(HeaderName::From).map(|h| &h.value) {
+            Some(mail_parser::HeaderValue::Address(a)) => {
+                if let Some(first) = a.first() {
+                    self.from = addr(first);
+                }
+            }
+            Some(other) => {
+                if let Some(text) = other.as_text() {
+                    self.from = Addr {
+                        name: clean_header_text(text),
+                        addr: String::new(),
+                    };
+                }
+            }
+            None => {}
+        }
+        if self.from.addr.is_empty() {
+            self.problems.push("no From address");
+        }
+        for (name, dest) in [
+            (HeaderName::To, &mut self.to),
+            (HeaderName::Cc, &mut self.cc),
+        ] {
+            for h in headers.iter().filter(|h| h.name == name) {
+                if let mail_parser::HeaderValue::Address(a) = &h.value {
+                    dest.extend(a.iter().map(addr));
+                }
+            }
+        }
+        match first_value(HeaderName::Date).map(|h| &h.value) {
+            Some(mail_parser::HeaderValue::DateTime(d)) if d.is_valid() => {
+                self.date = Some(d.to_timestamp());
+            }
+            Some(_) => self.problems.push("bad Date"),
+            None => self.problems.push("no Date"),
+        }
+        self.list_id = first_raw(HeaderName::ListId).and_then(|v| {
+            let id = match (v.rfind('<'), v.rfind('>')) {
+                (Some(a), Some(b)) if a < b => v[a + 1..b].to_string(),
+                _ => v.trim().to_string(),
+            };
+            let id = id.trim().to_ascii_lowercase();
+            (!id.is_empty()).then_some(id)
+        });
+        if let Some(h) = first_value(HeaderName::Subject) {
+            if let Some(text) = h.value.as_text() {
+                self.subject = clean_header_text(text);
+            }
+        }
+
+        let mut body = String::new();
+        for i in 0..parsed.text_body_count() {
+            if let Some(text) = parsed.body_text(i) {
+                append_part(&mut body, &text);
+            }
+        }
+        for part in parsed.attachments() {
+            append_attachment(&mut body, part);
+        }
+        if parsed.parts.iter().any(|p| p.is_encoding_problem) {
+            self.problems.push("encoding problem");
+        }
+        self.body = body;
+    }
+}
+
+fn addr(a: &mail_parser::Addr<'_>) -> Addr {
+    Addr {
+        name: a.name().map(clean_header_text).unwrap_or_default(),
+        addr: a
+            .address()
+            .map(|s| clean_header_text(s).to_ascii_lowercase())
+            .unwrap_or_default(),
+    }
+}
+
+/// Header text with folding and control characters collapsed to spaces.
+fn clean_header_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c.is_control() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn append_part(body: &mut String, text: &str) {
+    if !body.is_empty() && !body.ends_with('\n') {
+        body.push('\n');
+    }
+    // CRLF mail bodies are common; the diff parser and trailers want LF.
+    if text.contains('\r') {
+        body.push_str(&text.replace("\r\n", "\n"));
+    } else {
+        body.push_str(text);
+    }
+}
+
+/// Patches are often attached rather than inline; text attachments and
+/// `.patch`/`.diff` files count as body text, attached messages too.
+fn append_attachment(body: &mut String, part: &mail_parser::MessagePart<'_>) {
+    match &part.body {
+        PartType::Text(text) => append_part(body, text),
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => {
+            let name = part
+                .attachment_name()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let patchy = name.ends_with(".patch") || name.ends_with(".diff");
+            if patchy || looks_like_diff(bytes) {
+                append_part(body, &String::from_utf8_lossy(bytes));
+            }
+        }
+        PartType::Message(inner) => {
+            for i in 0..inner.text_body_count() {
+                if let Some(text) = inner.body_text(i) {
+                    append_part(body, &text);
+                }
+            }
+        }
+        PartType::Html(_) | PartType::Multipart(_) => {}
+    }
+}
+
+fn looks_like_diff(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    text.contains("\ndiff --git ") || text.starts_with("diff --git ") || text.contains("\n+++ ")
+}
+
+/// All `<id>` tokens of a header, without brackets.
+pub fn msg_ids(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        let id: String = after[..end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if !id.is_empty() && !out.contains(&id) {
+            out.push(id);
+        }
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// Normalises a Message-ID given by a user: angle brackets and spaces go.
+pub fn normalize_message_id(id: &str) -> String {
+    let id = id.trim();
+    let id = id.strip_prefix("id:").unwrap_or(id);
+    let id = id.strip_prefix('<').unwrap_or(id);
+    let id = id.strip_suffix('>').unwrap_or(id);
+    id.trim().to_string()
+}
+
+fn synthesize_message_id(raw: &[u8]) -> String {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(raw);
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("{hex}@putt.synthesized")
+}
+
+/// The value of the first `key value` line (case-insensitive key) outside quotes.
+fn line_value(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let l = l.trim_end();
+        if l.len() <= key.len() || !l.is_char_boundary(key.len()) {
+            return None;
+        }
+        let (k, v) = l.split_at(key.len());
+        if !k.eq_ignore_ascii_case(key) {
+            return None;
+        }
+        let v = v.trim();
+        (!v.is_empty() && !v.contains(char::is_whitespace)).then(|| v.to_string())
+    })
+}
+
+/// Recognises the text `git request-pull` writes.
+pub fn parse_pull_request(prose: &str) -> Option<PullRequest> {
+    let lines: Vec<&str> = prose.lines().collect();
+    let start = lines.iter().position(|l| {
+        l.trim_start()
+            .starts_with("The following changes since commit")
+    })?;
+    let base = lines[start]
+        .split_whitespace()
+        .find(|w| {
+            w.len() >= 7
+                && w.trim_end_matches(':')
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit())
+        })
+        .map(|w| w.trim_end_matches(':').to_string());
+    let avail = (start..lines.len().min(start + 40)).find(|&i| {
+        lines[i].contains("are available in the")
+            && (lines[i].contains("repository at") || lines[i].contains("repository"))
+    })?;
+    // The URL (and branch) follow, possibly after blank lines, possibly wrapped.
+    let mut words: Vec<String> = Vec::new();
+    let tail = &lines[avail..];
+    // "...repository at:" may carry the URL on the same line.
+    if let Some(pos) = tail[0].find("at:") {
+        words.extend(tail[0][pos + 3..].split_whitespace().map(str::to_string));
+    }
+    let mut i = 1;
+    while words.is_empty() && i < tail.len() && tail[i].trim().is_empty() {
+        i += 1;
+    }
+    while i < tail.len() && !tail[i].trim().is_empty() {
+        if tail[i].trim_start().starts_with("for you to fetch") {
+            break;
+        }
+        words.extend(tail[i].split_whitespace().map(str::to_string));
+        i += 1;
+    }
+    let mut url = words.first()?.clone();
+    let mut rest = words.get(1..).unwrap_or_default().to_vec();
+    // A URL wrapped across lines continues without a scheme.
+    while let Some(next) = rest.first() {
+        let continues = url.ends_with('/') || url.ends_with('-') || next.starts_with('/');
+        if continues && !next.contains("://") && rest.len() > 1 {
+            url.push_str(next);
+            rest.remove(0);
+        } else {
+            break;
+        }
+    }
+    if !(url.contains("://") || url.contains('@') || url.contains(':')) {
+        return None;
+    }
+    let branch = rest.first().map(|b| b.trim_end_matches(':').to_string());
+    let tip = lines[avail..]
+        .iter()
+        .position(|l| l.contains("for you to fetch changes up to"))
+        .and_then(|p| {
+            lines[avail + p]
+                .split_whitespace()
+                .find(|w| {
+                    w.len() >= 7
+                        && w.trim_end_matches(':')
+                            .bytes()
+                            .all(|b| b.is_ascii_hexdigit())
+                })
+                .map(|w| w.trim_end_matches(':').to_string())
+        });
+    Some(PullRequest {
+        url,
+        branch,
+        base,
+        tip,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(headers: &str, body: &str) -> Vec<u8> {
+        format!("{headers}\n\n{body}").into_bytes()
+    }
+
+    #[test]
+    fn first_message_id_wins() {
+        let raw = mail(
+            "From: A <a@example.org>\nMessage-ID: <first@x>\nMessage-ID: <second@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi",
+            "body",
+        );
+        let m = Message::parse(&raw);
+        assert_eq!(m.message_id, "first@x");
+        assert!(!m.is_degraded(), "{:?}", m.problems);
+    }
+
+    #[test]
+    fn missing_message_id_is_synthesized_stably() {
+        let raw = mail("From: a@example.org\nSubject: x", "body");
+        let a = Message::parse(&raw);
+        let b = Message::parse(&raw);
+        assert_eq!(a.message_id, b.message_id);
+        assert!(a.message_id.ends_with("@putt.synthesized"));
+        assert!(a.problems.contains(&"no Message-ID"));
+    }
+
+    #[test]
+    fn references_and_reply() {
+        let raw = mail(
+            "From: A <A@Example.org>\nMessage-ID: <c@x>\nIn-Reply-To: <b@x> (A's message)\nReferences: <a@x>\n <b@x>\nSubject: Re: [PATCH] x",
+            "> quoted\nReviewed-by: A <a@example.org>\n",
+        );
+        let m = Message::parse(&raw);
+        assert_eq!(m.in_reply_to.as_deref(), Some("b@x"));
+        assert_eq!(m.references, vec!["a@x", "b@x"]);
+        assert_eq!(m.from.addr, "a@example.org");
+        assert_eq!(m.parent(), Some("b@x"));
+    }
+
+    #[test]
+    fn base_commit_and_change_id() {
+        let raw = mail(
+            "From: a@x\nSubject: [PATCH 0/2] cover",
+            "text\n\nbase-commit: 0123456789abcdef0123456789abcdef01234567\nchange-id: 20240101-foo-abc123\nprerequisite-change-id: 20230101-bar-1\n",
+        );
+        let m = Message::parse(&raw);
+        assert_eq!(
+            m.base_commit.as_deref(),
+            Some("0123456789abcdef0123456789abcdef01234567")
+        );
+        assert_eq!(m.change_id.as_deref(), Some("20240101-foo-abc123"));
+    }
+
+    #[test]
+    fn pull_request() {
+        let body = "Hi,\n\nThe following changes since commit 1234567890abcdef1234567890abcdef12345678:\n\n  Linux 6.1 (2022-12-11 14:15:18 -0800)\n\nare available in the Git repository at:\n\n  git://git.kernel.org/pub/scm/linux/kernel/git/foo/bar.git tags/for-linus\n\nfor you to fetch changes up to abcdefabcdefabcdefabcdefabcdefabcdefabcd:\n\n  thing (2022-12-12)\n";
+        let p = parse_pull_request(body).expect("pull request");
+        assert_eq!(
+            p.url,
+            "git://git.kernel.org/pub/scm/linux/kernel/git/foo/bar.git"
+        );
+        assert_eq!(p.branch.as_deref(), Some("tags/for-linus"));
+        assert_eq!(
+            p.base.as_deref(),
+            Some("1234567890abcdef1234567890abcdef12345678")
+        );
+        assert_eq!(
+            p.tip.as_deref(),
+            Some("abcdefabcdefabcdefabcdefabcdefabcdefabcd")
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for raw in [
+            &b""[..],
+            b"\xff\xfe\x00",
+            b"From: <\nSubject: =?utf-8?B?####?=\n\n",
+            b"Content-Type: multipart/mixed; boundary=x\n\n--x\n--x--\n--x",
+        ] {
+            let m = Message::parse(raw);
+            assert!(!m.message_id.is_empty());
+        }
+    }
+}
