@@ -13,6 +13,7 @@ use putt::index::Index;
 pub mod demo;
 pub mod index;
 pub mod search;
+pub mod series;
 
 pub const FIRST_RUN: &str = "\
 putt has no inbox to show yet. Give it a public-inbox archive:

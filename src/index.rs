@@ -68,6 +68,8 @@ pub struct MessageSummary {
     pub base_commit: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trailers: Vec<Trailer>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull: Option<crate::mail::PullRequest>,
     #[serde(skip)]
     pub address: DocAddress,
 }
@@ -317,6 +319,10 @@ impl Index {
             change_id: opt(f.change_id),
             base_commit: opt(f.base),
             trailers,
+            pull: doc
+                .get_first(f.pull)
+                .and_then(|v| v.as_str())
+                .and_then(|s| serde_json::from_str(s).ok()),
             address,
         }
     }

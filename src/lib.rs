@@ -13,6 +13,7 @@ pub mod mail;
 pub mod patchid;
 pub mod query;
 pub mod sample;
+pub mod series;
 pub mod subject;
 pub mod text;
 pub mod trailers;

@@ -47,7 +47,7 @@ impl Addr {
 }
 
 /// A pull request mail ("The following changes since commit ...").
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PullRequest {
     pub url: String,
     pub branch: Option<String>,

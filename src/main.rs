@@ -38,6 +38,10 @@ pub enum Command {
     Search(cli::search::SearchArgs),
     /// Show a message by Message-ID.
     Show(cli::search::ShowArgs),
+    /// Patch series: one line per series (newest revision, n/N, A/R/T).
+    Series(cli::series::SeriesArgs),
+    /// Trailers of a series revision, per patch, with who sent them.
+    Trailers(cli::series::TrailersArgs),
     /// Counts of messages, patches and degraded mail, per inbox.
     Stats(cli::index::StatsArgs),
     /// Build a small sample inbox, index it and show it.
@@ -65,6 +69,8 @@ fn run(args: Args) -> Result<i32> {
         Some(Command::Index(a)) => cli::index::run(&ctx, &a),
         Some(Command::Search(a)) => cli::search::run(&ctx, &a),
         Some(Command::Show(a)) => cli::search::show(&ctx, &a),
+        Some(Command::Series(a)) => cli::series::run(&ctx, &a),
+        Some(Command::Trailers(a)) => cli::series::trailers(&ctx, &a),
         Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),
         Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),
         Some(Command::Config) => cli::config(&ctx),

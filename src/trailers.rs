@@ -1,5 +1,5 @@
 //! TEMPORARY placeholder until branch `subject` merges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TrailerKind {
     ReviewedBy,
     AckedBy,

@@ -1,0 +1,302 @@
+//! `putt series`, `putt series show`, `putt trailers`.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use putt::series::gather::{series_by_key, series_for_query};
+use putt::series::{Revision, Series};
+use putt::text::sanitize_line;
+
+use super::{Context, fit, short_date};
+
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SeriesArgs {
+    #[command(subcommand)]
+    pub action: Option<SeriesAction>,
+    /// Only series with a message matching this query (public-inbox syntax),
+    /// e.g. 'd:1.month.ago..' or 'dfn:drivers/pwm/'.
+    pub query: Vec<String>,
+    /// At most this many series, newest first (0: all).
+    #[arg(long, short = 'n', default_value_t = 0)]
+    pub limit: usize,
+    /// Consider at most this many matching messages (newest first).
+    #[arg(long, default_value_t = 200_000, hide = true)]
+    pub max_hits: usize,
+    /// One JSON object per series per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum SeriesAction {
+    /// Revisions, patches (missing ones too), trailers per patch.
+    Show(ShowArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ShowArgs {
+    /// Series id, or the Message-ID of any message in the series.
+    pub series: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TrailersArgs {
+    /// Series id, or the Message-ID of any message in the series.
+    pub series: String,
+    /// Revision (default: the latest).
+    #[arg(long, short = 'v')]
+    pub version: Option<u32>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
+    if let Some(SeriesAction::Show(a)) = &args.action {
+        return show(ctx, a);
+    }
+    let index = ctx.index()?;
+    let query = args.query.join(" ");
+    if let Err(e) = putt::query::parse(&query, ctx.now) {
+        anyhow::bail!("bad query:\n{}", e.render(&query));
+    }
+    let mut series = series_for_query(&index, &query, ctx.now, args.max_hits)?;
+    if args.limit > 0 {
+        series.truncate(args.limit);
+    }
+    let mut out = std::io::stdout().lock();
+    for s in &series {
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&SeriesRow::of(s))?)?;
+        } else {
+            writeln!(out, "{}", row(s))?;
+        }
+    }
+    Ok(if series.is_empty() { 1 } else { 0 })
+}
+
+/// What `putt series --json` prints per series: the row, plus every revision.
+#[derive(serde::Serialize)]
+struct SeriesRow<'a> {
+    id: &'a str,
+    subject: &'a str,
+    author: &'a str,
+    version: u32,
+    received: u32,
+    total: u32,
+    complete: bool,
+    date: i64,
+    acked: u32,
+    reviewed: u32,
+    tested: u32,
+    nacked: u32,
+    revisions: Vec<RevisionRow<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct RevisionRow<'a> {
+    version: u32,
+    label: String,
+    date: i64,
+    received: u32,
+    total: u32,
+    missing: &'a [u32],
+    superseded: bool,
+    cover: Option<&'a str>,
+}
+
+impl<'a> SeriesRow<'a> {
+    fn of(s: &'a Series) -> SeriesRow<'a> {
+        let latest = s.latest();
+        let c = latest.counts();
+        SeriesRow {
+            id: &s.id,
+            subject: &s.subject,
+            author: &s.author,
+            version: latest.version,
+            received: latest.received(),
+            total: latest.total,
+            complete: latest.complete(),
+            date: latest.date,
+            acked: c.acked,
+            reviewed: c.reviewed,
+            tested: c.tested,
+            nacked: c.nacked,
+            revisions: s
+                .revisions
+                .iter()
+                .map(|r| RevisionRow {
+                    version: r.version,
+                    label: r.label(),
+                    date: r.date,
+                    received: r.received(),
+                    total: r.total,
+                    missing: &r.missing,
+                    superseded: r.superseded,
+                    cover: r.cover.as_ref().map(|c| c.message_id.as_str()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `id  v3  5/5  A:1 R:2 T:0  2024-03-04  Author  subject`
+fn row(s: &Series) -> String {
+    let latest = s.latest();
+    let c = latest.counts();
+    let nak = if c.nacked > 0 { " NAK" } else { "" };
+    let revs = if s.revisions.len() > 1 {
+        format!("{:<5}", format!("{}+", latest.label()))
+    } else {
+        format!("{:<5}", latest.label())
+    };
+    format!(
+        "{}  {} {:>5}  A:{} R:{} T:{}{}  {}  {}  {}",
+        s.id,
+        revs,
+        format!("{}/{}", latest.received(), latest.total),
+        c.acked,
+        c.reviewed,
+        c.tested,
+        nak,
+        &short_date(latest.date)[..10],
+        fit(&sanitize_line(author_name(&s.author)), 20),
+        sanitize_line(&s.subject)
+    )
+}
+
+fn author_name(a: &str) -> &str {
+    match a.rfind(" <") {
+        Some(i) => &a[..i],
+        None => a,
+    }
+}
+
+pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let s = series_by_key(&index, &args.series)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&s)?)?;
+        return Ok(0);
+    }
+    writeln!(out, "series {}: {}", s.id, sanitize_line(&s.subject))?;
+    writeln!(out, "author: {}", sanitize_line(&s.author))?;
+    for r in &s.revisions {
+        print_revision(&mut out, r)?;
+    }
+    Ok(0)
+}
+
+fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
+    let c = r.counts();
+    writeln!(
+        out,
+        "\n{} {}  {}/{}{}  A:{} R:{} T:{}{}  {} follow-ups{}",
+        r.label(),
+        short_date(r.date),
+        r.received(),
+        r.total,
+        if r.complete() {
+            String::new()
+        } else {
+            format!(" (missing {})", join(&r.missing))
+        },
+        c.acked,
+        c.reviewed,
+        c.tested,
+        if c.nacked > 0 { " NAK" } else { "" },
+        r.followups,
+        if r.superseded { "  [superseded]" } else { "" }
+    )?;
+    if let Some(p) = &r.partial_of {
+        writeln!(out, "  partial re-roll: other patches from v{p}")?;
+    }
+    if let Some(b) = &r.base_commit {
+        writeln!(out, "  base-commit: {b}")?;
+    }
+    if let Some(c) = &r.change_id {
+        writeln!(out, "  change-id: {}", sanitize_line(c))?;
+    }
+    if let Some(p) = &r.pull {
+        writeln!(
+            out,
+            "  pull: {} {}",
+            sanitize_line(&p.url),
+            sanitize_line(p.branch.as_deref().unwrap_or(""))
+        )?;
+    }
+    if let Some(cover) = &r.cover {
+        writeln!(out, "  0/{} {}  <{}>", r.total, sanitize_line(&cover.subject), sanitize_line(&cover.message_id))?;
+        for t in &r.cover_trailers {
+            writeln!(out, "        + {}  (for the series, from {})", sanitize_line(&t.line()), sanitize_line(&t.sender))?;
+        }
+    }
+    for p in &r.patches {
+        writeln!(
+            out,
+            "  {}/{} {}  <{}>{}",
+            p.counter,
+            r.total,
+            sanitize_line(&p.mail.subject),
+            sanitize_line(&p.mail.message_id),
+            if p.inherited { "  (from the earlier revision)" } else { "" }
+        )?;
+        for t in &p.trailers {
+            let via = match t.via {
+                putt::series::Via::Carried => format!("  (carried from v{})", t.version),
+                putt::series::Via::Cover => "  (via the cover)".to_string(),
+                _ => String::new(),
+            };
+            writeln!(out, "        + {}{}", sanitize_line(&t.line()), via)?;
+        }
+        for t in &p.someone_else {
+            writeln!(
+                out,
+                "        ? {}  (sent by {}: not applied)",
+                sanitize_line(&t.line()),
+                sanitize_line(&t.sender)
+            )?;
+        }
+    }
+    for m in &r.missing {
+        writeln!(out, "  {m}/{} (missing)", r.total)?;
+    }
+    Ok(())
+}
+
+fn join(v: &[u32]) -> String {
+    v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let s = series_by_key(&index, &args.series)?;
+    let r = match args.version {
+        Some(v) => s
+            .revision(v)
+            .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", s.id))?,
+        None => s.latest(),
+    };
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(r)?)?;
+        return Ok(0);
+    }
+    for p in &r.patches {
+        writeln!(out, "{}/{} {}", p.counter, r.total, sanitize_line(&p.mail.subject))?;
+        for t in &p.own_trailers {
+            writeln!(out, "    {}: {}", sanitize_line(&t.name), sanitize_line(&t.value))?;
+        }
+        for t in &p.trailers {
+            writeln!(out, "  + {}  ({} <{}>)", sanitize_line(&t.line()), sanitize_line(&t.sender), t.message_id)?;
+        }
+        for t in &p.someone_else {
+            writeln!(out, "  ? {}  (sent by {}: not applied)", sanitize_line(&t.line()), sanitize_line(&t.sender))?;
+        }
+    }
+    Ok(0)
+}

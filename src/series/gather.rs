@@ -1,0 +1,240 @@
+//! Fetching what series need from the index: the whole threads of the
+//! messages a query found, and the other revisions of their series (by
+//! change-id and by subject), so a query window never cuts a series short.
+//! Lookups go through the hashed fields in batches (one term-set query per
+//! round), so the cost follows the size of the answer, not of the archive.
+
+use std::collections::{HashMap, HashSet};
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::{Query as TantivyQuery, RangeQuery, TermSetQuery};
+use tantivy::schema::Field;
+use tantivy::{DocAddress, Term};
+
+use super::{Mail, Series, group};
+use crate::error::{Error, Result};
+use crate::index::schema::{Meta, hash, subject_hash};
+use crate::index::{Index, MessageSummary};
+
+/// Rounds of "parents and replies of what we have" before giving up on
+/// pathological threads.
+const MAX_ROUNDS: usize = 8;
+
+/// Every series that a message matching `query` belongs to, newest first.
+/// `max_hits` caps how many matching messages are considered (newest first).
+pub fn series_for_query(
+    index: &Index,
+    query: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    max_hits: usize,
+) -> Result<Vec<Series>> {
+    let ast = crate::query::parse(query, now)?;
+    let q = crate::index::compile::compile(index.fields(), &ast);
+    let hits = index.top_by_date(q.as_ref(), max_hits, 0)?;
+    let mut g = Gatherer::new(index);
+    let mut hit_ids = HashSet::new();
+    for a in hits {
+        let m = index.summary(a)?;
+        hit_ids.insert(m.message_id.clone());
+        g.add(a, m);
+    }
+    let series = g.finish()?;
+    Ok(series
+        .into_iter()
+        .filter(|s| s.revisions.iter().any(|r| r.members.iter().any(|m| hit_ids.contains(m))))
+        .collect())
+}
+
+/// The series holding a message, by series id or by any Message-ID in it
+/// (with or without angle brackets).
+pub fn series_by_key(index: &Index, key: &str) -> Result<Series> {
+    let key = key.trim();
+    let mut g = Gatherer::new(index);
+    let mut wanted: Option<String> = None;
+    let is_id = key.len() == 12 && key.bytes().all(|b| b.is_ascii_hexdigit());
+    if is_id {
+        // The id is the top 48 bits of the first revision's root mid hash.
+        if let Ok(prefix) = u64::from_str_radix(key, 16) {
+            let lo = prefix << 16;
+            let f = index.fields().mid_h;
+            let q = RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_u64(f, lo)),
+                std::ops::Bound::Included(Term::from_field_u64(f, lo | 0xffff)),
+            );
+            for a in g.search(&q)? {
+                let m = index.summary(a)?;
+                g.add(a, m);
+            }
+        }
+    }
+    if g.known.is_empty() {
+        let mid = crate::mail::normalize_message_id(key);
+        for m in index.by_message_id(&mid)? {
+            g.add(m.address, m);
+        }
+        wanted = Some(mid);
+    }
+    if g.known.is_empty() {
+        return Err(Error::NoSuchSeries(key.to_string()));
+    }
+    let series = g.finish()?;
+    let found = series.into_iter().find(|s| match &wanted {
+        None => s.id == key.to_ascii_lowercase(),
+        Some(mid) => s.revisions.iter().any(|r| r.members.contains(mid)),
+    });
+    found.ok_or_else(|| Error::NoSuchSeries(key.to_string()))
+}
+
+struct Gatherer<'a> {
+    index: &'a Index,
+    known: HashMap<String, MessageSummary>,
+    seen_docs: HashSet<DocAddress>,
+    asked_up: HashSet<u64>,
+    asked_down: HashSet<u64>,
+    asked_change_ids: HashSet<u64>,
+    asked_subjects: HashSet<u64>,
+}
+
+impl<'a> Gatherer<'a> {
+    fn new(index: &'a Index) -> Gatherer<'a> {
+        Gatherer {
+            index,
+            known: HashMap::new(),
+            seen_docs: HashSet::new(),
+            asked_up: HashSet::new(),
+            asked_down: HashSet::new(),
+            asked_change_ids: HashSet::new(),
+            asked_subjects: HashSet::new(),
+        }
+    }
+
+    fn add(&mut self, a: DocAddress, m: MessageSummary) -> bool {
+        if !self.seen_docs.insert(a) {
+            return false;
+        }
+        match self.known.get(&m.message_id) {
+            // Keep the earliest copy of a duplicated Message-ID.
+            Some(old) if old.date <= m.date => false,
+            _ => {
+                self.known.insert(m.message_id.clone(), m);
+                true
+            }
+        }
+    }
+
+    fn search(&self, q: &dyn TantivyQuery) -> Result<Vec<DocAddress>> {
+        let mut v: Vec<DocAddress> = self
+            .index
+            .searcher()
+            .search(q, &DocSetCollector)
+            .map_err(|e| Error::index(self.index.dir(), e))?
+            .into_iter()
+            .collect();
+        v.sort();
+        Ok(v)
+    }
+
+    /// Loads the documents holding any of `hashes` in `field`; with
+    /// `only_patches`, skips replies and plain discussion before loading.
+    fn fetch(&mut self, field: Field, hashes: Vec<u64>, only_patches: bool) -> Result<usize> {
+        if hashes.is_empty() {
+            return Ok(0);
+        }
+        let q = TermSetQuery::new(hashes.into_iter().map(|h| Term::from_field_u64(field, h)));
+        let addrs = self.search(&q)?;
+        let searcher = self.index.searcher();
+        let mut added = 0;
+        let mut meta_cols: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
+        for a in addrs {
+            if self.seen_docs.contains(&a) {
+                continue;
+            }
+            if only_patches {
+                if !meta_cols.contains_key(&a.segment_ord) {
+                    let c = searcher
+                        .segment_reader(a.segment_ord)
+                        .fast_fields()
+                        .u64("meta")
+                        .map_err(|e| Error::index(self.index.dir(), e))?;
+                    meta_cols.insert(a.segment_ord, c);
+                }
+                let meta = meta_cols
+                    .get(&a.segment_ord)
+                    .and_then(|c| c.first(a.doc_id))
+                    .map(Meta::unpack)
+                    .unwrap_or_default();
+                if meta.reply || !(meta.has_diff || meta.patch || meta.pull) {
+                    continue;
+                }
+            }
+            let m = self.index.summary(a)?;
+            if self.add(a, m) {
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Parents and replies until the threads are whole.
+    fn complete_threads(&mut self) -> Result<()> {
+        let f = self.index.fields().clone();
+        for _ in 0..MAX_ROUNDS {
+            let mut up = Vec::new();
+            for m in self.known.values() {
+                for r in m.parent.iter().chain(m.references.iter()) {
+                    if !self.known.contains_key(r) && self.asked_up.insert(hash(r)) {
+                        up.push(hash(r));
+                    }
+                }
+            }
+            let mut down = Vec::new();
+            for id in self.known.keys() {
+                if self.asked_down.insert(hash(id)) {
+                    down.push(hash(id));
+                }
+            }
+            let added = self.fetch(f.mid_h, up, false)? + self.fetch(f.refs_h, down, false)?;
+            if added == 0 {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Other revisions: same change-id, or same normalised subject.
+    fn other_revisions(&mut self) -> Result<usize> {
+        let f = self.index.fields().clone();
+        let mut cids = Vec::new();
+        let mut subjects = Vec::new();
+        for m in self.known.values() {
+            if m.meta.reply {
+                continue;
+            }
+            if let Some(c) = &m.change_id {
+                if self.asked_change_ids.insert(hash(c)) {
+                    cids.push(hash(c));
+                }
+            }
+            if m.meta.has_diff || m.meta.patch {
+                let info = crate::subject::parse_subject(&m.subject);
+                let h = subject_hash(&info.normalized);
+                if self.asked_subjects.insert(h) {
+                    subjects.push(h);
+                }
+            }
+        }
+        Ok(self.fetch(f.cid_h, cids, true)? + self.fetch(f.subj_h, subjects, true)?)
+    }
+
+    fn finish(&mut self) -> Result<Vec<Series>> {
+        self.complete_threads()?;
+        for _ in 0..3 {
+            if self.other_revisions()? == 0 {
+                break;
+            }
+            self.complete_threads()?;
+        }
+        let mails: Vec<Mail> = self.known.values().map(Mail::from).collect();
+        Ok(group(mails))
+    }
+}
