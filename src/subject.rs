@@ -372,10 +372,10 @@ impl BracketMap {
         for (i, &b) in bytes.iter().enumerate() {
             if b == b'[' {
                 stack.push(i);
-            } else if b == b']' {
-                if let Some(open) = stack.pop() {
-                    matching[open] = Some(i);
-                }
+            } else if b == b']'
+                && let Some(open) = stack.pop()
+            {
+                matching[open] = Some(i);
             }
         }
         for i in (0..bytes.len()).rev() {
