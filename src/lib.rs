@@ -5,3 +5,4 @@
 //! [`mail::Message`] -> tantivy index -> query results -> series model -> views.
 
 pub mod subject;
+pub mod trailers;
