@@ -6,3 +6,6 @@
 
 pub mod subject;
 pub mod trailers;
+
+#[cfg(test)]
+pub(crate) mod testutil;

@@ -11,13 +11,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn sample_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/mail/b4");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: b4 samples not found at {}", dir.display());
-        None
-    }
+    crate::testutil::corpus_dir("mail/b4")
 }
 
 /// Just enough of a mail for these tests.
@@ -59,10 +53,16 @@ impl Mail {
         self.body.contains("\ndiff --git ") || self.body.contains("\n+++ ")
     }
 
-    /// The commit message as `git am` would make it: subject, blank, body.
+    /// The commit message as `git am` would make it: the subject, a blank
+    /// line, and the body up to where mailinfo finds the patch (b4's output
+    /// has no `---` line before its diff).
     fn commit_message(&self) -> String {
         let subject = parse_subject(self.header("Subject")).normalized;
-        format!("{subject}\n\n{}", self.body)
+        let lines: Vec<&str> = self.body.split('\n').collect();
+        let end = (0..lines.len())
+            .find(|&i| starts_diff(&lines, i))
+            .unwrap_or(lines.len());
+        format!("{subject}\n\n{}", lines[..end].join("\n"))
     }
 }
 
@@ -216,6 +216,7 @@ fn check_followups(source: &str, reference: &str) {
         "trailers-followup-{source}-ref-{reference}.txt"
     )));
     assert!(!refs.is_empty(), "{source}: empty reference");
+    let mut compared = 0;
     for r in &refs {
         let id = r.msgid("Message-Id");
         let &patch = thread
@@ -237,7 +238,12 @@ fn check_followups(source: &str, reference: &str) {
         let mut found = pairs(&mine);
         found.dedup();
         assert_eq!(found, expected, "{source}: trailers for {id}");
+        compared += expected.len();
     }
+    assert!(
+        compared > 0,
+        "{source}: b4 added no trailers, nothing compared"
+    );
 }
 
 #[test]
