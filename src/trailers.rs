@@ -201,9 +201,12 @@ fn name_words(name: &str) -> Vec<String> {
 /// The trailers a person wrote in a mail body: a follow-up's `Reviewed-by:`
 /// or the trailers of a patch's commit message.
 ///
-/// Lines count anywhere in the body, except quoted lines (`>` at any depth),
-/// anything after a signature line (`-- `, or `--`), and anything from the
-/// start of a diff on (`---`, `diff `, `--- a/x` + `+++ b/x`, `Index: `).
+/// Lines count anywhere in the body, except: quoted lines (`>` at any
+/// depth); anything after a signature line (`-- `, or `--`) or after a `---`
+/// line (the notes and diff below a commit message); and the lines of a
+/// diff (from `diff `, `--- a/x` + `+++ b/x` or `Index: ` to the last line
+/// that looks like diff). Text after an inline diff counts again: reviewers
+/// do write "like this: <diff>" and then their `Reviewed-by:`.
 /// Only lines that are clearly trailers count: a known name with a valid
 /// value (a person needs an address; `Link:`/`Closes:` a URL; `Fixes:` at
 /// least 6 hex digits), or an unknown `*-by:` name with an address.
@@ -212,11 +215,28 @@ pub fn parse_trailers(text: &str) -> Vec<Trailer> {
     let mut out: Vec<Trailer> = Vec::new();
     // Whether the previous line was a trailer that may take a `[...]` comment.
     let mut after_trailer = false;
+    let mut in_diff = false;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if is_signature(line) || starts_diff(&lines, i) {
+        if is_signature(line) {
             break;
+        }
+        if in_diff {
+            if is_diff_line(line) {
+                i += 1;
+                continue;
+            }
+            in_diff = false;
+        }
+        if line.trim_end() == "---" {
+            break;
+        }
+        if starts_diff(&lines, i) {
+            in_diff = true;
+            after_trailer = false;
+            i += 1;
+            continue;
         }
         let body = line.trim_start();
         if body.starts_with('>') {
@@ -377,16 +397,44 @@ fn is_signature(line: &str) -> bool {
     line == "-- " || line == "--"
 }
 
-/// Whether line `i` starts the part of a mail that is a diff or the notes
-/// below the commit message.
+/// Whether line `i` starts a diff, or the notes below a commit message.
 fn starts_diff(lines: &[&str], i: usize) -> bool {
     let line = lines[i];
-    if line.trim_end() == "---" || line.starts_with("diff --git ") || line.starts_with("diff -") {
+    if line.trim_end() == "---" || line.starts_with("diff ") {
         return true;
     }
     let next = lines.get(i + 1).copied().unwrap_or("");
     (line.starts_with("--- ") && next.starts_with("+++ "))
         || (line.starts_with("Index: ") && next.starts_with("===="))
+}
+
+/// A line that can belong to a diff: hunk lines (context lines included,
+/// also when a mailer stripped their leading space), hunk headers and the
+/// extended header lines of git diffs.
+fn is_diff_line(line: &str) -> bool {
+    const HEADERS: &[&str] = &[
+        "diff ",
+        "index ",
+        "new file mode ",
+        "deleted file mode ",
+        "old mode ",
+        "new mode ",
+        "similarity index ",
+        "dissimilarity index ",
+        "rename from ",
+        "rename to ",
+        "copy from ",
+        "copy to ",
+        "Binary files ",
+        "GIT binary patch",
+        "literal ",
+        "delta ",
+        "Index: ",
+        "====",
+    ];
+    line.is_empty()
+        || line.starts_with([' ', '\t', '+', '-', '@', '\\'])
+        || HEADERS.iter().any(|h| line.starts_with(h))
 }
 
 /// `Token: value` where the token is ASCII letters, digits and dashes,
@@ -705,19 +753,17 @@ fn unquote(name: &str) -> String {
 /// `#` comment lines and an old-style `Conflicts:` block is ignored, and so
 /// is everything from a scissors line on.
 fn end_of_log_message(lines: &[&str]) -> usize {
-    // `split('\n')` leaves the text after the last newline as a last line:
-    // empty when the text ends with a newline.
-    let last = lines.len().saturating_sub(1);
-    let has_newline = |i: usize| i < last;
+    // interpret-trailers completes a missing final newline, so a last line
+    // of `---` is a divider too.
     let mut end = lines
         .iter()
-        .enumerate()
-        .position(|(i, l)| {
-            l.strip_prefix("---").is_some_and(|rest| {
-                rest.starts_with([' ', '\t', '\r']) || (rest.is_empty() && has_newline(i))
-            })
+        .position(|l| {
+            l.strip_prefix("---")
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
         })
         .unwrap_or(lines.len());
+    // `split('\n')` leaves the text after the last newline as a last line:
+    // empty when the text ends with a newline, and then not a line at all.
     if end == lines.len() && lines.last().is_some_and(|l| l.is_empty()) {
         end -= 1;
     }
@@ -1004,6 +1050,19 @@ mod tests {
         let body = "Fix it.\nSigned-off-by: A <a@example.com>\ndiff --git a/x b/x\n\
                     +Acked-by: In Diff <d@example.com>\n";
         assert_eq!(parse_trailers(body).len(), 1);
+    }
+
+    #[test]
+    fn text_after_an_inline_diff_counts_again() {
+        let body = "> the patch\n\nSomething like this on top:\n\n\
+                    diff --git a/x b/x\nindex 1..2 100644\n--- a/x\n+++ b/x\n\
+                    @@ -1,3 +1,2 @@\n Signed-off-by: Context <ctx@example.com>\n\
+                    -Acked-by: Removed <rm@example.com>\n\n \"\"\"\n\n\
+                    Reviewed-by: Reviewer <rev@example.com>\n\nThanks\n";
+        assert_eq!(
+            names_values(&parse_trailers(body)),
+            vec![("Reviewed-by".into(), "Reviewer <rev@example.com>".into())]
+        );
     }
 
     #[test]
