@@ -4,6 +4,7 @@
 //! clients of it. Data flows one way: git objects -> raw mail -> parsed
 //! [`mail::Message`] -> tantivy index -> query results -> series model -> views.
 
+pub mod patchid;
 pub mod subject;
 pub mod trailers;
 
