@@ -166,13 +166,10 @@ impl PatchState {
             _ => {}
         }
 
-        // Hash the line without any white space.
-        let kept: Vec<u8> = line
-            .iter()
-            .copied()
-            .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .collect();
-        self.ctx.update(&kept);
+        // Hash the line without any white space (git's isspace: no \v, \f).
+        for word in line.split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+            self.ctx.update(word);
+        }
         Step::Continue
     }
 
