@@ -2,8 +2,8 @@
 //!
 //! The library holds every capability; the `putt` binary and its TUI are
 //! clients of it. Data flows one way: git objects ([`archive`]) -> raw mail
-//! -> parsed [`mail::Message`] -> tantivy [`index`] -> query results -> series
-//! model -> views.
+//! -> parsed [`mail::Message`] -> tantivy [`index`] -> query results ->
+//! [`series`] model -> views.
 
 pub mod archive;
 pub mod config;
@@ -19,3 +19,6 @@ pub mod text;
 pub mod trailers;
 
 pub use error::{Error, Result};
+
+#[cfg(test)]
+pub(crate) mod testutil;
