@@ -238,10 +238,10 @@ pub fn inbox_name_for(path: &Path) -> String {
 
 /// `~/x` -> home/x; relative paths are relative to the config file.
 fn expand(path: &Path, base: &Path) -> PathBuf {
-    if let Ok(rest) = path.strip_prefix("~") {
-        if let Some(home) = directories::BaseDirs::new() {
-            return home.home_dir().join(rest);
-        }
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
     }
     if path.is_relative() {
         base.join(path)

@@ -89,8 +89,7 @@ impl Message {
     /// Parses raw mail bytes. Never fails and never panics.
     pub fn parse(raw: &[u8]) -> Message {
         let mut msg = Message::default();
-        let parser = MessageParser::default();
-        match parser.parse(raw) {
+        match parser().parse(raw) {
             Some(parsed) => msg.fill_from(&parsed, raw),
             None => {
                 msg.problems.push("unparseable");
@@ -103,13 +102,18 @@ impl Message {
         }
         msg.subject_info = crate::subject::parse_subject(&msg.subject);
         msg.diff = diff::split(&msg.body);
-        msg.has_diffstat = diff::has_diffstat(&msg.diff.prose);
-        msg.base_commit = line_value(&msg.diff.prose, "base-commit:")
+        msg.has_diffstat = msg.diff.has_diffstat;
+        msg.base_commit = msg
+            .diff
+            .base_commit
+            .take()
             .filter(|v| v.len() >= 7 && v.bytes().all(|b| b.is_ascii_hexdigit()))
             .map(|v| v.to_ascii_lowercase());
-        msg.change_id = line_value(&msg.diff.prose, "change-id:");
+        msg.change_id = msg.diff.change_id.take();
         msg.trailers = crate::trailers::parse_trailers(&msg.body);
-        msg.pull = parse_pull_request(&msg.diff.prose);
+        if msg.diff.pull_request {
+            msg.pull = parse_pull_request(&msg.diff.prose);
+        }
         if msg.diff.has_diff() {
             msg.patch_id = crate::patchid::patch_id_stable(&msg.body);
         }
@@ -205,10 +209,8 @@ impl Message {
             let id = id.trim().to_ascii_lowercase();
             (!id.is_empty()).then_some(id)
         });
-        if let Some(h) = first_value(HeaderName::Subject) {
-            if let Some(text) = h.value.as_text() {
-                self.subject = clean_header_text(text);
-            }
+        if let Some(text) = first_value(HeaderName::Subject).and_then(|h| h.value.as_text()) {
+            self.subject = clean_header_text(text);
         }
 
         let mut body = String::new();
@@ -225,6 +227,26 @@ impl Message {
         }
         self.body = body;
     }
+}
+
+/// A parser that decodes only the headers putt reads: Received chains and
+/// the like are skipped, which more than halves header parsing on list mail.
+fn parser() -> &'static MessageParser {
+    static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
+        MessageParser::new()
+            .with_mime_headers()
+            .header_date(HeaderName::Date)
+            .header_text(HeaderName::Subject)
+            .header_address(HeaderName::From)
+            .header_address(HeaderName::To)
+            .header_address(HeaderName::Cc)
+            .header_raw(HeaderName::MessageId)
+            .header_raw(HeaderName::InReplyTo)
+            .header_raw(HeaderName::References)
+            .header_raw(HeaderName::ListId)
+            .default_header_ignore()
+    });
+    &PARSER
 }
 
 fn addr(a: &mail_parser::Addr<'_>) -> Addr {
@@ -332,22 +354,6 @@ fn synthesize_message_id(raw: &[u8]) -> String {
     let digest = sha1::Sha1::digest(raw);
     let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("{hex}@putt.synthesized")
-}
-
-/// The value of the first `key value` line (case-insensitive key) outside quotes.
-fn line_value(text: &str, key: &str) -> Option<String> {
-    text.lines().find_map(|l| {
-        let l = l.trim_end();
-        if l.len() <= key.len() || !l.is_char_boundary(key.len()) {
-            return None;
-        }
-        let (k, v) = l.split_at(key.len());
-        if !k.eq_ignore_ascii_case(key) {
-            return None;
-        }
-        let v = v.trim();
-        (!v.is_empty() && !v.contains(char::is_whitespace)).then(|| v.to_string())
-    })
 }
 
 /// Recognises the text `git request-pull` writes.

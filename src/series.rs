@@ -252,7 +252,12 @@ impl Revision {
         let all = self
             .patches
             .iter()
-            .flat_map(|p| p.trailers.iter().map(|t| &t.trailer).chain(p.own_trailers.iter()))
+            .flat_map(|p| {
+                p.trailers
+                    .iter()
+                    .map(|t| &t.trailer)
+                    .chain(p.own_trailers.iter())
+            })
             .chain(self.cover_trailers.iter().map(|t| &t.trailer));
         for t in all {
             let who = t
@@ -319,7 +324,9 @@ impl Series {
 
     /// Whether any message of the series has this Message-ID.
     pub fn contains(&self, message_id: &str) -> bool {
-        self.revisions.iter().any(|r| r.members.contains(message_id))
+        self.revisions
+            .iter()
+            .any(|r| r.members.contains(message_id))
     }
 }
 
@@ -477,7 +484,13 @@ impl Grouper {
         let mut order: Vec<usize> = (0..self.mails.len())
             .filter(|&i| self.kind[i] == Kind::Patch)
             .collect();
-        order.sort_by_key(|&i| (self.depth(i), self.mails[i].date, self.mails[i].info.counter));
+        order.sort_by_key(|&i| {
+            (
+                self.depth(i),
+                self.mails[i].date,
+                self.mails[i].info.counter,
+            )
+        });
         for i in order {
             self.assign_patch(i);
         }
@@ -607,10 +620,10 @@ impl Grouper {
                     _ => ok = false,
                 }
             }
-            if let (true, Some(old)) = (ok, base) {
-                if self.revs[old].total == rev.total {
-                    self.revs[r].partial_of = Some(old);
-                }
+            if let (true, Some(old)) = (ok, base)
+                && self.revs[old].total == rev.total
+            {
+                self.revs[r].partial_of = Some(old);
             }
         }
     }
@@ -671,7 +684,8 @@ impl Grouper {
         for revs in by_subject.values() {
             for pair in revs.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
-                if (self.revs[a].first_date - self.revs[b].first_date).abs() <= SUBJECT_LINK_WINDOW {
+                if (self.revs[a].first_date - self.revs[b].first_date).abs() <= SUBJECT_LINK_WINDOW
+                {
                     union(&mut uf, a, b);
                 }
             }
@@ -761,9 +775,8 @@ impl Grouper {
             .chain(rev.pull)
             .chain(rev.slots.values().copied())
             .collect();
-        let any = |f: &dyn Fn(&SubjectInfo) -> bool| {
-            members.iter().any(|&i| f(&self.mails[i].info))
-        };
+        let any =
+            |f: &dyn Fn(&SubjectInfo) -> bool| members.iter().any(|&i| f(&self.mails[i].info));
         let prefixes = title.map(|t| t.info.prefixes.clone()).unwrap_or_default();
         let mut cover_trailers = Vec::new();
         let mut per_slot: HashMap<u32, (Vec<CollectedTrailer>, Vec<CollectedTrailer>, usize)> =
@@ -858,7 +871,11 @@ impl Grouper {
             cover: rev.cover.map(|c| MailRef::of(&self.mails[c])),
             patches,
             missing,
-            extra: rev.extra.iter().map(|&i| MailRef::of(&self.mails[i])).collect(),
+            extra: rev
+                .extra
+                .iter()
+                .map(|&i| MailRef::of(&self.mails[i]))
+                .collect(),
             change_id: self.change_id(r).map(str::to_string),
             base_commit: members
                 .iter()
@@ -909,7 +926,10 @@ fn classify(m: &Mail) -> Kind {
 
 /// Trailers a follow-up can give to a patch.
 fn counts_as_review(kind: TrailerKind) -> bool {
-    !matches!(kind, TrailerKind::SignedOffBy | TrailerKind::Other | TrailerKind::Cc)
+    !matches!(
+        kind,
+        TrailerKind::SignedOffBy | TrailerKind::Other | TrailerKind::Cc
+    )
 }
 
 fn same_trailer(a: &Trailer, b: &Trailer) -> bool {
@@ -951,7 +971,11 @@ fn carry_trailers(revisions: &mut [Revision]) {
                 continue;
             };
             for t in &old.trailers {
-                if patch.trailers.iter().any(|o| same_trailer(&o.trailer, &t.trailer)) {
+                if patch
+                    .trailers
+                    .iter()
+                    .any(|o| same_trailer(&o.trailer, &t.trailer))
+                {
                     continue;
                 }
                 let mut carried = t.clone();

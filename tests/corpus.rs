@@ -103,12 +103,11 @@ fn brute_force_paths(body: &str) -> Vec<String> {
             line.strip_prefix("--- "),
             lines.get(i + 1).and_then(|l| l.strip_prefix("+++ ")),
             lines.get(i + 2),
-        ) {
-            if hunk.starts_with("@@ ") {
-                for p in [strip(old, "a/"), strip(new, "b/")] {
-                    if p != "/dev/null" {
-                        paths.push(p);
-                    }
+        ) && hunk.starts_with("@@ ")
+        {
+            for p in [strip(old, "a/"), strip(new, "b/")] {
+                if p != "/dev/null" {
+                    paths.push(p);
                 }
             }
         }

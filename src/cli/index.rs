@@ -24,6 +24,12 @@ pub struct IndexArgs {
     /// Threads that read and parse mail.
     #[arg(long, hide = true)]
     pub threads: Option<usize>,
+    /// Threads tantivy builds segments with.
+    #[arg(long, hide = true)]
+    pub writer_threads: Option<usize>,
+    /// Memory tantivy may buffer, in MB.
+    #[arg(long, hide = true)]
+    pub writer_mb: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -44,6 +50,12 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     }
     if let Some(n) = args.threads {
         opts.parse_threads = n.max(1);
+    }
+    if let Some(n) = args.writer_threads {
+        opts.writer_threads = n.max(1);
+    }
+    if let Some(mb) = args.writer_mb {
+        opts.writer_heap = mb << 20;
     }
     let bar = ctx.progress().then(|| {
         let bar = ProgressBar::new(0);

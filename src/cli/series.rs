@@ -230,9 +230,20 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         )?;
     }
     if let Some(cover) = &r.cover {
-        writeln!(out, "  0/{} {}  <{}>", r.total, sanitize_line(&cover.subject), sanitize_line(&cover.message_id))?;
+        writeln!(
+            out,
+            "  0/{} {}  <{}>",
+            r.total,
+            sanitize_line(&cover.subject),
+            sanitize_line(&cover.message_id)
+        )?;
         for t in &r.cover_trailers {
-            writeln!(out, "        + {}  (for the series, from {})", sanitize_line(&t.line()), sanitize_line(&t.sender))?;
+            writeln!(
+                out,
+                "        + {}  (for the series, from {})",
+                sanitize_line(&t.line()),
+                sanitize_line(&t.sender)
+            )?;
         }
     }
     for p in &r.patches {
@@ -243,7 +254,11 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
             r.total,
             sanitize_line(&p.mail.subject),
             sanitize_line(&p.mail.message_id),
-            if p.inherited { "  (from the earlier revision)" } else { "" }
+            if p.inherited {
+                "  (from the earlier revision)"
+            } else {
+                ""
+            }
         )?;
         for t in &p.trailers {
             let via = match t.via {
@@ -287,15 +302,37 @@ pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
         return Ok(0);
     }
     for p in &r.patches {
-        writeln!(out, "{}/{} {}", p.counter, r.total, sanitize_line(&p.mail.subject))?;
+        writeln!(
+            out,
+            "{}/{} {}",
+            p.counter,
+            r.total,
+            sanitize_line(&p.mail.subject)
+        )?;
         for t in &p.own_trailers {
-            writeln!(out, "    {}: {}", sanitize_line(&t.name), sanitize_line(&t.value))?;
+            writeln!(
+                out,
+                "    {}: {}",
+                sanitize_line(&t.name),
+                sanitize_line(&t.value)
+            )?;
         }
         for t in &p.trailers {
-            writeln!(out, "  + {}  ({} <{}>)", sanitize_line(&t.line()), sanitize_line(&t.sender), t.message_id)?;
+            writeln!(
+                out,
+                "  + {}  ({} <{}>)",
+                sanitize_line(&t.line()),
+                sanitize_line(&t.sender),
+                t.message_id
+            )?;
         }
         for t in &p.someone_else {
-            writeln!(out, "  ? {}  (sent by {}: not applied)", sanitize_line(&t.line()), sanitize_line(&t.sender))?;
+            writeln!(
+                out,
+                "  ? {}  (sent by {}: not applied)",
+                sanitize_line(&t.line()),
+                sanitize_line(&t.sender)
+            )?;
         }
     }
     Ok(0)

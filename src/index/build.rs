@@ -21,7 +21,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{self, Fields, Meta, hash, subject_hash};
-use super::{Cursors, InboxCursor, Index};
+use super::{Cursors, Index};
 use crate::archive::{self, Inbox, Op};
 use crate::error::{Error, Result};
 use crate::mail::Message;
@@ -389,10 +389,7 @@ fn cursors_at(
 ) -> Cursors {
     let mut out = old.clone();
     for inbox in inboxes {
-        let entry = out
-            .inboxes
-            .entry(inbox.name.clone())
-            .or_insert_with(InboxCursor::default);
+        let entry = out.inboxes.entry(inbox.name.clone()).or_default();
         if entry.path != inbox.path {
             entry.path = inbox.path.clone();
             entry.epochs.clear();
@@ -594,7 +591,9 @@ pub fn document(
     doc.add_text(f.subject, &msg.subject);
     let info = &msg.subject_info;
     doc.add_u64(f.subj_h, subject_hash(&info.normalized));
-    doc.add_text(f.body, &msg.diff.prose);
+    // Quoted lines are what the original already says: indexing them again
+    // doubles the text of a busy list for no new answer.
+    doc.add_text(f.body, unquoted(&msg.diff.prose));
     if let Some(list) = &msg.list_id {
         doc.add_text(f.list, list);
     }
@@ -661,15 +660,27 @@ pub fn document(
             doc.add_u64(f.tr, trailer_code(t.kind, someone_else, who));
         }
     }
-    if let Some(pull) = &msg.pull {
-        if let Ok(json) = serde_json::to_string(pull) {
-            doc.add_text(f.pull, json);
-        }
+    if let Some(pull) = &msg.pull
+        && let Ok(json) = serde_json::to_string(pull)
+    {
+        doc.add_text(f.pull, json);
     }
     for k in kinds(msg) {
         doc.add_text(f.kind, k);
     }
     doc
+}
+
+/// The prose without quoted (`>`) lines.
+fn unquoted(prose: &str) -> String {
+    let mut out = String::with_capacity(prose.len());
+    for line in prose.lines() {
+        if !line.trim_start().starts_with('>') {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The counting words of a message (see [`Fields::kind`]).

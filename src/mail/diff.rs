@@ -45,6 +45,14 @@ pub struct DiffSplit {
     pub added: String,
     /// Byte offset in the body where the first diff starts.
     pub diff_start: Option<usize>,
+    /// Facts about the prose, gathered in the same pass.
+    pub has_diffstat: bool,
+    /// Value of the first `base-commit:` line.
+    pub base_commit: Option<String>,
+    /// Value of the first `change-id:` line.
+    pub change_id: Option<String>,
+    /// A `The following changes since commit` line was seen.
+    pub pull_request: bool,
 }
 
 impl DiffSplit {
@@ -148,7 +156,7 @@ pub fn split(body: &str) -> DiffSplit {
                     }
                 } else {
                     state = State::Prose;
-                    push_line(&mut out.prose, line);
+                    out.push_prose(line);
                 }
             }
             State::Hunk {
@@ -209,7 +217,7 @@ pub fn split(body: &str) -> DiffSplit {
                     || is_base85_line(line);
                 if !binary_line {
                     state = State::Prose;
-                    push_line(&mut out.prose, line);
+                    out.push_prose(line);
                 }
             }
         }
@@ -251,6 +259,45 @@ fn hunk_start(line: &str, out: &mut DiffSplit) -> State {
         return State::Header;
     }
     State::Hunk { old_left, new_left }
+}
+
+impl DiffSplit {
+    fn push_prose(&mut self, line: &str) {
+        push_line(&mut self.prose, line);
+        let t = line.trim_start();
+        if !self.has_diffstat && is_diffstat_summary(t) {
+            self.has_diffstat = true;
+        }
+        if self.base_commit.is_none() {
+            self.base_commit = key_value(t, "base-commit:");
+        }
+        if self.change_id.is_none() {
+            self.change_id = key_value(t, "change-id:");
+        }
+        if !self.pull_request && t.starts_with("The following changes since commit") {
+            self.pull_request = true;
+        }
+    }
+}
+
+/// `key value` (case-insensitive key, one word of value) at a line start.
+fn key_value(line: &str, key: &str) -> Option<String> {
+    if line.len() <= key.len() || !line.is_char_boundary(key.len()) {
+        return None;
+    }
+    let (k, v) = line.split_at(key.len());
+    if !k.eq_ignore_ascii_case(key) {
+        return None;
+    }
+    let v = v.trim();
+    (!v.is_empty() && !v.contains(char::is_whitespace)).then(|| v.to_string())
+}
+
+fn is_diffstat_summary(l: &str) -> bool {
+    (l.contains(" file changed") || l.contains(" files changed"))
+        && l.split_whitespace()
+            .next()
+            .is_some_and(|n| n.parse::<u32>().is_ok())
 }
 
 fn push_line(buf: &mut String, line: &str) {
@@ -412,13 +459,7 @@ fn marker_path(rest: &str, prefix: &str) -> Option<String> {
 /// Whether the body carries a diffstat summary line (`N files changed, ...`),
 /// the mark of a cover letter or a patch.
 pub fn has_diffstat(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim();
-        (l.contains(" file changed") || l.contains(" files changed"))
-            && l.split_whitespace()
-                .next()
-                .is_some_and(|n| n.parse::<u32>().is_ok())
-    })
+    text.lines().any(|l| is_diffstat_summary(l.trim()))
 }
 
 #[cfg(test)]

@@ -41,7 +41,11 @@ pub fn series_for_query(
     let series = g.finish()?;
     Ok(series
         .into_iter()
-        .filter(|s| s.revisions.iter().any(|r| r.members.iter().any(|m| hit_ids.contains(m))))
+        .filter(|s| {
+            s.revisions
+                .iter()
+                .any(|r| r.members.iter().any(|m| hit_ids.contains(m)))
+        })
         .collect())
 }
 
@@ -150,19 +154,17 @@ impl<'a> Gatherer<'a> {
                 continue;
             }
             if only_patches {
-                if !meta_cols.contains_key(&a.segment_ord) {
-                    let c = searcher
-                        .segment_reader(a.segment_ord)
-                        .fast_fields()
-                        .u64("meta")
-                        .map_err(|e| Error::index(self.index.dir(), e))?;
-                    meta_cols.insert(a.segment_ord, c);
-                }
-                let meta = meta_cols
-                    .get(&a.segment_ord)
-                    .and_then(|c| c.first(a.doc_id))
-                    .map(Meta::unpack)
-                    .unwrap_or_default();
+                let col = match meta_cols.entry(a.segment_ord) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        searcher
+                            .segment_reader(a.segment_ord)
+                            .fast_fields()
+                            .u64("meta")
+                            .map_err(|e| Error::index(self.index.dir(), e))?,
+                    ),
+                };
+                let meta = col.first(a.doc_id).map(Meta::unpack).unwrap_or_default();
                 if meta.reply || !(meta.has_diff || meta.patch || meta.pull) {
                     continue;
                 }
@@ -210,10 +212,10 @@ impl<'a> Gatherer<'a> {
             if m.meta.reply {
                 continue;
             }
-            if let Some(c) = &m.change_id {
-                if self.asked_change_ids.insert(hash(c)) {
-                    cids.push(hash(c));
-                }
+            if let Some(c) = &m.change_id
+                && self.asked_change_ids.insert(hash(c))
+            {
+                cids.push(hash(c));
             }
             if m.meta.has_diff || m.meta.patch {
                 let info = crate::subject::parse_subject(&m.subject);
