@@ -125,11 +125,7 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
     writeln!(out, "replies:        {}", stats.replies)?;
     writeln!(out, "pull requests:  {}", stats.pull_requests)?;
     writeln!(out, "degraded:       {}", stats.degraded)?;
-    let per = if stats.messages > 0 {
-        stats.index_bytes / stats.messages
-    } else {
-        0
-    };
+    let per = stats.index_bytes.checked_div(stats.messages).unwrap_or(0);
     writeln!(
         out,
         "index size:     {:.1} MB ({} bytes/message) in {}",
