@@ -294,7 +294,7 @@ pub struct TrailerCounts {
     pub nacked: u32,
 }
 
-/// A series: every revision of one piece of work, oldest first.
+/// A series: every revision of one piece of work, by version then date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Series {
     /// Stable: derived from the first revision's cover (or first patch).
@@ -305,11 +305,9 @@ pub struct Series {
 }
 
 impl Series {
-    /// The revision sent last.
+    /// The revision sent last (not necessarily the highest version).
     pub fn latest(&self) -> &Revision {
-        self.revisions
-            .last()
-            .expect("a series always has at least one revision")
+        &self.revisions[latest_index(&self.revisions)]
     }
 
     /// A revision by version (the last one sent with that number).
@@ -328,6 +326,15 @@ impl Series {
             .iter()
             .any(|r| r.members.contains(message_id))
     }
+}
+
+/// Index of the revision sent last; on a tie, the higher version.
+fn latest_index(revisions: &[Revision]) -> usize {
+    revisions
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, r)| (r.date, r.version))
+        .map_or(0, |(i, _)| i)
 }
 
 /// The short id of the series whose first revision starts at `message_id`.
@@ -510,13 +517,16 @@ impl Grouper {
         if rev.pull.is_some() || m.from_addr != rev.author {
             return false;
         }
+        // A cover letter's own number may be a typo (`v11 0/6` over `v12`
+        // patches); the patches' agreement is what counts.
+        let cover_only = rev.cover.is_some() && rev.slots.is_empty();
         let version_ok = if m.info.version_inferred {
             true
         } else {
-            !rev.version_explicit || m.info.version == rev.version
+            !rev.version_explicit || m.info.version == rev.version || cover_only
         };
         let extra = m.info.counter == m.info.total && m.info.counter > rev.total;
-        let total_ok = m.info.total == rev.total || extra;
+        let total_ok = m.info.total == rev.total || extra || cover_only;
         version_ok && total_ok && !rev.slots.contains_key(&m.info.counter)
     }
 
@@ -529,8 +539,7 @@ impl Grouper {
             .map(|(r, _)| r);
         let target = match threaded {
             Some(r) if self.compatible(r, p) => Some(r),
-            Some(_) => None,
-            None => self.unthreaded_match(p),
+            _ => self.unthreaded_match(p),
         };
         let r = match target {
             Some(r) => r,
@@ -541,9 +550,15 @@ impl Grouper {
         };
         let m = &self.mails[p];
         let rev = &mut self.revs[r];
+        let first_patch = rev.slots.is_empty();
         rev.slots.insert(m.info.counter, p);
+        // The first patch's numbers win over the cover letter's (a cover
+        // saying `v10 0/4` over six `v10 n/6` patches is a typo).
+        if first_patch && rev.cover.is_some() {
+            rev.total = m.info.total.max(1);
+        }
         rev.total = rev.total.max(m.info.counter);
-        if !m.info.version_inferred && !rev.version_explicit {
+        if !m.info.version_inferred && (!rev.version_explicit || first_patch) {
             rev.version = m.info.version;
             rev.version_explicit = true;
         }
@@ -551,16 +566,16 @@ impl Grouper {
         self.place[p] = Some((r, m.info.counter));
     }
 
-    /// An unthreaded patch joins the revision of the same author, version
-    /// and total sent within the window (the newest such one).
+    /// A patch with no compatible revision above it joins the revision of
+    /// the same author, version and total sent within the window (the
+    /// newest such one with its slot free).
     fn unthreaded_match(&self, p: usize) -> Option<usize> {
         let m = &self.mails[p];
+        // Also catches patches threaded under the wrong message (a second
+        // series sent in the same git-send-email run as the first).
         (0..self.revs.len()).rev().find(|&r| {
             let rev = &self.revs[r];
-            // Only revisions whose own messages are unthreaded as well.
-            let loose = rev.title().is_none_or(|t| self.parent[t].is_none());
-            loose
-                && (m.date - rev.first_date).abs() <= UNTHREADED_WINDOW
+            (m.date - rev.first_date).abs() <= UNTHREADED_WINDOW
                 && rev.version == m.info.version.max(1)
                 && self.compatible(r, p)
         })
@@ -672,10 +687,33 @@ impl Grouper {
                         union(&mut uf, old, r);
                     }
                 }
-                let subject = self.mails[t].info.normalized.to_lowercase();
-                if !subject.is_empty() {
+            }
+            // The cover's subject, and patch 1's (a re-roll may drop or add
+            // the cover letter, and keep its first patch).
+            let rev = &self.revs[r];
+            let keys = rev
+                .title()
+                .into_iter()
+                .chain(rev.slots.values().next().copied());
+            let mut subjects: Vec<String> = keys
+                .map(|i| self.mails[i].info.normalized.to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect();
+            subjects.dedup();
+            // The same person may send through b4's web relay one time and
+            // directly the next: their name links those too.
+            let name = rev
+                .title()
+                .map(|t| person_name(&self.mails[t].from_name))
+                .filter(|n| !n.is_empty());
+            for subject in subjects {
+                by_subject
+                    .entry((rev.author.clone(), subject.clone()))
+                    .or_default()
+                    .push(r);
+                if let Some(name) = &name {
                     by_subject
-                        .entry((self.revs[r].author.clone(), subject))
+                        .entry((format!("name:{name}"), subject))
                         .or_default()
                         .push(r);
                 }
@@ -747,13 +785,17 @@ impl Grouper {
         for members in groups.into_values() {
             let mut revisions: Vec<Revision> =
                 members.iter().filter_map(|&r| built[r].take()).collect();
-            revisions.sort_by(|a, b| a.date.cmp(&b.date).then(a.version.cmp(&b.version)));
+            fold_lone_covers(&mut revisions);
+            revisions.sort_by(|a, b| a.version.cmp(&b.version).then(a.date.cmp(&b.date)));
             carry_trailers(&mut revisions);
-            let last = revisions.len() - 1;
+            let last = latest_index(&revisions);
             for (i, r) in revisions.iter_mut().enumerate() {
-                r.superseded = i < last;
+                r.superseded = i != last;
             }
-            let first = &revisions[0];
+            let first = revisions
+                .iter()
+                .min_by_key(|r| r.date)
+                .expect("a series has revisions");
             let latest = &revisions[last];
             out.push(Series {
                 id: series_id(&first.root_message),
@@ -899,6 +941,13 @@ impl Grouper {
     }
 }
 
+/// A sender's name for matching: lower case, without b4 relay's suffix.
+fn person_name(name: &str) -> String {
+    let name = name.trim().trim_matches('"');
+    let name = name.strip_suffix(" via B4 Relay").unwrap_or(name).trim();
+    name.to_lowercase()
+}
+
 fn display(m: &Mail) -> String {
     if m.from_name.is_empty() {
         m.from_addr.clone()
@@ -912,14 +961,16 @@ fn classify(m: &Mail) -> Kind {
     if i.reply || i.forward {
         return Kind::FollowUp;
     }
+    // An explicit 0/N is a cover letter, with or without a PATCH word
+    // (`[RFC v3 0/3]`), even when it shows a range-diff or interdiff.
+    if i.counter == 0 && !i.counter_inferred {
+        return Kind::Cover;
+    }
     if m.pull.is_some() && !m.has_diff {
         return Kind::Pull;
     }
     if m.has_diff {
         return Kind::Patch;
-    }
-    if i.patch && i.counter == 0 && !i.counter_inferred {
-        return Kind::Cover;
     }
     Kind::FollowUp
 }
@@ -950,6 +1001,43 @@ fn dedupe(list: Vec<CollectedTrailer>) -> Vec<CollectedTrailer> {
         }
     }
     out
+}
+
+/// A cover letter sent again on its own (to fix its subject, say) is not a
+/// revision: it joins the revision of the same version that has patches.
+fn fold_lone_covers(revisions: &mut Vec<Revision>) {
+    let mut i = 0;
+    while i < revisions.len() {
+        let lone = revisions[i].patches.is_empty() && revisions[i].pull.is_none();
+        let home = lone
+            .then(|| {
+                revisions.iter().position(|r| {
+                    !r.patches.is_empty()
+                        && r.version == revisions[i].version
+                        && r.author_addr == revisions[i].author_addr
+                })
+            })
+            .flatten();
+        match home {
+            Some(h) => {
+                let cover = revisions.remove(i);
+                let h = if h > i { h - 1 } else { h };
+                let target = &mut revisions[h];
+                target.members.extend(cover.members);
+                target.followups += cover.followups;
+                for t in cover.cover_trailers {
+                    if !target
+                        .cover_trailers
+                        .iter()
+                        .any(|o| same_trailer(&o.trailer, &t.trailer))
+                    {
+                        target.cover_trailers.push(t);
+                    }
+                }
+            }
+            None => i += 1,
+        }
+    }
 }
 
 /// Trailers collected on a revision carry to the next one for every patch

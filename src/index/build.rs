@@ -688,10 +688,13 @@ fn kinds(msg: &Message) -> Vec<&'static str> {
     let info = &msg.subject_info;
     let mut out = Vec::new();
     let reply = info.reply || (msg.in_reply_to.is_some() && !info.patch);
-    if msg.has_diff() && !info.reply {
-        out.push("patch");
-    } else if !info.reply && info.patch && info.counter == 0 && !info.counter_inferred {
+    // The same order of questions as the series model's classification.
+    if !info.reply && info.counter == 0 && !info.counter_inferred {
         out.push("cover");
+    } else if msg.pull.is_some() && !info.reply && !msg.has_diff() {
+        out.push("pull");
+    } else if msg.has_diff() && !info.reply {
+        out.push("patch");
     } else if msg.pull.is_some() && !info.reply {
         out.push("pull");
     } else if reply {

@@ -1,0 +1,424 @@
+//! Series, revisions and trailers against golden expectations
+//! (`tests/golden/series.toml`, over the edge-case mails of Patchwork and b4
+//! in `../shared/corpus/mail`), on the built-in sample, and properties that
+//! must hold on whole real lists.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use putt::archive::Inbox;
+use putt::archive::write::V2Writer;
+use putt::index::Index;
+use putt::index::build::{self, IndexOptions};
+use putt::series::gather::{series_by_key, series_for_query};
+use putt::series::{Series, Via};
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_900_000_000, 0).expect("time")
+}
+
+/// Splits an mbox into raw messages.
+fn split_mbox(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_blank = true;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("From ") && prev_blank {
+            if !cur.trim().is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.clear();
+        } else {
+            cur.push_str(line);
+        }
+        prev_blank = line.trim().is_empty();
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Writes mails into a fresh v2 inbox, indexes it, returns the index.
+fn index_mails(dir: &Path, mails: &[String]) -> Index {
+    let inbox_dir = dir.join("inbox");
+    let mut w = V2Writer::open(&inbox_dir).expect("writer");
+    for (i, m) in mails.iter().enumerate() {
+        w.add(m.as_bytes(), common::T0 + i as i64 * 60)
+            .expect("add");
+    }
+    let index = Index::open_or_create(&dir.join("index")).expect("index");
+    let inbox = Inbox::open("golden", &inbox_dir).expect("inbox");
+    build::update(&index, &[inbox], &IndexOptions::default(), &mut |_| {}).expect("update");
+    index
+}
+
+fn all_series(index: &Index) -> Vec<Series> {
+    series_for_query(index, "", now(), 1_000_000).expect("series")
+}
+
+#[derive(serde::Deserialize)]
+struct Golden {
+    case: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    file: String,
+    #[serde(default)]
+    skip: bool,
+    #[serde(default)]
+    skip_reason: Option<String>,
+    #[serde(default)]
+    series: Vec<GSeries>,
+}
+
+#[derive(serde::Deserialize)]
+struct GSeries {
+    revision: Vec<GRevision>,
+}
+
+#[derive(serde::Deserialize)]
+struct GRevision {
+    version: u32,
+    #[serde(default)]
+    version_inferred: Option<bool>,
+    cover: String,
+    total: u32,
+    patches: Vec<String>,
+    missing: Vec<u32>,
+    #[serde(default)]
+    inherited_slots: Vec<u32>,
+    complete: bool,
+    #[serde(default)]
+    superseded: Option<bool>,
+    #[serde(default)]
+    trailers: Vec<GTrailers>,
+}
+
+#[derive(serde::Deserialize)]
+struct GTrailers {
+    patch: String,
+    collected: Vec<String>,
+    #[serde(default)]
+    someone_else: Vec<String>,
+}
+
+/// A comparable picture of one revision.
+fn describe(s: &Series) -> Vec<String> {
+    s.revisions
+        .iter()
+        .map(|r| {
+            let mut slots = vec![String::new(); r.total as usize];
+            for p in &r.patches {
+                if let Some(slot) = slots.get_mut(p.counter as usize - 1) {
+                    *slot = p.mail.message_id.clone();
+                }
+            }
+            let inherited: Vec<u32> = r
+                .patches
+                .iter()
+                .filter(|p| p.inherited)
+                .map(|p| p.counter)
+                .collect();
+            format!(
+                "v{}{} cover={} total={} patches={:?} missing={:?} inherited={:?} complete={} superseded={}",
+                r.version,
+                if r.version_inferred { "?" } else { "" },
+                r.cover.as_ref().map_or("", |c| c.message_id.as_str()),
+                r.total,
+                slots,
+                r.missing,
+                inherited,
+                r.complete(),
+                r.superseded
+            )
+        })
+        .collect()
+}
+
+fn describe_golden(s: &GSeries) -> Vec<String> {
+    let last = s.revision.len() - 1;
+    s.revision
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            format!(
+                "v{}{} cover={} total={} patches={:?} missing={:?} inherited={:?} complete={} superseded={}",
+                r.version,
+                if r.version_inferred.unwrap_or(false) { "?" } else { "" },
+                r.cover,
+                r.total,
+                r.patches,
+                r.missing,
+                r.inherited_slots,
+                r.complete,
+                r.superseded.unwrap_or(i < last)
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn golden_series_from_patchwork_and_b4_samples() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let golden: Golden = toml::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/series.toml"),
+        )
+        .expect("golden file"),
+    )
+    .expect("golden toml");
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for case in &golden.case {
+        if case.skip {
+            eprintln!(
+                "skipped {}: {}",
+                case.file,
+                case.skip_reason.as_deref().unwrap_or("marked skip")
+            );
+            continue;
+        }
+        let text = std::fs::read(corpus.join("mail").join(&case.file)).expect("mbox");
+        let mails = split_mbox(&String::from_utf8_lossy(&text));
+        let dir = tempfile::tempdir().expect("tmp");
+        let index = index_mails(dir.path(), &mails);
+        let mut got: Vec<Vec<String>> = all_series(&index).iter().map(describe).collect();
+        let mut want: Vec<Vec<String>> = case.series.iter().map(describe_golden).collect();
+        got.sort();
+        want.sort();
+        if got != want {
+            failures.push(format!(
+                "{}:\n  want {:#?}\n  got  {:#?}",
+                case.file, want, got
+            ));
+            continue;
+        }
+        // Trailers per patch, where the golden file lists them.
+        for gs in &case.series {
+            for gr in &gs.revision {
+                for gt in &gr.trailers {
+                    let s = series_by_key(&index, &gt.patch).expect("series of patch");
+                    let r = s
+                        .revisions
+                        .iter()
+                        .find(|r| {
+                            r.version == gr.version
+                                && r.patches.iter().any(|p| p.mail.message_id == gt.patch)
+                        })
+                        .expect("revision");
+                    let p = r
+                        .patches
+                        .iter()
+                        .find(|p| p.mail.message_id == gt.patch)
+                        .expect("patch");
+                    let collected: Vec<String> = p.trailers.iter().map(|t| t.line()).collect();
+                    let else_: Vec<String> = p.someone_else.iter().map(|t| t.line()).collect();
+                    if collected != gt.collected || else_ != gt.someone_else {
+                        failures.push(format!(
+                            "{} v{} {}: collected {collected:?} want {:?}; someone else {else_:?} want {:?}",
+                            case.file, gr.version, gt.patch, gt.collected, gt.someone_else
+                        ));
+                    }
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        golden.case.len(),
+        failures.join("\n")
+    );
+    eprintln!("{checked} golden cases agree");
+}
+
+#[test]
+fn sample_series_revisions_and_trailers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mails: Vec<String> = putt::sample::mails().into_iter().map(|m| m.raw).collect();
+    let index = index_mails(dir.path(), &mails);
+    let series = all_series(&index);
+    let subjects: Vec<&str> = series.iter().map(|s| s.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "pwm fixes for v6.9-rc3",
+            "net: foo: use dev_err_probe()",
+            "pwm: add Frobnicator PWM driver",
+            "kbuild: fix typo in Makefile.build comment",
+        ]
+    );
+    let frob = &series[2];
+    assert_eq!(frob.revisions.len(), 2);
+    let (v1, v2) = (&frob.revisions[0], &frob.revisions[1]);
+    assert!(v1.superseded && !v2.superseded);
+    assert_eq!(v2.version, 2);
+    assert_eq!(v2.change_id.as_deref(), Some("20240304-frob-pwm-1a2b3c"));
+    // Any message id of the series finds it, with or without brackets.
+    for key in [
+        frob.id.as_str(),
+        "<20240304090000.1000-2-alice@example.org>",
+        "c4a1-review-1@example.com",
+    ] {
+        assert_eq!(series_by_key(&index, key).expect("by key").id, frob.id);
+    }
+    // v2 1/3 is unchanged from v1: Bob's ack carries; 2/3 changed: it does not.
+    let lines = |slot: usize| -> Vec<(String, Via)> {
+        v2.patches[slot]
+            .trailers
+            .iter()
+            .map(|t| (t.line(), t.via))
+            .collect()
+    };
+    assert_eq!(
+        lines(0),
+        vec![
+            ("Tested-by: CI Bot <ci-bot@example.org>".into(), Via::Cover),
+            (
+                "Acked-by: Bob Maintainer <bob@kernel.example>".into(),
+                Via::Carried
+            ),
+        ]
+    );
+    assert_eq!(
+        lines(1),
+        vec![
+            (
+                "Reviewed-by: Carol Reviewer <carol@example.com>".into(),
+                Via::Reply
+            ),
+            ("Tested-by: CI Bot <ci-bot@example.org>".into(), Via::Cover),
+        ]
+    );
+    let c = v2.counts();
+    assert_eq!((c.acked, c.reviewed, c.tested), (1, 1, 1));
+    // The incomplete series knows what is missing.
+    let net = &series[1];
+    assert_eq!(net.latest().missing, vec![2]);
+    assert_eq!(net.latest().prefixes, vec!["net-next".to_string()]);
+    // A trailer naming someone other than its sender is kept apart.
+    let kbuild = &series[3];
+    let p = &kbuild.latest().patches[0];
+    assert_eq!(
+        p.trailers.iter().map(|t| t.line()).collect::<Vec<_>>(),
+        vec!["Reviewed-by: Carol Reviewer <carol@example.com>"]
+    );
+    assert_eq!(
+        p.someone_else.iter().map(|t| t.line()).collect::<Vec<_>>(),
+        vec!["Tested-by: Erin Tester <erin@example.com>"]
+    );
+    // The pull request is a series with its URL and branch.
+    let pull = series[0].latest().pull.as_ref().expect("pull");
+    assert_eq!(pull.branch.as_deref(), Some("tags/pwm/for-6.9-rc3"));
+}
+
+/// Properties that must hold for any list.
+fn check_properties(index: &Index) -> (usize, usize, usize) {
+    let series = all_series(index);
+    let mut seen_patch: HashMap<String, String> = HashMap::new();
+    let mut linked = 0;
+    let mut incomplete = 0;
+    for s in &series {
+        if s.revisions.len() > 1 {
+            linked += 1;
+        }
+        let mut prev: Option<(u32, i64)> = None;
+        for r in &s.revisions {
+            if let Some((v, d)) = prev {
+                assert!(
+                    (r.version, r.date) >= (v, d),
+                    "series {}: revisions out of order",
+                    s.id
+                );
+            }
+            prev = Some((r.version, r.date));
+            if !r.complete() {
+                incomplete += 1;
+            }
+            let mut slots = HashSet::new();
+            for p in &r.patches {
+                assert!(
+                    slots.insert(p.counter),
+                    "series {}: two patches in slot {}",
+                    s.id,
+                    p.counter
+                );
+                if !p.inherited {
+                    let before = seen_patch.insert(p.mail.message_id.clone(), s.id.clone());
+                    assert!(
+                        before.is_none(),
+                        "patch {} in two revisions",
+                        p.mail.message_id
+                    );
+                }
+            }
+        }
+    }
+    // Every patch mail is in a revision.
+    let patches = index
+        .search("", now(), 10_000_000, 0)
+        .expect("all")
+        .into_iter()
+        .filter(|m| {
+            m.meta.has_diff && !m.meta.reply && (m.meta.counter != 0 || m.meta.counter_inferred)
+        })
+        .map(|m| m.message_id)
+        .collect::<HashSet<_>>();
+    let missing: Vec<_> = patches
+        .iter()
+        .filter(|m| !seen_patch.contains_key(*m))
+        .take(5)
+        .collect();
+    assert!(missing.is_empty(), "patch mails in no series: {missing:?}");
+    (series.len(), linked, incomplete)
+}
+
+#[test]
+fn properties_on_ntb() {
+    let Some(inbox) = common::restore_v2("real/ntb.0.bundle") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = Index::open_or_create(&dir.path().join("index")).expect("index");
+    build::update(
+        &index,
+        &[Inbox::open("ntb", &inbox).expect("inbox")],
+        &IndexOptions::default(),
+        &mut |_| {},
+    )
+    .expect("index");
+    let (n, linked, incomplete) = check_properties(&index);
+    eprintln!(
+        "ntb: {n} series, {linked} with several revisions, {incomplete} incomplete revisions"
+    );
+    assert!(n > 100);
+}
+
+#[test]
+fn properties_on_linux_kbuild() {
+    let Some(inbox) = common::restore_v2("real/linux-kbuild.0.bundle") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = Index::open_or_create(&dir.path().join("index")).expect("index");
+    build::update(
+        &index,
+        &[Inbox::open("linux-kbuild", &inbox).expect("inbox")],
+        &IndexOptions::default(),
+        &mut |_| {},
+    )
+    .expect("index");
+    let (n, linked, incomplete) = check_properties(&index);
+    eprintln!(
+        "linux-kbuild: {n} series, {linked} with several revisions, {incomplete} incomplete revisions"
+    );
+    assert!(n > 2500);
+}
