@@ -224,7 +224,7 @@ impl Layout {
                 ident: d.ident,
                 mode: Mode::New,
                 hunks: Vec::new(),
-                lines: rng.log_range(3000, 28_000) as u32,
+                lines: rng.log_range(3000, 34_000) as u32,
                 seed: hash2(key, 0xb16),
             });
         }

@@ -256,7 +256,7 @@ impl<'w> Renderer<'w> {
 
     fn write_body(&mut self, m: &Msg, out: &mut String) {
         match &m.kind {
-            Kind::Cover(rev) => self.cover(m, rev, out),
+            Kind::Cover(rev) => self.cover(rev, out),
             Kind::Patch(rev, i) => self.patch(m, rev, *i, out),
             Kind::Review {
                 trailer,
@@ -343,7 +343,7 @@ impl<'w> Renderer<'w> {
         }
     }
 
-    fn cover(&mut self, m: &Msg, rev: &Rev, out: &mut String) {
+    fn cover(&mut self, rev: &Rev, out: &mut String) {
         let w = self.world;
         let info = &rev.info;
         let author = w.person(info.author);
@@ -382,11 +382,11 @@ impl<'w> Renderer<'w> {
         }
         out.push('\n');
         render_diffstat(&merged, out);
-        self.footer(m, rev, out);
+        self.footer(rev, out);
     }
 
     /// base-commit, change-id and the signature, as each tool writes them.
-    fn footer(&self, _m: &Msg, rev: &Rev, out: &mut String) {
+    fn footer(&self, rev: &Rev, out: &mut String) {
         let info = &rev.info;
         let author = self.world.person(info.author);
         if info.b4 {
@@ -491,7 +491,7 @@ impl<'w> Renderer<'w> {
         out.push('\n');
         layout.render(p.key, p.ver, out);
         if !rev.cover {
-            self.footer(m, rev, out);
+            self.footer(rev, out);
         } else {
             out.push_str("-- \n2.43.0\n\n");
         }
@@ -576,6 +576,15 @@ impl<'w> Renderer<'w> {
                         out.push('\n');
                     }
                     if hunks.is_empty() {
+                        wrap_into(out, &slots.review(&mut rng), 72, "");
+                        out.push('\n');
+                    }
+                }
+                Some(Kind::Cover(_)) => {
+                    let first = pb.split("\n\n").find(|p| p.len() > 40).unwrap_or("");
+                    quote_lines(out, first.lines().take(8));
+                    out.push('\n');
+                    if trailer.is_none() || rng.chance(0.5) {
                         wrap_into(out, &slots.review(&mut rng), 72, "");
                         out.push('\n');
                     }
@@ -675,7 +684,7 @@ impl<'w> Renderer<'w> {
         let col = rng.range(2, 30);
         let _ = write!(
             out,
-            "Hi {first},\n\nkernel test robot noticed the following build errors:\n\n[auto build test ERROR on {tree}/main]\n[also build test ERROR on linus/master {ver}]\n\npatch link:    https://lore.kernel.org/r/{target}\nconfig: {cfg}\ncompiler: {cc}\n\nIf you fix the issue in a separate patch/commit (i.e. not just a new version of\nthe same patch/commit), kindly add following tags\n| Reported-by: {bn} <{be}>\n| Closes: https://lore.kernel.org/oe-kbuild-all/",
+            "Hi {first},\n\n{bn} noticed the following build errors:\n\n[auto build test ERROR on {tree}/main]\n[also build test ERROR on linus/master {ver}]\n\npatch link:    https://lore.kernel.org/r/{target}\nconfig: {cfg}\ncompiler: {cc}\n\nIf you fix the issue in a separate patch/commit (i.e. not just a new version of\nthe same patch/commit), kindly add following tags\n| Reported-by: {bn} <{be}>\n| Closes: https://lore.kernel.org/oe-kbuild-all/",
             first = author.first,
             ver = kernel_version(self.start, m.sent),
             cfg = rng.one(&[
@@ -696,8 +705,9 @@ impl<'w> Renderer<'w> {
         rng.hex(out, 16);
         let _ = write!(
             out,
-            "@ci.example.org/\n\nAll errors (new ones prefixed by >>):\n\n   {file}: In function '{f}':\n>> {file}:{line}:{col}: error: implicit declaration of function '{g}' [-Werror=implicit-function-declaration]\n     {line} |         {g}(priv);\n         |         ^~~~~~~~~~~~\n   cc1: some warnings being treated as errors\n\n-- \n0-DAY CI Kernel Test Service\nhttps://github.example.org/intel/lkp-tests/wiki\n",
+            "@ci.example.org/\n\nAll errors (new ones prefixed by >>):\n\n   {file}: In function '{f}':\n>> {file}:{line}:{col}: error: implicit declaration of function '{g}' [-Werror=implicit-function-declaration]\n     {line} |         {g}(priv);\n         |         ^~~~~~~~~~~~\n   cc1: some warnings being treated as errors\n\n-- \n{bn}\nhttps://ci.example.org/\n",
             g = format_args!("{ident}_{}_{}", rng.one(VERBS), rng.one(NOUNS)),
+            bn = bot.name,
         );
     }
 
@@ -856,7 +866,7 @@ impl<'w> Renderer<'w> {
                 "updates"
             }
         );
-        wrap_into(out, &slots.cover(&mut rng), 72, "");
+        wrap_into(out, &slots.pull(&mut rng), 72, "");
         let base_date = ymd(m.sent - rng.range(3, 60) as i64 * 86_400);
         let _ = write!(
             out,
@@ -903,7 +913,7 @@ impl<'w> Renderer<'w> {
         let _ = write!(out, "  {last} ({})\n\n", ymd(m.sent - 86_400));
         let dashes = "-".repeat(64);
         let _ = write!(out, "{dashes}\n{tag} {version}\n\n");
-        wrap_into(out, &slots.cover(&mut rng), 72, "");
+        wrap_into(out, &slots.pull(&mut rng), 72, "");
         let _ = write!(out, "\n{dashes}\n");
         authors.sort_by(|a, b| w.person(a.0).name.cmp(&w.person(b.0).name));
         for (a, subjects) in &authors {
@@ -953,7 +963,14 @@ fn quote_lines<'a>(out: &mut String, lines: impl Iterator<Item = &'a str>) {
 /// The last lines the parent wrote itself, with the quote they answer,
 /// minus signatures: what a reply quotes back.
 fn own_text(body: &str, max: usize) -> Vec<&str> {
-    let lines: Vec<&str> = body.lines().take_while(|l| *l != "-- ").collect();
+    // People trim: the parent's own words and the one quote level they
+    // answer, not the whole nest of older quotes or attribution lines.
+    let lines: Vec<&str> = body
+        .lines()
+        .take_while(|l| *l != "-- ")
+        .filter(|l| !l.starts_with(">>") && !l.starts_with("> >"))
+        .filter(|l| !(l.ends_with(" wrote:") || l.ends_with(" writes:")))
+        .collect();
     let mut end = lines.len();
     while end > 0
         && (lines[end - 1].is_empty()
@@ -961,7 +978,10 @@ fn own_text(body: &str, max: usize) -> Vec<&str> {
     {
         end -= 1;
     }
-    let start = end.saturating_sub(max);
+    let mut start = end.saturating_sub(max);
+    while start < end && (lines[start].is_empty() || lines[start] == ">") {
+        start += 1;
+    }
     lines[start..end].to_vec()
 }
 
@@ -999,7 +1019,7 @@ fn oops(rng: &mut Rng, ident: &str, version: &str, indent: &str, out: &mut Strin
     ts(rng, out);
     let _ = writeln!(
         out,
-        "CPU: {} UID: 0 PID: {} Comm: {} Not tainted {}-{}-g",
+        "CPU: {} UID: 0 PID: {} Comm: {} Not tainted {}-{}-g{:012x}",
         rng.below(64),
         rng.range(1, 40_000),
         rng.one(&[
@@ -1012,7 +1032,8 @@ fn oops(rng: &mut Rng, ident: &str, version: &str, indent: &str, out: &mut Strin
             "iperf3"
         ]),
         version.trim_start_matches('v'),
-        rng.range(1, 400)
+        rng.range(1, 400),
+        rng.next_u64() >> 16
     );
     ts(rng, out);
     out.push_str("Hardware name: QEMU Standard PC (Q35 + ICH9, 2009), BIOS 1.16.3-debian-1.16.3-2 04/01/2014\n");

@@ -14,7 +14,7 @@ use std::collections::BinaryHeap;
 use std::rc::Rc;
 
 use crate::mail::{b4_msgid, reply_msgid, send_email_msgid, ymd};
-use crate::rng::{Rng, hash2};
+use crate::rng::{Rng, hash3};
 use crate::text::{NOUNS, VERBS};
 use crate::world::{Client, Sender, World};
 
@@ -166,6 +166,18 @@ impl Msg {
     }
 }
 
+/// What the sender of a message decides: who, when, its id, its subject
+/// and its place in a thread.
+struct Head {
+    author: u32,
+    sent: i64,
+    id: String,
+    subject: String,
+    parent: Option<Rc<Msg>>,
+    to: Vec<u32>,
+    cc: Vec<u32>,
+}
+
 #[derive(Clone, Copy, Debug)]
 enum NextRev {
     Full,
@@ -278,18 +290,16 @@ impl<'w> Stream<'w> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn new_msg(
-        &mut self,
-        author: u32,
-        sent: i64,
-        id: String,
-        subject: String,
-        parent: Option<Rc<Msg>>,
-        to: Vec<u32>,
-        cc: Vec<u32>,
-        kind: Kind,
-    ) -> Rc<Msg> {
+    fn new_msg(&mut self, head: Head, kind: Kind) -> Rc<Msg> {
+        let Head {
+            author,
+            sent,
+            id,
+            subject,
+            parent,
+            to,
+            cc,
+        } = head;
         let recv = sent + self.recv_delay();
         let p = self.world.person(author);
         let from_alt = p.alt_email.is_some() && self.rng.chance(0.3);
@@ -340,7 +350,18 @@ impl<'w> Stream<'w> {
         } else {
             vec![parent.author]
         };
-        self.new_msg(who, sent, id, subject, Some(parent.clone()), to, cc, kind)
+        self.new_msg(
+            Head {
+                author: who,
+                sent,
+                id,
+                subject,
+                parent: Some(parent.clone()),
+                to,
+                cc,
+            },
+            kind,
+        )
     }
 
     fn reviewer(&mut self, subsys: usize, not: u32) -> u32 {
@@ -566,7 +587,7 @@ impl<'w> Stream<'w> {
         let total = rev.patches.len();
         let numbered = total > 1 || cover;
         let mut counter = 0u32;
-        let mut next_id = |rng: &mut Rng, sent: i64| {
+        let mut next_id = |sent: i64| {
             counter += 1;
             if info.b4 {
                 b4_msgid(
@@ -575,25 +596,31 @@ impl<'w> Stream<'w> {
                     &info.slug,
                     rev.version,
                     counter - 1,
-                    hash2(info.seed, u64::from(rev.version) << 8 | u64::from(counter)),
+                    // The send time keeps a RESEND's ids apart from the original's.
+                    hash3(
+                        info.seed,
+                        u64::from(rev.version) << 8 | u64::from(counter),
+                        at as u64,
+                    ),
                 )
             } else {
-                let _ = rng;
                 send_email_msgid(person, sent, pid, counter)
             }
         };
         let mut sent = at;
         let cover_msg = if cover {
             let subject = format!("{} {}", prefix(&rev, Some((0, total))), rev.cover_summary);
-            let id = next_id(&mut self.rng, sent);
+            let id = next_id(sent);
             let m = self.new_msg(
-                info.author,
-                sent,
-                id,
-                subject,
-                in_reply_to.clone(),
-                info.to.clone(),
-                info.cc.clone(),
+                Head {
+                    author: info.author,
+                    sent,
+                    id,
+                    subject,
+                    parent: in_reply_to.clone(),
+                    to: info.to.clone(),
+                    cc: info.cc.clone(),
+                },
                 Kind::Cover(rev.clone()),
             );
             sent += 1;
@@ -617,15 +644,17 @@ impl<'w> Stream<'w> {
                     .map(|(_, m)| m.clone())
                     .or(in_reply_to.clone()),
             };
-            let id = next_id(&mut self.rng, sent);
+            let id = next_id(sent);
             let m = self.new_msg(
-                info.author,
-                sent,
-                id,
-                subject,
-                parent,
-                info.to.clone(),
-                info.cc.clone(),
+                Head {
+                    author: info.author,
+                    sent,
+                    id,
+                    subject,
+                    parent,
+                    to: info.to.clone(),
+                    cc: info.cc.clone(),
+                },
                 Kind::Patch(rev.clone(), i),
             );
             sent += 1;
@@ -1004,13 +1033,15 @@ impl<'w> Stream<'w> {
             &mut self.rng,
         );
         let first = self.new_msg(
-            author,
-            at,
-            id,
-            subject,
-            None,
-            to,
-            Vec::new(),
+            Head {
+                author,
+                sent: at,
+                id,
+                subject,
+                parent: None,
+                to,
+                cc: Vec::new(),
+            },
             Kind::Topic(kind, subsys),
         );
         let n = match self.rng.weighted(&[15, 45, 30, 10]) {
@@ -1063,13 +1094,15 @@ impl<'w> Stream<'w> {
             .filter(|&m| m != author)
             .collect();
         let m = self.new_msg(
-            author,
-            at,
-            id,
-            subject,
-            None,
-            vec![w.linus],
-            cc,
+            Head {
+                author,
+                sent: at,
+                id,
+                subject,
+                parent: None,
+                to: vec![w.linus],
+                cc,
+            },
             Kind::Pull { subsys, version },
         );
         if self.rng.chance(0.8) {

@@ -170,6 +170,15 @@ static QUESTION_TEMPLATES: &[&str] = &[
     "I can reproduce it reliably with the attached script.",
 ];
 
+static PULL_TEMPLATES: &[&str] = &[
+    "Mostly {n} fixes this time, plus a rework of the {n2} code that has been in -next for two weeks.",
+    "Nothing stands out; the largest change converts the {n} code to {f}().",
+    "There is a trivial conflict with the {n} tree in {f}(); keep both hunks.",
+    "All of these have been in linux-next for at least a week with no reported issues.",
+    "The {n} changes touch a few drivers outside the subsystem; their maintainers have acked them.",
+    "One fix for {cons} that people hit with the latest rc, and a few smaller cleanups.",
+];
+
 /// Fill a template's `{..}` slots.
 pub struct Slots<'a> {
     pub ident: &'a str,
@@ -252,6 +261,9 @@ impl Slots<'_> {
     }
     pub fn answer(&self, rng: &mut Rng) -> String {
         self.paragraph(ANSWER_TEMPLATES, 2, rng)
+    }
+    pub fn pull(&self, rng: &mut Rng) -> String {
+        self.paragraph(PULL_TEMPLATES, 3, rng)
     }
     pub fn question(&self, rng: &mut Rng) -> String {
         self.paragraph(QUESTION_TEMPLATES, 3, rng)

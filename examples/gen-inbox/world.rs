@@ -1005,7 +1005,7 @@ impl World {
                     stems.swap(i, j);
                 }
                 for stem in &stems[..n] {
-                    for (p, lang) in paths_for(path, ident, stem, rng) {
+                    for (p, lang) in paths_for(path, stem, rng) {
                         files.push(self.files.len() as u32);
                         self.files.push(SrcFile {
                             path: p,
@@ -1217,8 +1217,7 @@ pub fn lang_of(path: &str) -> Lang {
 }
 
 /// The files a stem stands for in a directory (a `.c` often has a `.h`).
-fn paths_for(dir: &str, ident: &str, stem: &str, rng: &mut Rng) -> Vec<(String, Lang)> {
-    let _ = ident;
+fn paths_for(dir: &str, stem: &str, rng: &mut Rng) -> Vec<(String, Lang)> {
     if dir.starts_with("Documentation/devicetree") {
         return vec![(format!("{dir}/{stem}.yaml"), Lang::Yaml)];
     }
