@@ -123,7 +123,7 @@ static FIX_TEMPLATES: &[&str] = &[
 static COVER_TEMPLATES: &[&str] = &[
     "This series reworks the {n} handling in the {s} driver and fixes a couple of issues found along the way.",
     "The first patches are preparatory clean-ups; the actual change is in patch {k}.",
-    "Patches {k} and {k2} add the new {n} helpers, and the remaining patches convert the existing users.",
+    "Patch {k} adds the new {n} helpers, and the remaining patches convert the existing users.",
     "I have tested this on two different boards and with the selftests, with and without lockdep.",
     "The motivation is to get rid of the {adj} {n} state that has caused several bugs in the past.",
     "Performance is unchanged in my measurements (iperf3 and fio, five runs each).",
@@ -209,11 +209,9 @@ impl Slots<'_> {
                     self.fill(c, rng, out);
                 }
                 "s" => out.push_str(self.ident),
+                // Every series with a cover letter has a patch 1 and 2.
                 "k" => {
-                    let _ = write!(out, "{}", rng.range(1, 4));
-                }
-                "k2" => {
-                    let _ = write!(out, "{}", rng.range(5, 8));
+                    let _ = write!(out, "{}", rng.range(1, 2));
                 }
                 "hash" => rng.hex(out, 12),
                 "oldsubj" => {
