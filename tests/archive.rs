@@ -231,7 +231,9 @@ fn search_fields_on_a_patch() {
     assert_eq!(one("dfhh:func"), vec!["p1@x"]);
     assert_eq!(one("f:alice@example.org"), vec!["p1@x"]);
     assert_eq!(one("s:period"), vec!["p1@x", "r1@x"]);
-    assert_eq!(one("b:\"period register\""), vec!["p1@x", "r1@x"]);
+    // The reply only quotes it: quoted lines are the original's words.
+    assert_eq!(one("b:\"period register\""), vec!["p1@x"]);
+    assert_eq!(one("b:\"looks right\""), vec!["r1@x"]);
     assert_eq!(one("l:test.example.org"), vec!["p1@x", "r1@x"]);
     assert_eq!(one("d:2024-01-10.."), vec!["r1@x"]);
     assert_eq!(one("m:<r1@x>"), vec!["r1@x"]);
