@@ -16,6 +16,7 @@ pub mod sample;
 pub mod series;
 pub mod subject;
 pub mod text;
+pub mod thread;
 pub mod trailers;
 
 pub use error::{Error, Result};

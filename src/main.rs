@@ -38,6 +38,8 @@ pub enum Command {
     Search(cli::search::SearchArgs),
     /// Show a message by Message-ID.
     Show(cli::search::ShowArgs),
+    /// The thread of a message as a tree (missing messages as placeholders).
+    Thread(cli::search::ThreadArgs),
     /// Patch series: one line per series (newest revision, n/N, A/R/T).
     Series(cli::series::SeriesArgs),
     /// Trailers of a series revision, per patch, with who sent them.
@@ -69,6 +71,7 @@ fn run(args: Args) -> Result<i32> {
         Some(Command::Index(a)) => cli::index::run(&ctx, &a),
         Some(Command::Search(a)) => cli::search::run(&ctx, &a),
         Some(Command::Show(a)) => cli::search::show(&ctx, &a),
+        Some(Command::Thread(a)) => cli::search::thread(&ctx, &a),
         Some(Command::Series(a)) => cli::series::run(&ctx, &a),
         Some(Command::Trailers(a)) => cli::series::trailers(&ctx, &a),
         Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),

@@ -120,3 +120,49 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
     }
     Ok(0)
 }
+
+#[derive(clap::Args, Debug)]
+pub struct ThreadArgs {
+    /// Message-ID of any message in the thread.
+    pub message_id: String,
+    /// One JSON object per line: depth, message (absent for placeholders).
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn thread(ctx: &Context, args: &ThreadArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let t = putt::series::gather::thread_of(&index, &args.message_id)?;
+    let mut out = std::io::stdout().lock();
+    for line in t.lines() {
+        let node = &t.nodes[line.node];
+        if args.json {
+            let v = serde_json::json!({
+                "depth": line.depth,
+                "message_id": node.message_id,
+                "message": node.message,
+            });
+            writeln!(out, "{v}")?;
+            continue;
+        }
+        match &node.message {
+            Some(m) => writeln!(
+                out,
+                "{}  {}  {}{}",
+                short_date(m.date),
+                fit(&sanitize_line(&m.from_name()), 20),
+                line.prefix,
+                sanitize_line(&m.subject)
+            )?,
+            None => writeln!(
+                out,
+                "{:16}  {}  {}<{}> (not in the archive)",
+                "",
+                fit("", 20),
+                line.prefix,
+                sanitize_line(&node.message_id)
+            )?,
+        }
+    }
+    Ok(0)
+}

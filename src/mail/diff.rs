@@ -37,11 +37,11 @@ pub struct DiffSplit {
     pub files: Vec<FileDiff>,
     /// Text after the second `@@` of each hunk header (usually a function).
     pub hunk_headers: Vec<String>,
-    /// Body lines that are not part of a diff, joined with `\n`.
+    /// Body lines that are not part of a diff, each ending in `\n`.
     pub prose: String,
-    /// Removed lines (without the `-`), joined with `\n`.
+    /// Removed lines (without the `-`), each ending in `\n`.
     pub removed: String,
-    /// Added lines (without the `+`), joined with `\n`.
+    /// Added lines (without the `+`), each ending in `\n`.
     pub added: String,
     /// Byte offset in the body where the first diff starts.
     pub diff_start: Option<usize>,
@@ -300,11 +300,10 @@ fn is_diffstat_summary(l: &str) -> bool {
             .is_some_and(|n| n.parse::<u32>().is_ok())
 }
 
+/// Appends a line with its terminator (so empty lines count too).
 fn push_line(buf: &mut String, line: &str) {
-    if !buf.is_empty() {
-        buf.push('\n');
-    }
     buf.push_str(line);
+    buf.push('\n');
 }
 
 fn line_offsets(body: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -475,8 +474,8 @@ mod tests {
         assert_eq!(d.files[0].old_path.as_deref(), Some("foo/bar.c"));
         assert_eq!(d.files[0].new_path.as_deref(), Some("foo/bar.c"));
         assert_eq!((d.files[0].added, d.files[0].removed), (2, 1));
-        assert_eq!(d.removed, "old line");
-        assert_eq!(d.added, "new line\nanother");
+        assert_eq!(d.removed, "old line\n");
+        assert_eq!(d.added, "new line\nanother\n");
         assert_eq!(d.hunk_headers, vec!["int main(void)".to_string()]);
         assert!(d.prose.contains("Fix the thing."));
         // The signature after the hunk is prose, not a removed line.
@@ -504,7 +503,7 @@ mod tests {
         let d = split(body);
         assert_eq!(d.files.len(), 1);
         assert_eq!(d.files[0].path(), "foo.c");
-        assert_eq!(d.added, "b");
+        assert_eq!(d.added, "b\n");
         assert!(d.prose.contains("Index: foo.c"));
     }
 
@@ -531,6 +530,6 @@ mod tests {
         assert_eq!(d.files.len(), 2);
         assert!(d.files[0].binary);
         assert_eq!(d.files[1].path(), "t.c");
-        assert_eq!(d.added, "y");
+        assert_eq!(d.added, "y\n");
     }
 }

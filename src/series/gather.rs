@@ -49,6 +49,22 @@ pub fn series_for_query(
         .collect())
 }
 
+/// The whole thread(s) of a message, placeholders for what is missing.
+pub fn thread_of(index: &Index, message_id: &str) -> Result<crate::thread::Thread> {
+    let mid = crate::mail::normalize_message_id(message_id);
+    let mut g = Gatherer::new(index);
+    for m in index.by_message_id(&mid)? {
+        g.add(m.address, m);
+    }
+    if g.known.is_empty() {
+        return Err(Error::NoSuchMessage(mid));
+    }
+    g.complete_threads()?;
+    Ok(crate::thread::Thread::build(
+        g.known.into_values().collect(),
+    ))
+}
+
 /// The series holding a message, by series id or by any Message-ID in it
 /// (with or without angle brackets).
 pub fn series_by_key(index: &Index, key: &str) -> Result<Series> {
