@@ -353,7 +353,7 @@ fn git_header_paths(rest: &str) -> (Option<String>, Option<String>) {
     if let Some(a) = rest.strip_prefix("a/") {
         let bytes = a.as_bytes();
         // Equal halves: "x b/x".
-        if bytes.len() % 2 == 1 {
+        if bytes.len() % 2 == 1 && a.is_char_boundary(bytes.len() / 2) {
             let half = bytes.len() / 2;
             let (left, right) = (&a[..half], &a[half..]);
             if right.strip_prefix(" b/") == Some(left) {
@@ -521,6 +521,15 @@ mod tests {
         let (o, n) = git_header_paths("a/with space.c b/with space.c");
         assert_eq!(o.as_deref(), Some("with space.c"));
         assert_eq!(n.as_deref(), Some("with space.c"));
+    }
+
+    #[test]
+    fn multibyte_paths_never_split_inside_a_character() {
+        // Found by the fuzzer: the middle of the header fell inside 'é'.
+        for rest in ["a/é b/x", "a/xé b/", "a/ééé", "a/\u{fffd}\u{fffd} b/é"] {
+            let _ = git_header_paths(rest);
+            let _ = split(&format!("diff --git {rest}\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"));
+        }
     }
 
     #[test]
