@@ -42,6 +42,8 @@ pub enum Command {
     Thread(cli::search::ThreadArgs),
     /// Patch series: one line per series (newest revision, n/N, A/R/T).
     Series(cli::series::SeriesArgs),
+    /// What changed between two revisions of a series (range-diff style).
+    Interdiff(cli::interdiff::InterdiffArgs),
     /// Trailers of a series revision, per patch, with who sent them.
     Trailers(cli::series::TrailersArgs),
     /// Counts of messages, patches and degraded mail, per inbox.
@@ -73,6 +75,7 @@ fn run(args: Args) -> Result<i32> {
         Some(Command::Show(a)) => cli::search::show(&ctx, &a),
         Some(Command::Thread(a)) => cli::search::thread(&ctx, &a),
         Some(Command::Series(a)) => cli::series::run(&ctx, &a),
+        Some(Command::Interdiff(a)) => cli::interdiff::run(&ctx, &a),
         Some(Command::Trailers(a)) => cli::series::trailers(&ctx, &a),
         Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),
         Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),

@@ -24,7 +24,7 @@ use crate::trailers::{Trailer, TrailerKind};
 pub mod gather;
 
 /// Unthreaded patches of one revision arrive within this many seconds.
-const UNTHREADED_WINDOW: i64 = 30 * 60;
+pub(crate) const UNTHREADED_WINDOW: i64 = 30 * 60;
 /// Same author + same subject links revisions up to this far apart.
 const SUBJECT_LINK_WINDOW: i64 = 366 * 24 * 3600;
 
@@ -487,12 +487,16 @@ impl Grouper {
                 _ => {}
             }
         }
-        // Patches, ancestors first so deep threading finds its revision.
+        // Patches under a cover letter first, so a loose patch never takes
+        // a slot one of them would fill; then the rest. Within each, ancestors
+        // before descendants, so deep threading finds its revision.
         let mut order: Vec<usize> = (0..self.mails.len())
             .filter(|&i| self.kind[i] == Kind::Patch)
             .collect();
         order.sort_by_key(|&i| {
+            let under_cover = self.ancestors(i).any(|a| self.kind[a] == Kind::Cover);
             (
+                !under_cover,
                 self.depth(i),
                 self.mails[i].date,
                 self.mails[i].info.counter,
@@ -511,15 +515,17 @@ impl Grouper {
         self.ancestors(i).count()
     }
 
-    fn compatible(&self, r: usize, p: usize) -> bool {
+    /// Whether patch `p` may take its slot in revision `r`; `threaded` when
+    /// `p` hangs under that revision's cover or patch.
+    fn compatible(&self, r: usize, p: usize, threaded: bool) -> bool {
         let rev = &self.revs[r];
         let m = &self.mails[p];
         if rev.pull.is_some() || m.from_addr != rev.author {
             return false;
         }
-        // A cover letter's own number may be a typo (`v11 0/6` over `v12`
-        // patches); the patches' agreement is what counts.
-        let cover_only = rev.cover.is_some() && rev.slots.is_empty();
+        // A cover letter's own numbers may be typos (`v11 0/6` over `v12`
+        // patches): for the patches threaded under it, theirs count.
+        let cover_only = threaded && rev.cover.is_some() && rev.slots.is_empty();
         let version_ok = if m.info.version_inferred {
             true
         } else {
@@ -538,7 +544,7 @@ impl Grouper {
             .and_then(|a| self.place[a])
             .map(|(r, _)| r);
         let target = match threaded {
-            Some(r) if self.compatible(r, p) => Some(r),
+            Some(r) if self.compatible(r, p, true) => Some(r),
             _ => self.unthreaded_match(p),
         };
         let r = match target {
@@ -577,7 +583,7 @@ impl Grouper {
             let rev = &self.revs[r];
             (m.date - rev.first_date).abs() <= UNTHREADED_WINDOW
                 && rev.version == m.info.version.max(1)
-                && self.compatible(r, p)
+                && self.compatible(r, p, false)
         })
     }
 

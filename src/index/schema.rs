@@ -190,6 +190,16 @@ impl Meta {
         v
     }
 
+    /// A cover letter, patch or pull request (not a reply or discussion):
+    /// what series are made of.
+    pub fn is_series_mail(&self) -> bool {
+        !self.reply
+            && (self.has_diff
+                || self.patch
+                || self.pull
+                || (self.counter == 0 && !self.counter_inferred))
+    }
+
     pub fn unpack(v: u64) -> Meta {
         let bit = |i: u32| v & (1 << (40 + i)) != 0;
         Meta {

@@ -528,7 +528,9 @@ mod tests {
         // Found by the fuzzer: the middle of the header fell inside 'é'.
         for rest in ["a/é b/x", "a/xé b/", "a/ééé", "a/\u{fffd}\u{fffd} b/é"] {
             let _ = git_header_paths(rest);
-            let _ = split(&format!("diff --git {rest}\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"));
+            let _ = split(&format!(
+                "diff --git {rest}\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"
+            ));
         }
     }
 

@@ -113,6 +113,7 @@ struct Gatherer<'a> {
     asked_down: HashSet<u64>,
     asked_change_ids: HashSet<u64>,
     asked_subjects: HashSet<u64>,
+    asked_windows: HashSet<(u64, i64)>,
 }
 
 impl<'a> Gatherer<'a> {
@@ -125,6 +126,7 @@ impl<'a> Gatherer<'a> {
             asked_down: HashSet::new(),
             asked_change_ids: HashSet::new(),
             asked_subjects: HashSet::new(),
+            asked_windows: HashSet::new(),
         }
     }
 
@@ -161,7 +163,12 @@ impl<'a> Gatherer<'a> {
             return Ok(0);
         }
         let q = TermSetQuery::new(hashes.into_iter().map(|h| Term::from_field_u64(field, h)));
-        let addrs = self.search(&q)?;
+        self.fetch_query(&q, only_patches)
+    }
+
+    /// Loads the documents matching `q` (see [`Gatherer::fetch`]).
+    fn fetch_query(&mut self, q: &dyn TantivyQuery, only_patches: bool) -> Result<usize> {
+        let addrs = self.search(q)?;
         let searcher = self.index.searcher();
         let mut added = 0;
         let mut meta_cols: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
@@ -181,7 +188,7 @@ impl<'a> Gatherer<'a> {
                     ),
                 };
                 let meta = col.first(a.doc_id).map(Meta::unpack).unwrap_or_default();
-                if meta.reply || !(meta.has_diff || meta.patch || meta.pull) {
+                if !meta.is_series_mail() {
                     continue;
                 }
             }
@@ -205,10 +212,17 @@ impl<'a> Gatherer<'a> {
                     }
                 }
             }
+            // Replies to what we have, and to what we only know by name: a
+            // cover that never reached the archive still ties its patches.
             let mut down = Vec::new();
-            for id in self.known.keys() {
-                if self.asked_down.insert(hash(id)) {
-                    down.push(hash(id));
+            for m in self.known.values() {
+                let ids = std::iter::once(&m.message_id)
+                    .chain(m.parent.iter())
+                    .chain(m.references.iter());
+                for id in ids {
+                    if self.asked_down.insert(hash(id)) {
+                        down.push(hash(id));
+                    }
                 }
             }
             let added = self.fetch(f.mid_h, up, false)? + self.fetch(f.refs_h, down, false)?;
@@ -233,7 +247,7 @@ impl<'a> Gatherer<'a> {
             {
                 cids.push(hash(c));
             }
-            if m.meta.has_diff || m.meta.patch {
+            if m.meta.is_series_mail() {
                 let info = crate::subject::parse_subject(&m.subject);
                 let h = subject_hash(&info.normalized);
                 if self.asked_subjects.insert(h) {
@@ -244,10 +258,44 @@ impl<'a> Gatherer<'a> {
         Ok(self.fetch(f.cid_h, cids, true)? + self.fetch(f.subj_h, subjects, true)?)
     }
 
+    /// Patches sent by the same author within the unthreaded window of a
+    /// cover or patch we have: they may belong to its revision unthreaded.
+    fn loose_siblings(&mut self) -> Result<usize> {
+        let f = self.index.fields().clone();
+        let window = super::UNTHREADED_WINDOW;
+        let mut wanted: Vec<(u64, i64)> = Vec::new();
+        for m in self.known.values() {
+            if !m.meta.is_series_mail() {
+                continue;
+            }
+            let author = m.from_addr();
+            let key = (hash(&author), m.date.div_euclid(window));
+            if self.asked_windows.insert(key) {
+                wanted.push((key.0, m.date));
+            }
+        }
+        let mut added = 0;
+        for (author, date) in wanted {
+            let q = tantivy::query::BooleanQuery::intersection(vec![
+                Box::new(tantivy::query::TermQuery::new(
+                    Term::from_field_u64(f.from_h, author),
+                    tantivy::schema::IndexRecordOption::Basic,
+                )) as Box<dyn TantivyQuery>,
+                Box::new(RangeQuery::new(
+                    std::ops::Bound::Included(Term::from_field_i64(f.date, date - window)),
+                    std::ops::Bound::Included(Term::from_field_i64(f.date, date + window)),
+                )),
+            ]);
+            added += self.fetch_query(&q, true)?;
+        }
+        Ok(added)
+    }
+
     fn finish(&mut self) -> Result<Vec<Series>> {
         self.complete_threads()?;
         for _ in 0..3 {
-            if self.other_revisions()? == 0 {
+            let found = self.other_revisions()? + self.loose_siblings()?;
+            if found == 0 {
                 break;
             }
             self.complete_threads()?;
