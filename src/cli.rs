@@ -12,6 +12,7 @@ use putt::index::Index;
 
 pub mod demo;
 pub mod index;
+pub mod interdiff;
 pub mod search;
 pub mod series;
 

@@ -9,6 +9,7 @@ pub mod archive;
 pub mod config;
 pub mod error;
 pub mod index;
+pub mod interdiff;
 pub mod mail;
 pub mod patchid;
 pub mod query;

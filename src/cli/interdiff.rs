@@ -1,0 +1,110 @@
+//! `putt interdiff`.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use putt::interdiff::{self, Options};
+use putt::series::gather::series_by_key;
+
+use super::Context;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InterdiffArgs {
+    /// Series id, or the Message-ID of any message in the series.
+    pub series: String,
+    /// Old revision, e.g. `v1` or `1` (default: the one before --to).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// New revision (default: the newest).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Only the summary, with +/- counts per changed pair.
+    #[arg(long)]
+    pub stat: bool,
+    /// A local repository holding the base commits: adds the diff of the
+    /// resulting trees (default: [repos] in the config, when one holds them).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// Lines of context.
+    #[arg(long, short = 'U', default_value_t = 3)]
+    pub context: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn version(s: &str) -> Result<u32> {
+    let digits = s.trim().trim_start_matches(['v', 'V']);
+    digits
+        .parse()
+        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2"))
+}
+
+pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let series = series_by_key(&index, &args.series)?;
+    if series.revisions.len() < 2 && (args.from.is_none() || args.to.is_none()) {
+        anyhow::bail!(
+            "series {} has one revision ({}): nothing to compare",
+            series.id,
+            series.latest().label()
+        );
+    }
+    let pick = |v: u32| {
+        series
+            .revision(v)
+            .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", series.id))
+    };
+    let to = match &args.to {
+        Some(v) => pick(version(v)?)?,
+        None => series.revisions.last().expect("a series has revisions"),
+    };
+    let from = match &args.from {
+        Some(v) => pick(version(v)?)?,
+        None => {
+            let pos = series
+                .revisions
+                .iter()
+                .position(|r| std::ptr::eq(r, to))
+                .unwrap_or(0);
+            match pos.checked_sub(1) {
+                Some(p) => &series.revisions[p],
+                None => anyhow::bail!("{} is the first revision: give --from", to.label()),
+            }
+        }
+    };
+    let repo = args.repo.clone().or_else(|| {
+        // A configured tree that has both bases.
+        ctx.config.repos.values().next().cloned()
+    });
+    let opts = Options {
+        context: args.context,
+        repo,
+        ..Options::default()
+    };
+    let d = interdiff::between(&index, &series, from, to, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&d)?)?;
+        return Ok(0);
+    }
+    let color = match args.color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    write!(out, "{}", interdiff::render(&d, color, args.stat))?;
+    Ok(0)
+}
