@@ -12,6 +12,7 @@ pub mod index;
 pub mod mail;
 pub mod patchid;
 pub mod query;
+pub mod reply;
 pub mod sample;
 pub mod series;
 pub mod subject;
