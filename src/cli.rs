@@ -12,6 +12,7 @@ use putt::index::Index;
 
 pub mod demo;
 pub mod index;
+pub mod reply;
 pub mod search;
 pub mod series;
 

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
 
 use chrono::{DateTime, FixedOffset};
-use mail_parser::{HeaderName, HeaderValue, MessageParser};
+use mail_parser::{HeaderForm, HeaderName, HeaderValue, MessageParser};
 use serde::Serialize;
 
 use crate::config::{Identity, SendConfig};
@@ -28,7 +28,7 @@ pub mod encode;
 mod send;
 
 pub use drafts::{DraftInfo, Drafts, edit, editor_command, send_draft};
-pub use send::{SendOptions, SendOutcome, send};
+pub use send::{SendOptions, SendOutcome, append_mbox, mbox_entry, send};
 
 use encode::{Charset, clean, valid_addr, valid_header_name, valid_msg_id};
 
@@ -323,14 +323,13 @@ pub fn compose(
             .unwrap_or_default()
     };
     let reply_to = header_addrs(HeaderName::ReplyTo);
+    // Not a header mail-parser knows: ask for it as addresses.
     let followup = full
         .as_ref()
         .map(|m| {
             addresses(
-                m.headers()
-                    .iter()
-                    .filter(|h| h.name.as_str().eq_ignore_ascii_case("mail-followup-to"))
-                    .map(|h| &h.value),
+                m.header_as("Mail-Followup-To", HeaderForm::Addresses)
+                    .iter(),
             )
         })
         .unwrap_or_default();

@@ -185,6 +185,16 @@ pub fn append_mbox(
             }
         }
     }
+    out.extend_from_slice(&mbox_entry(message, envelope_from, date));
+    file.write_all(&out).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))?;
+    Ok(())
+}
+
+/// One mboxrd entry: the `From ` line, the message with `From ` lines
+/// escaped, a closing blank line.
+pub fn mbox_entry(message: &[u8], envelope_from: &str, date: DateTime<FixedOffset>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len() + 64);
     let sender = if super::encode::valid_addr(envelope_from) {
         envelope_from
     } else {
@@ -205,7 +215,5 @@ pub fn append_mbox(
         out.push(b'\n');
     }
     out.push(b'\n');
-    file.write_all(&out).map_err(|e| Error::io(path, e))?;
-    file.sync_all().map_err(|e| Error::io(path, e))?;
-    Ok(())
+    out
 }
