@@ -326,6 +326,36 @@ mod tests {
     }
 
     #[test]
+    fn identity_is_required_to_reply_and_names_its_keys() {
+        let cfg = Config::parse("", Path::new("/c/config.toml")).expect("empty");
+        let msg = cfg.identity().expect_err("none").to_string();
+        assert!(
+            msg.contains("[identity]") && msg.contains("name =") && msg.contains("email ="),
+            "{msg}"
+        );
+        let cfg = Config::parse(
+            "[identity]\nname = \"A\"\nemail = \"a@b\\r\\nBcc: c@d\"\n",
+            Path::new("/c/config.toml"),
+        )
+        .expect("parses");
+        let msg = cfg.identity().expect_err("bad email").to_string();
+        assert!(msg.contains("identity.email"), "{msg}");
+    }
+
+    #[test]
+    fn send_section_rejects_unknown_keys() {
+        let cfg = Config::parse(
+            "[send]\ncommand = \"msmtp -t\"\nmessage_id_domain = \"example.org\"\n",
+            Path::new("/c/config.toml"),
+        )
+        .expect("parses");
+        assert_eq!(cfg.send.command.as_deref(), Some("msmtp -t"));
+        let err = Config::parse("[send]\ncomand = \"x\"\n", Path::new("/c/config.toml"))
+            .expect_err("typo");
+        assert!(err.to_string().contains("comand"), "{err}");
+    }
+
+    #[test]
     fn relative_paths_follow_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::create_dir(dir.path().join("lkml")).expect("mkdir");

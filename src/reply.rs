@@ -498,7 +498,12 @@ fn excerpt(body: &str) -> (Vec<String>, bool) {
     let mut lines: Vec<&str> = Vec::new();
     for line in body.lines() {
         let t = line.trim_end();
-        if t == "---" || t == "--" || line == "-- " || t.starts_with("diff --git ") {
+        if t == "---"
+            || t == "--"
+            || line == "-- "
+            || t.starts_with("diff --git ")
+            || is_shortlog_head(t)
+        {
             break;
         }
         lines.push(t);
@@ -527,6 +532,16 @@ fn excerpt(body: &str) -> (Vec<String>, bool) {
     let truncated = lines.len() > EXCERPT_LINES;
     lines.truncate(EXCERPT_LINES);
     (lines.into_iter().map(str::to_string).collect(), truncated)
+}
+
+/// `Alice Developer (3):`, where a cover letter's list of patches starts:
+/// the reviewer has just answered those, no need to quote them back.
+fn is_shortlog_head(line: &str) -> bool {
+    line.strip_suffix("):")
+        .and_then(|l| l.rsplit_once(" ("))
+        .is_some_and(|(name, n)| {
+            !name.trim().is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// Where `L` sends: Mail-Followup-To, else List-Post's mailto, else the
@@ -744,7 +759,10 @@ impl Draft {
             }
         }
         if self.to.is_empty() && self.cc.is_empty() {
-            return Err(bad("has no recipient: To is", ""));
+            return Err(Error::Invalid(format!(
+                "draft <{}>: no recipient: To and Cc are empty",
+                crate::text::sanitize_line(&self.message_id)
+            )));
         }
         if !valid_msg_id(&self.message_id) {
             return Err(bad("bad Message-ID:", &self.message_id));
@@ -950,6 +968,13 @@ mod tests {
         let (lines, cut) = excerpt(body);
         assert_eq!(lines, ["Frob the widget.", "", "It was not frobbed."]);
         assert!(!cut);
+    }
+
+    #[test]
+    fn cover_excerpt_stops_at_the_shortlog() {
+        let body = "This series frobs.\n\nAlice Developer (2):\n  a\n  b\n";
+        assert_eq!(excerpt(body).0, ["This series frobs."]);
+        assert!(!is_shortlog_head("see (RFC):"));
     }
 
     #[test]

@@ -416,6 +416,7 @@ fn editable_form_round_trips() {
     let mut d =
         reply::compose(alice_patch().as_bytes(), Mode::All, &ada(), &opts()).expect("compose");
     d.from.name = "Adà".into();
+    d.subject = "Re: [PATCH] frob: añadir =?soporte?=".into();
     d.body.push_str("\nLooks good. ünïcode.\n");
     let text = d.to_editable();
     assert!(text.contains("From: Adà <ada@example.org>\n"), "{text}");
@@ -586,8 +587,18 @@ fn review_of_the_whole_series_lands_on_every_patch() {
         "-t -oi"
     );
 
-    // The list archives it; the trailer is now on every patch, via the cover.
+    // The list archives it, threaded under the cover; the trailer is now on
+    // every patch, via the cover.
     f.deliver(&recorded);
+    let archived = f.index.by_message_id(&draft.message_id).expect("lookup");
+    assert_eq!(archived.len(), 1);
+    assert_eq!(archived[0].parent.as_deref(), Some("cover@example.org"));
+    let thread = putt::series::gather::thread_of(&f.index, "cover@example.org").expect("thread");
+    let node = thread
+        .find(&draft.message_id)
+        .expect("the reply is in the cover's thread");
+    let parent = thread.nodes[node].parent.expect("a parent");
+    assert_eq!(thread.nodes[parent].message_id, "cover@example.org");
     let series = series_by_key(&f.index, "p1@example.org").expect("series");
     let rev = series.latest();
     assert_eq!(rev.patches.len(), 3);
@@ -808,6 +819,7 @@ fn drafts_are_written_whole_and_listed() {
     assert_eq!(names.len(), 1, "no temp file left: {names:?}");
     let list = store.list().expect("list");
     assert_eq!(list[0].subject, d.subject);
+    assert_eq!(list[0].recipients.len(), d.to.len() + d.cc.len());
     assert_eq!(list[0].in_reply_to.as_deref(), Some("patch2@example.org"));
     assert_eq!(
         store

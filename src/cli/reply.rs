@@ -306,7 +306,7 @@ pub fn drafts(ctx: &Context, args: &DraftsArgs) -> Result<i32> {
                         "{}  {}  {}  {}",
                         super::short_date(d.modified),
                         sanitize_line(&d.id),
-                        super::fit(&sanitize_line(&d.to.join(", ")), 24),
+                        super::fit(&sanitize_line(&d.recipients.join(", ")), 24),
                         sanitize_line(&d.subject)
                     )?;
                 }

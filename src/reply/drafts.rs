@@ -27,7 +27,8 @@ pub struct DraftInfo {
     pub id: String,
     pub path: PathBuf,
     pub subject: String,
-    pub to: Vec<String>,
+    /// To and Cc, as `Name <addr>`.
+    pub recipients: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
     /// Last written (unix seconds).
@@ -115,7 +116,7 @@ impl Drafts {
                     .as_ref()
                     .map(|d| d.subject.clone())
                     .unwrap_or_default(),
-                to: draft
+                recipients: draft
                     .as_ref()
                     .map(|d| d.to.iter().chain(&d.cc).map(|a| a.display()).collect())
                     .unwrap_or_default(),
