@@ -13,6 +13,7 @@ use putt::index::Index;
 pub mod demo;
 pub mod index;
 pub mod interdiff;
+pub mod reply;
 pub mod search;
 pub mod series;
 

@@ -16,6 +16,11 @@
 //! [identity]
 //! name = "Ada Reviewer"
 //! email = "ada@example.org"
+//! alternates = ["ada@work.example"]   # also you: never Cc'd on replies
+//!
+//! [send]
+//! command = "msmtp -t"               # default: append to <data dir>/outbox.mbox
+//! message_id_domain = "example.org"  # default: the domain of identity.email
 //!
 //! [filters]
 //! mine = "dfn:drivers/pwm/ OR s:pwm"
@@ -41,6 +46,9 @@ pub struct Config {
     pub repos: BTreeMap<String, PathBuf>,
     #[serde(default)]
     pub identity: Option<Identity>,
+    /// How replies leave: a sendmail-style command, else the outbox mbox.
+    #[serde(default)]
+    pub send: SendConfig,
     /// Named queries, cycled in the TUI.
     #[serde(default)]
     pub filters: BTreeMap<String, String>,
@@ -70,6 +78,24 @@ pub struct IndexConfig {
 pub struct Identity {
     pub name: String,
     pub email: String,
+    /// Other addresses of yours: recognised as you when replying (left out
+    /// of Cc, and your own mail is answered to its recipients).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternates: Vec<String>,
+}
+
+/// `[send]`: how a reply leaves putt.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SendConfig {
+    /// Run with `sh -c`, the message on stdin, sendmail style (`msmtp -t`,
+    /// `sendmail -t -oi`). Unset: replies are appended to the outbox mbox in
+    /// the data dir.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The domain of new Message-IDs (default: that of `identity.email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id_domain: Option<String>,
 }
 
 /// The user's standard directories, overridable for tests and scripts with
@@ -174,6 +200,32 @@ impl Config {
         Ok(config)
     }
 
+    /// The identity replies are sent as; its absence is an error that says
+    /// which keys to set.
+    pub fn identity(&self) -> Result<&Identity> {
+        let path = self.path.clone().unwrap_or_else(Dirs::config_file);
+        let id = self.identity.as_ref().ok_or_else(|| Error::Config {
+            path: path.clone(),
+            message: "no [identity] to reply as: add\n\n[identity]\nname = \"Your Name\"\nemail = \"you@example.org\"\n".into(),
+        })?;
+        let email = id.email.trim();
+        let valid = email
+            .rsplit_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty())
+            && !email
+                .contains(|c: char| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c));
+        if !valid {
+            return Err(Error::Config {
+                path,
+                message: format!(
+                    "identity.email `{}` is not a mail address (want `you@example.org`)",
+                    id.email.escape_debug()
+                ),
+            });
+        }
+        Ok(id)
+    }
+
     /// Where the index lives.
     pub fn index_dir(&self) -> PathBuf {
         self.index
@@ -271,6 +323,36 @@ mod tests {
         )
         .expect_err("missing path");
         assert!(err.to_string().contains("/nonexistent/putt-test"));
+    }
+
+    #[test]
+    fn identity_is_required_to_reply_and_names_its_keys() {
+        let cfg = Config::parse("", Path::new("/c/config.toml")).expect("empty");
+        let msg = cfg.identity().expect_err("none").to_string();
+        assert!(
+            msg.contains("[identity]") && msg.contains("name =") && msg.contains("email ="),
+            "{msg}"
+        );
+        let cfg = Config::parse(
+            "[identity]\nname = \"A\"\nemail = \"a@b\\r\\nBcc: c@d\"\n",
+            Path::new("/c/config.toml"),
+        )
+        .expect("parses");
+        let msg = cfg.identity().expect_err("bad email").to_string();
+        assert!(msg.contains("identity.email"), "{msg}");
+    }
+
+    #[test]
+    fn send_section_rejects_unknown_keys() {
+        let cfg = Config::parse(
+            "[send]\ncommand = \"msmtp -t\"\nmessage_id_domain = \"example.org\"\n",
+            Path::new("/c/config.toml"),
+        )
+        .expect("parses");
+        assert_eq!(cfg.send.command.as_deref(), Some("msmtp -t"));
+        let err = Config::parse("[send]\ncomand = \"x\"\n", Path::new("/c/config.toml"))
+            .expect_err("typo");
+        assert!(err.to_string().contains("comand"), "{err}");
     }
 
     #[test]

@@ -35,6 +35,22 @@ pub enum Error {
         "no series {0}: give a series id from `putt series` or the Message-ID of a message in it"
     )]
     NoSuchSeries(String),
+    #[error(
+        "send command `{command}` failed ({status}){}{}",
+        if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) },
+        .draft.as_ref().map(|p| format!("; the draft is kept in {}", p.display())).unwrap_or_default()
+    )]
+    Send {
+        command: String,
+        /// `exit status 1`, `killed: signal 9`, `could not start ...`.
+        status: String,
+        /// What the command wrote on stderr (stdout when stderr was empty).
+        stderr: String,
+        /// Where the unsent draft is, when it came from the drafts folder.
+        draft: Option<PathBuf>,
+    },
+    #[error("no draft {id} in {}", .dir.display())]
+    NoSuchDraft { id: String, dir: PathBuf },
     #[error("{0}")]
     Invalid(String),
     #[error("{what}: {message}")]

@@ -13,6 +13,7 @@ pub mod interdiff;
 pub mod mail;
 pub mod patchid;
 pub mod query;
+pub mod reply;
 pub mod sample;
 pub mod series;
 pub mod subject;

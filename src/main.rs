@@ -46,6 +46,10 @@ pub enum Command {
     Interdiff(cli::interdiff::InterdiffArgs),
     /// Trailers of a series revision, per patch, with who sent them.
     Trailers(cli::series::TrailersArgs),
+    /// Reply to a message, or review a patch or series with one trailer.
+    Reply(cli::reply::ReplyArgs),
+    /// Drafts kept in the data dir: list, send, edit, rm.
+    Drafts(cli::reply::DraftsArgs),
     /// Counts of messages, patches and degraded mail, per inbox.
     Stats(cli::index::StatsArgs),
     /// Build a small sample inbox, index it and show it.
@@ -77,6 +81,8 @@ fn run(args: Args) -> Result<i32> {
         Some(Command::Series(a)) => cli::series::run(&ctx, &a),
         Some(Command::Interdiff(a)) => cli::interdiff::run(&ctx, &a),
         Some(Command::Trailers(a)) => cli::series::trailers(&ctx, &a),
+        Some(Command::Reply(a)) => cli::reply::run(&ctx, &a),
+        Some(Command::Drafts(a)) => cli::reply::drafts(&ctx, &a),
         Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),
         Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),
         Some(Command::Config) => cli::config(&ctx),

@@ -140,6 +140,22 @@ enum Marker {
     Forward,
 }
 
+/// `subject` without the reply markers at its start (`Re: `, `RE[2]: `,
+/// `Aw: ` ... any number of them), so a reply can put one `Re: ` in front.
+/// Only the known reply words count here, not b4's guess at unknown ones,
+/// and forward markers stay: the reply to a forward is `Re: Fwd: ...`.
+pub fn strip_reply_markers(subject: &str) -> &str {
+    let mut s = subject.trim_start();
+    while let Some((Marker::Reply, len)) = strip_marker(s) {
+        let word: String = s.chars().take_while(|c| c.is_alphabetic()).collect();
+        if !REPLY_MARKERS.contains(&word.to_lowercase().as_str()) {
+            break;
+        }
+        s = s[len..].trim_start();
+    }
+    s
+}
+
 /// Parse a subject line (already decoded from RFC 2047). Never panics; every
 /// string gives some answer.
 pub fn parse_subject(subject: &str) -> SubjectInfo {
