@@ -15,6 +15,7 @@ pub mod query;
 pub mod sample;
 pub mod series;
 pub mod subject;
+pub mod sync;
 pub mod text;
 pub mod thread;
 pub mod trailers;
