@@ -10,9 +10,26 @@ mod serve;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use common::{at, mail, putt, run};
+use common::{at, mail, run};
 use putt::archive::write::{V1Writer, V2Writer};
 use serve::{GitDaemon, HttpServer};
+
+/// The binary, hermetic as in the other tests, and with no proxy between
+/// it and the loopback servers.
+fn putt(home: &Path) -> std::process::Command {
+    let mut c = common::putt(home);
+    for var in [
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
 
 /// A public-inbox v2 inbox upstream that tests add mail to.
 struct Upstream {
