@@ -56,6 +56,12 @@ impl Meter {
             Some(t) => {
                 let step = t.step.load(Ordering::Relaxed);
                 let value = match &t.unit {
+                    // gix labels byte counts "B" (its human-readable
+                    // units are a feature putt does not build).
+                    Some(unit) if unit_label(unit, step) == "B" => match t.max {
+                        Some(max) => format!("{} of {}", bytes(step), bytes(max)),
+                        None => bytes(step),
+                    },
                     Some(unit) => unit.display(step, t.max, None).to_string(),
                     None => match t.max {
                         Some(max) => format!("{step}/{max}"),
@@ -76,6 +82,26 @@ impl Meter {
             max: None,
             unit: None,
         }
+    }
+}
+
+fn unit_label(unit: &Unit, step: Step) -> String {
+    let mut label = String::new();
+    let _ = unit.as_display_value().display_unit(&mut label, step);
+    label
+}
+
+/// `12.3 MB`.
+fn bytes(n: Step) -> String {
+    let n = n as f64;
+    if n >= 1e9 {
+        format!("{:.2} GB", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.1} MB", n / 1e6)
+    } else if n >= 1e3 {
+        format!("{:.0} kB", n / 1e3)
+    } else {
+        format!("{n} B")
     }
 }
 
@@ -194,6 +220,10 @@ mod tests {
         objects.init(Some(10), None);
         objects.inc_by(4);
         assert_eq!(meter.line(), "fetching 3: resolving 4/10");
+        let mut pack = meter.item().add_child("receiving");
+        pack.init(None, gix::progress::bytes());
+        pack.inc_by(12_345_678);
+        assert_eq!(meter.line(), "fetching 3: receiving 12.3 MB");
         meter.set_stage("cloning 4");
         assert_eq!(meter.line(), "cloning 4");
     }
