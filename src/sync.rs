@@ -85,11 +85,16 @@ impl Drop for Scratch {
     }
 }
 
-/// Epoch numbers from `from` on that answer at `URL/N`, until one does not.
-fn probe_epochs(repo: &gix::Repository, url: &str, from: u32) -> Result<Vec<u32>> {
+/// Epoch numbers from `from` on that answer at `url_of(N)`, until one
+/// does not.
+fn probe_epochs(
+    repo: &gix::Repository,
+    from: u32,
+    url_of: impl Fn(u32) -> String,
+) -> Result<Vec<u32>> {
     let mut found = Vec::new();
     let mut n = from;
-    while remote::exists(repo, &epoch_url(url, n))? {
+    while remote::exists(repo, &url_of(n))? {
         found.push(n);
         n += 1;
     }
@@ -116,7 +121,7 @@ fn discover(url: &str, scratch: &gix::Repository) -> Result<Upstream> {
             });
         }
     }
-    let epochs = probe_epochs(scratch, url, 0)?;
+    let epochs = probe_epochs(scratch, 0, |n| epoch_url(url, n))?;
     if !epochs.is_empty() {
         return Ok(Upstream {
             format: Format::V2,
@@ -411,24 +416,29 @@ fn sync_epochs(
             .and_then(|e| remote::origin_url(&e.git_dir))
             .and_then(|o| base_from_origin(&o, newest)),
     };
+    // Epoch `n` at the base URL, in the form the base came in.
+    let derived = |n: u32| {
+        base.as_ref().map(|(b, long)| {
+            if *long {
+                format!("{b}/git/{n}.git")
+            } else {
+                epoch_url(b, n)
+            }
+        })
+    };
+    // A configured URL is the inbox's; else each epoch fetches from its own
+    // origin, as `git fetch` in it would.
     let url_of = |n: u32, git_dir: &Path| -> Option<String> {
-        match (&base, inbox.format) {
-            (Some((b, _)), Format::V1) => Some(b.clone()),
-            (Some((b, true)), Format::V2) if configured.is_none() => {
-                Some(format!("{b}/git/{n}.git"))
-            }
-            (Some((b, _)), Format::V2) if configured.is_some() => Some(epoch_url(b, n)),
-            // No configured URL: each epoch fetches from its own origin.
-            _ => {
-                remote::origin_url(git_dir).or_else(|| base.as_ref().map(|(b, _)| epoch_url(b, n)))
-            }
+        match (&configured, inbox.format) {
+            (Some(u), Format::V1) => Some(u.clone()),
+            (Some(u), Format::V2) => Some(epoch_url(u, n)),
+            (None, _) => remote::origin_url(git_dir).or_else(|| derived(n)),
         }
     };
-    if base.is_none()
-        && inbox
-            .epochs
-            .iter()
-            .all(|e| url_of(e.number, &e.git_dir).is_none())
+    if inbox
+        .epochs
+        .iter()
+        .all(|e| url_of(e.number, &e.git_dir).is_none())
     {
         return Ok(false);
     }
@@ -485,40 +495,19 @@ fn sync_epochs(
 
     // New epochs: after our newest one only, so an inbox cloned with
     // `--epochs 1` does not grow its old history back.
-    if inbox.format == Format::V2
-        && let Some((b, long)) = &base
-    {
+    if inbox.format == Format::V2 && base.is_some() {
         let new: Vec<u32> = match &manifest {
             Some(m) => m.epochs.keys().copied().filter(|&n| n > newest).collect(),
             None => {
                 meter.set_stage(format!("looking for epoch {}", newest + 1));
                 report.discovery = Some(Discovery::Probe);
-                let repo = archive::open_repo(
-                    &inbox
-                        .epochs
-                        .last()
-                        .map(|e| e.git_dir.clone())
-                        .unwrap_or_else(|| inbox.path.clone()),
-                )?;
-                if *long && configured.is_none() {
-                    let mut found = Vec::new();
-                    let mut n = newest + 1;
-                    while remote::exists(&repo, &format!("{b}/git/{n}.git"))? {
-                        found.push(n);
-                        n += 1;
-                    }
-                    found
-                } else {
-                    probe_epochs(&repo, b, newest + 1)?
-                }
+                let asker = inbox.epochs.last().map_or(&inbox.path, |e| &e.git_dir);
+                let repo = archive::open_repo(asker)?;
+                probe_epochs(&repo, newest + 1, |n| derived(n).unwrap_or_default())?
             }
         };
         for n in new {
-            let url = if *long && configured.is_none() {
-                format!("{b}/git/{n}.git")
-            } else {
-                epoch_url(b, n)
-            };
+            let url = derived(n).unwrap_or_default();
             meter.set_stage(format!("cloning new epoch {n}"));
             let git_dir = inbox.path.join("git").join(format!("{n}.git"));
             let moved = remote::clone(&url, &git_dir, meter, interrupt)?;

@@ -194,11 +194,23 @@ fn clone_by_manifest_then_sync_indexes_exactly_the_new_messages() {
     );
 
     // The text a person reads.
-    up.add(1);
+    let fourth = up.add(1);
     let (code, out, err) = run(putt(home).arg("sync"));
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("list  1 new message\n"), "{out}");
     assert!(out.contains("indexed 1 new"), "{out}");
+
+    // A new epoch listed in the manifest is cloned.
+    up.next_epoch();
+    let fifth = up.add(2);
+    let (code, out, err) = run(putt(home).arg("sync"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("list  2 new messages; new epoch 2\n"),
+        "{out}"
+    );
+    assert_eq!(serve::epochs(&clone_dir(home, "list")), vec![0, 1, 2]);
+    assert_eq!(indexed(home), set(&[first, second, third, fourth, fifth]));
 }
 
 #[test]
