@@ -186,6 +186,9 @@ pub fn clone_inbox(
         path: dest.to_path_buf(),
         message,
     };
+    if dest.exists() && !dest.is_dir() {
+        return Err(clone_err("a file is in the way".into()));
+    }
     let was_empty_dir = match std::fs::read_dir(dest) {
         Ok(mut entries) => {
             if entries.next().is_some() {
@@ -198,9 +201,6 @@ pub fn clone_inbox(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
         Err(e) => return Err(Error::io(dest, e)),
     };
-    if dest.is_file() {
-        return Err(clone_err("a file is in the way".into()));
-    }
     meter.set_stage("finding epochs");
     let scratch = Scratch::new()?;
     let upstream = discover(&url, &scratch.repo)?;
