@@ -16,20 +16,19 @@ pub mod interdiff;
 pub mod reply;
 pub mod search;
 pub mod series;
+pub mod sync;
 
 pub const FIRST_RUN: &str = "\
-putt has no inbox to show yet. Give it a public-inbox archive:
+putt has no inbox yet. Clone a list from lore (or any public-inbox server):
 
-  putt --inbox ~/lore/linux-kbuild index     # an archive you cloned (git clone --mirror ...)
-  putt clone https://lore.kernel.org/linux-kbuild --epochs 1   # (coming) clone one
+  putt clone https://lore.kernel.org/linux-kbuild --epochs 1   # newest epoch: a quick start
 
-or add it to the config file, then run `putt index`:
+It is added to your config and indexed; `putt sync` keeps it current.
+An archive already on disk works too:
 
-  [[inbox]]
-  name = \"linux-kbuild\"
-  path = \"~/lore/linux-kbuild\"
+  putt --inbox ~/lore/linux-kbuild index      # or add an [[inbox]] (name, path) to the config
 
-To see putt at work on a built-in sample first: putt demo";
+`putt config` shows where the config is; `putt demo` shows putt on a built-in sample.";
 
 /// What every subcommand needs: the effective config and global flags.
 pub struct Context {
@@ -97,6 +96,19 @@ pub fn config(ctx: &Context) -> Result<i32> {
     )?;
     writeln!(out, "# data dir:    {}", Dirs::data_dir().display())?;
     writeln!(out, "# index dir:   {}", ctx.index_dir.display())?;
+    writeln!(
+        out,
+        "# clones:      {} (`putt clone`)",
+        Dirs::data_dir().join("inboxes").display()
+    )?;
+    writeln!(
+        out,
+        "# sync jobs:   {}",
+        ctx.config
+            .sync
+            .jobs
+            .unwrap_or(putt::sync::SyncOptions::default().jobs)
+    )?;
     let text = toml::to_string_pretty(&ctx.config).context("config to TOML")?;
     writeln!(out, "{text}")?;
     Ok(0)

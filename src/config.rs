@@ -6,6 +6,10 @@
 //! [[inbox]]
 //! name = "linux-kbuild"
 //! path = "~/lore/linux-kbuild"
+//! url = "https://lore.kernel.org/linux-kbuild"   # what `putt sync` fetches
+//!
+//! [sync]
+//! jobs = 4                          # inboxes fetched at once
 //!
 //! [index]
 //! dir = "~/.cache/putt-index"      # default: the data dir
@@ -52,6 +56,8 @@ pub struct Config {
     /// Named queries, cycled in the TUI.
     #[serde(default)]
     pub filters: BTreeMap<String, String>,
+    #[serde(default)]
+    pub sync: SyncConfig,
     /// Where this configuration was read from (not a key).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -71,6 +77,15 @@ pub struct InboxConfig {
 #[serde(deny_unknown_fields)]
 pub struct IndexConfig {
     pub dir: Option<PathBuf>,
+}
+
+/// `putt sync` settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// Inboxes fetched at the same time (default 4; `--jobs` overrides).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -264,6 +279,58 @@ impl Config {
     }
 }
 
+/// Adds an `[[inbox]]` table to the config file at `path` (creating the
+/// file when there is none). The file's own text, comments and order
+/// included, is kept as it is: the table is appended, never re-serialised
+/// with the rest. The result must parse, and the name must be new.
+pub fn append_inbox(path: &Path, inbox: &InboxConfig) -> Result<()> {
+    let old = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let current = Config::parse(&old, path)?;
+    if current.inboxes.iter().any(|i| i.name == inbox.name) {
+        return Err(Error::Config {
+            path: path.to_path_buf(),
+            message: format!(
+                "inbox `{}` is already configured; choose another name",
+                inbox.name
+            ),
+        });
+    }
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let inbox_path = inbox.path.to_str().ok_or_else(|| Error::Config {
+        path: path.to_path_buf(),
+        message: format!("inbox path {} is not UTF-8", inbox.path.display()),
+    })?;
+    let mut text = old;
+    if !text.is_empty() {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push('\n');
+    }
+    text.push_str("[[inbox]]\n");
+    text.push_str(&format!("name = {}\n", quote(&inbox.name)));
+    text.push_str(&format!("path = {}\n", quote(inbox_path)));
+    if let Some(url) = &inbox.url {
+        text.push_str(&format!("url = {}\n", quote(url)));
+    }
+    // A file that cannot take another `[[inbox]]` (say, `inbox = [...]`
+    // written inline) is reported rather than broken.
+    Config::parse(&text, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    // Write beside and rename, so a crash never leaves half a config.
+    let mut tmp = path.as_os_str().to_os_string();
+    tmp.push(format!(".tmp{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, &text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
 /// A name for an inbox given only by path: its directory name without `.git`.
 pub fn inbox_name_for(path: &Path) -> String {
     let name = path
@@ -353,6 +420,42 @@ mod tests {
         let err = Config::parse("[send]\ncomand = \"x\"\n", Path::new("/c/config.toml"))
             .expect_err("typo");
         assert!(err.to_string().contains("comand"), "{err}");
+    }
+
+    #[test]
+    fn append_keeps_the_users_text_and_adds_a_table() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("config.toml");
+        let old =
+            "# my lists\n[index]\ndir = \"idx\" # beside the config\n\n[filters]\nmine = \"s:pwm\"";
+        std::fs::write(&file, old).expect("write");
+        let inbox = InboxConfig {
+            name: "linux-kbuild".into(),
+            path: dir.path().to_path_buf(),
+            url: Some("https://lore.kernel.org/linux-kbuild".into()),
+        };
+        append_inbox(&file, &inbox).expect("appends");
+        let text = std::fs::read_to_string(&file).expect("read");
+        assert!(text.starts_with(old), "{text}");
+        let cfg = Config::parse(&text, &file).expect("parses");
+        assert_eq!(cfg.inboxes, vec![inbox.clone()]);
+        assert_eq!(cfg.filters["mine"], "s:pwm");
+        let err = append_inbox(&file, &inbox).expect_err("same name twice");
+        assert!(err.to_string().contains("already configured"), "{err}");
+    }
+
+    #[test]
+    fn append_creates_a_missing_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("sub/config.toml");
+        let inbox = InboxConfig {
+            name: "x".into(),
+            path: dir.path().to_path_buf(),
+            url: None,
+        };
+        append_inbox(&file, &inbox).expect("creates");
+        let cfg = Config::load(Some(&file)).expect("loads");
+        assert_eq!(cfg.inboxes, vec![inbox]);
     }
 
     #[test]

@@ -55,6 +55,16 @@ pub enum Error {
     Invalid(String),
     #[error("{what}: {message}")]
     Command { what: String, message: String },
+    /// Talking to a remote archive (clone, fetch, probe, manifest) failed.
+    #[error("{url}: {message}")]
+    Remote { url: String, message: String },
+    /// `putt clone` cannot put an inbox at `path`.
+    #[error("cannot clone {url} into {path}: {message}")]
+    Clone {
+        url: String,
+        path: PathBuf,
+        message: String,
+    },
 }
 
 impl Error {
@@ -68,6 +78,13 @@ impl Error {
     pub(crate) fn git(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
         Error::Git {
             path: path.into(),
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn remote(url: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Error::Remote {
+            url: url.into(),
             message: message.to_string(),
         }
     }

@@ -17,6 +17,7 @@ pub mod reply;
 pub mod sample;
 pub mod series;
 pub mod subject;
+pub mod sync;
 pub mod text;
 pub mod thread;
 pub mod trailers;

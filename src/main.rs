@@ -32,6 +32,10 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Clone an inbox from a public-inbox server (lore) and add it to the config.
+    Clone(cli::sync::CloneArgs),
+    /// Fetch every configured inbox (new mail, new epochs), then index.
+    Sync(cli::sync::SyncArgs),
     /// Index new mail of every inbox (incremental; safe to interrupt).
     Index(cli::index::IndexArgs),
     /// Search with public-inbox/lei syntax (s: f: t: c: b: d: m: l: dfn: ...).
@@ -74,6 +78,8 @@ fn main() {
 fn run(args: Args) -> Result<i32> {
     let ctx = cli::Context::load(&args)?;
     match args.command {
+        Some(Command::Clone(a)) => cli::sync::clone(&ctx, &a),
+        Some(Command::Sync(a)) => cli::sync::run(&ctx, &a),
         Some(Command::Index(a)) => cli::index::run(&ctx, &a),
         Some(Command::Search(a)) => cli::search::run(&ctx, &a),
         Some(Command::Show(a)) => cli::search::show(&ctx, &a),

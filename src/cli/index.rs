@@ -57,6 +57,49 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     if let Some(mb) = args.writer_mb {
         opts.writer_heap = mb << 20;
     }
+    let report = update(ctx, &index, &inboxes, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else if !ctx.quiet {
+        write_report(&mut out, &report)?;
+    }
+    Ok(0)
+}
+
+/// The human summary of an index run.
+pub fn write_report(out: &mut dyn Write, report: &build::IndexReport) -> Result<()> {
+    let rate = if report.seconds > 0.0 {
+        report.added as f64 / report.seconds
+    } else {
+        0.0
+    };
+    writeln!(
+        out,
+        "indexed {} new, removed {}, {} already indexed, {} duplicates, {} degraded in {:.2}s ({:.0} msg/s, {:.1} MB/s); {} messages in the index",
+        report.added,
+        report.removed,
+        report.already_indexed,
+        report.duplicates,
+        report.degraded,
+        report.seconds,
+        rate,
+        report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
+        report.messages
+    )?;
+    for r in &report.rewritten {
+        writeln!(out, "history of {r} was rewritten: reconciled")?;
+    }
+    Ok(())
+}
+
+/// Runs the incremental index with a progress bar when stderr is a terminal.
+pub fn update(
+    ctx: &Context,
+    index: &Index,
+    inboxes: &[putt::archive::Inbox],
+    opts: &IndexOptions,
+) -> Result<build::IndexReport> {
     let bar = ctx.progress().then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -68,7 +111,7 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
         );
         bar
     });
-    let report = build::update(&index, &inboxes, &opts, &mut |p| {
+    let report = build::update(index, inboxes, opts, &mut |p| {
         if let Some(bar) = &bar {
             bar.set_length(p.total);
             bar.set_position(p.done);
@@ -82,33 +125,7 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut out = std::io::stdout().lock();
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string(&report)?)?;
-    } else if !ctx.quiet {
-        let rate = if report.seconds > 0.0 {
-            report.added as f64 / report.seconds
-        } else {
-            0.0
-        };
-        writeln!(
-            out,
-            "indexed {} new, removed {}, {} already indexed, {} duplicates, {} degraded in {:.2}s ({:.0} msg/s, {:.1} MB/s); {} messages in the index",
-            report.added,
-            report.removed,
-            report.already_indexed,
-            report.duplicates,
-            report.degraded,
-            report.seconds,
-            rate,
-            report.bytes as f64 / 1e6 / report.seconds.max(1e-9),
-            report.messages
-        )?;
-        for r in &report.rewritten {
-            writeln!(out, "history of {r} was rewritten: reconciled")?;
-        }
-    }
-    Ok(0)
+    Ok(report)
 }
 
 pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
