@@ -145,6 +145,7 @@ fn main() -> Result<()> {
                 wall: pi.wall,
                 cpu: pi.user + pi.sys,
                 rss_kb: pi.maxrss_kb,
+                anon_kb: pi.anon_kb,
                 index_bytes: pi_index_bytes(&work.join(format!("pi-{level}"))),
                 ratio: None,
             };
@@ -265,7 +266,13 @@ fn main() -> Result<()> {
             "| CPU (user+sys) | {cpu:.2} s ({:.0} µs/message) |",
             cpu * 1e6 / added
         );
-        let _ = writeln!(md, "| peak RSS | {:.0} MB |", rss as f64 / 1024.0);
+        let anon = full_runs.iter().map(|r| r.anon_kb).max().unwrap_or(0);
+        let _ = writeln!(
+            md,
+            "| peak memory: heap (RssAnon) / RSS with mapped packs | {:.0} MB / {:.0} MB |",
+            anon as f64 / 1024.0,
+            rss as f64 / 1024.0
+        );
         let _ = writeln!(
             md,
             "| index on disk | {:.1} MB, {} B/message ({:.0}% of packed git) |\n",
@@ -277,18 +284,19 @@ fn main() -> Result<()> {
     if !side.is_empty() {
         let _ = writeln!(
             md,
-            "| indexer | messages | wall s (median) | msgs/s | CPU s | peak RSS MB | index MB | putt faster: wall / CPU |"
+            "| indexer | messages | wall s (median) | msgs/s | CPU s | peak heap / RSS MB | index MB | putt faster: wall / CPU |"
         );
         let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
         for s in &side {
             let _ = writeln!(
                 md,
-                "| {} | {} | {:.2} | {:.0} | {:.1} | {:.0} | {:.1} | {} |",
+                "| {} | {} | {:.2} | {:.0} | {:.1} | {:.0} / {:.0} | {:.1} | {} |",
                 s.who,
                 s.messages,
                 s.wall,
                 s.messages as f64 / s.wall,
                 s.cpu,
+                s.anon_kb as f64 / 1024.0,
                 s.rss_kb as f64 / 1024.0,
                 s.index_bytes as f64 / 1e6,
                 s.ratio
@@ -300,20 +308,21 @@ fn main() -> Result<()> {
     if !incr.is_empty() {
         let _ = writeln!(
             md,
-            "| incremental `putt index` (end to end) | runs | median ms | min–max ms | median CPU ms | messages added | peak RSS MB |"
+            "| incremental `putt index` (end to end) | runs | median ms | min–max ms | median CPU ms | messages added | peak heap / RSS MB |"
         );
         let _ = writeln!(md, "|---|---|---|---|---|---|---|");
         for (n, runs) in &incr {
             let walls: Vec<f64> = runs.iter().map(|(r, _)| r.wall * 1e3).collect();
             let _ = writeln!(
                 md,
-                "| +{n} new | {} | {:.0} | {:.0}–{:.0} | {:.0} | {} | {:.0} |",
+                "| +{n} new | {} | {:.0} | {:.0}–{:.0} | {:.0} | {} | {:.0} / {:.0} |",
                 runs.len(),
                 median(walls.iter().copied()),
                 walls.iter().copied().fold(f64::INFINITY, f64::min),
                 walls.iter().copied().fold(0.0, f64::max),
                 median(runs.iter().map(|(r, _)| (r.user + r.sys) * 1e3)),
                 list_u(runs.iter().map(|(_, a)| *a)),
+                runs.iter().map(|(r, _)| r.anon_kb).max().unwrap_or(0) as f64 / 1024.0,
                 runs.iter().map(|(r, _)| r.maxrss_kb).max().unwrap_or(0) as f64 / 1024.0
             );
         }
@@ -512,6 +521,8 @@ struct Run {
     user: f64,
     sys: f64,
     maxrss_kb: u64,
+    /// Peak anonymous memory (heap), polled every 10 ms.
+    anon_kb: u64,
     added: u64,
     bytes: u64,
 }
@@ -536,13 +547,31 @@ fn timed(cmd: &mut Command) -> Result<(Run, String)> {
         t.current_dir(d);
     }
     let start = Instant::now();
-    let out = t
+    let mut child = t
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
         .with_context(|| format!("running {prog:?} under /usr/bin/time"))?;
+    let mut pipe = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut pipe, &mut buf);
+        buf
+    });
+    // GNU time reports the peak resident set, which counts the pages of
+    // git packs gix maps; the anonymous part (heap) is polled here.
+    let mut anon_kb = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        anon_kb = anon_kb.max(child_anon_kb(child.id()));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
     let wall = start.elapsed().as_secs_f64();
-    if !out.status.success() {
-        bail!("{prog:?} {args:?} failed: {}", out.status);
+    let stdout = reader.join().unwrap_or_default();
+    if !status.success() {
+        bail!("{prog:?} {args:?} failed: {status}");
     }
     let text = std::fs::read_to_string(&tfile)?;
     let last = text.lines().last().unwrap_or_default();
@@ -552,9 +581,26 @@ fn timed(cmd: &mut Command) -> Result<(Run, String)> {
         user: f.first().and_then(|s| s.parse().ok()).unwrap_or(0.0),
         sys: f.get(1).and_then(|s| s.parse().ok()).unwrap_or(0.0),
         maxrss_kb: f.get(2).and_then(|s| s.parse().ok()).unwrap_or(0),
+        anon_kb,
         ..Run::default()
     };
-    Ok((run, String::from_utf8_lossy(&out.stdout).into_owned()))
+    Ok((run, String::from_utf8_lossy(&stdout).into_owned()))
+}
+
+/// RssAnon of the child of process `pid` (the command under time), in kB.
+fn child_anon_kb(pid: u32) -> u64 {
+    let children = read(&format!("/proc/{pid}/task/{pid}/children"));
+    children
+        .split_whitespace()
+        .map(|c| {
+            read(&format!("/proc/{c}/status"))
+                .lines()
+                .find_map(|l| l.strip_prefix("RssAnon:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn putt_cmd(view: &Path, idx: &Path) -> Command {
@@ -581,6 +627,7 @@ struct SideRow {
     wall: f64,
     cpu: f64,
     rss_kb: u64,
+    anon_kb: u64,
     index_bytes: u64,
     /// public-inbox's wall and CPU time over putt's.
     ratio: Option<(f64, f64)>,
@@ -594,6 +641,7 @@ impl SideRow {
             wall: median(runs.iter().map(|r| r.wall)),
             cpu: median(runs.iter().map(|r| r.user + r.sys)),
             rss_kb: runs.iter().map(|r| r.maxrss_kb).max().unwrap_or(0),
+            anon_kb: runs.iter().map(|r| r.anon_kb).max().unwrap_or(0),
             index_bytes,
             ratio: None,
         }
