@@ -170,6 +170,17 @@ pub struct Scan {
 /// Lists the changes in `repo` after commit `since` (all of history when
 /// `None`). public-inbox history is linear, so first parents are followed.
 pub fn scan(repo: &gix::Repository, since: Option<ObjectId>) -> Result<Scan> {
+    scan_with_threads(repo, since, 1)
+}
+
+/// [`scan`], reading the commits' trees on `threads` threads: walking the
+/// commits back is serial, but each tree is compared only with the tree of
+/// the commit before it, which the walk already named.
+pub fn scan_with_threads(
+    repo: &gix::Repository,
+    since: Option<ObjectId>,
+    threads: usize,
+) -> Result<Scan> {
     let path = repo.path().to_path_buf();
     let Some(tip) = tip(repo)? else {
         return Ok(Scan::default());
@@ -213,7 +224,7 @@ pub fn scan(repo: &gix::Repository, since: Option<ObjectId>) -> Result<Scan> {
         rewritten,
         ..Scan::default()
     };
-    let mut parent_tree = match first_parent_of_oldest {
+    let parent_tree = match first_parent_of_oldest {
         Some(parent) => {
             let mut commit = repo
                 .objects
@@ -227,29 +238,78 @@ pub fn scan(repo: &gix::Repository, since: Option<ObjectId>) -> Result<Scan> {
         }
         None => None,
     };
+    // Below this many commits a second thread costs more than it saves.
+    const PER_THREAD: usize = 2_000;
+    let threads = threads.clamp(1, (chain.len() / PER_THREAD).max(1));
+    if threads == 1 {
+        let (changes, empty) = changes_of(repo, &chain, parent_tree)?;
+        scan.changes = changes;
+        scan.empty_commits = empty;
+        return Ok(scan);
+    }
+    let chunk = chain.len().div_ceil(threads);
+    let parts: Vec<Result<(Vec<Change>, u64)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = chain
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                let before = if n == 0 {
+                    parent_tree
+                } else {
+                    Some(chain[n * chunk - 1].1)
+                };
+                let repo = repo.clone();
+                s.spawn(move || changes_of(&repo, part, before))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::git(&path, "scan thread panicked")))
+            })
+            .collect()
+    });
+    for part in parts {
+        let (changes, empty) = part?;
+        scan.changes.extend(changes);
+        scan.empty_commits += empty;
+    }
+    Ok(scan)
+}
+
+/// The changes of consecutive commits `chain` (commit, tree), the first
+/// one's parent having tree `parent_tree`; and how many were empty.
+fn changes_of(
+    repo: &gix::Repository,
+    chain: &[(ObjectId, ObjectId)],
+    mut parent_tree: Option<ObjectId>,
+) -> Result<(Vec<Change>, u64)> {
+    let mut changes = Vec::with_capacity(chain.len());
+    let mut empty = 0;
     let mut tree_buf = Vec::new();
     let mut old_buf = Vec::new();
-    for (commit, tree) in chain {
+    for &(commit, tree) in chain {
         if parent_tree == Some(tree) {
-            scan.empty_commits += 1;
+            empty += 1;
             continue;
         }
-        let before = scan.changes.len();
+        let before = changes.len();
         changes_between(
             repo,
             parent_tree,
             tree,
             commit,
-            &mut scan.changes,
+            &mut changes,
             &mut tree_buf,
             &mut old_buf,
         )?;
-        if scan.changes.len() == before {
-            scan.empty_commits += 1;
+        if changes.len() == before {
+            empty += 1;
         }
         parent_tree = Some(tree);
     }
-    Ok(scan)
+    Ok((changes, empty))
 }
 
 /// Appends what `commit` (tree `tree`, parent tree `parent`) changed.

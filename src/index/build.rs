@@ -128,7 +128,10 @@ pub fn update(
 ) -> Result<IndexReport> {
     let started = Instant::now();
     let fields = index.fields().clone();
-    let mut writer = acquire_writer(index, opts)?;
+    // One thread (one new segment) until the scan shows a bulk load: an
+    // incremental run of a few thousand messages then adds one small
+    // segment instead of one per thread.
+    let mut writer = acquire_writer(index, opts, 1)?;
     index.reload()?;
     let mut cursors = index.cursors()?;
     cursors.schema = schema::SCHEMA_VERSION;
@@ -149,21 +152,15 @@ pub fn update(
     let mut last_op: HashMap<(usize, ObjectId), (Op, usize, usize, ObjectId)> = HashMap::new();
     let mut order: Vec<(usize, ObjectId)> = Vec::new();
     let mut reconcile: Vec<(usize, u32)> = Vec::new();
+    let mut scans = scan_all(inboxes, &cursors, opts.parse_threads.max(1))?.into_iter();
     for (i, inbox) in inboxes.iter().enumerate() {
         let saved = cursors.inboxes.get(&inbox.name).cloned();
         let moved = saved.as_ref().is_some_and(|c| c.path != inbox.path);
         let mut inbox_repos = Vec::new();
         for epoch in &inbox.epochs {
-            let repo = archive::open_repo(&epoch.git_dir)?;
-            let since = if moved {
-                None
-            } else {
-                saved
-                    .as_ref()
-                    .and_then(|c| c.epochs.get(&epoch.number))
-                    .and_then(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
-            };
-            let scan = archive::scan(&repo, since)?;
+            let (scan, repo) = scans
+                .next()
+                .expect("scan_all scans every epoch of every inbox");
             report.empty_commits += scan.empty_commits;
             if scan.rewritten || (moved && saved.is_some()) {
                 reconcile.push((i, epoch.number));
@@ -187,9 +184,25 @@ pub fn update(
                 tip: scan.tip,
                 jobs: Vec::new(),
             });
-            inbox_repos.push((epoch.number, repo.into_sync()));
+            inbox_repos.push((epoch.number, repo));
         }
         repos.push(inbox_repos);
+    }
+
+    if order.len() >= BULK && opts.writer_threads > 1 {
+        // A bulk load: swap in a writer with every thread (nothing was
+        // written yet). Dropping the first releases
+        // the lock for a moment: if another indexer committed meanwhile,
+        // this run's plan is stale, so give up and let the caller retry.
+        let _ = writer.rollback();
+        drop(writer);
+        writer = acquire_writer(index, opts, opts.writer_threads)?;
+        index.reload()?;
+        if index.cursors()?.inboxes != cursors.inboxes {
+            return Err(Error::IndexLocked {
+                path: index.dir().to_path_buf(),
+            });
+        }
     }
 
     // 2. Removals (and reconciliation of rewritten epochs) go first; adds of
@@ -345,16 +358,97 @@ pub fn update(
     Ok(report)
 }
 
-fn acquire_writer(index: &Index, opts: &IndexOptions) -> Result<IndexWriter> {
+/// Runs with at least this many messages index on every writer thread.
+const BULK: usize = 20_000;
+
+/// Segments above this many documents are never merged again. Bulk loads
+/// write segments of tens of thousands of messages each (one per thread per
+/// commit); merging those would rewrite the whole index for no query gain
+/// worth it (a few dozen segments cost little per query). Incremental runs
+/// add small segments, merged eight at a time by tantivy's log policy.
+const MAX_DOCS_BEFORE_MERGE: usize = 10_000;
+
+/// Scans every epoch of every inbox since its cursor, in inbox and epoch
+/// order, on up to `threads` threads: whole epochs in parallel when there
+/// are several, else one epoch's trees in parallel.
+fn scan_all(
+    inboxes: &[Inbox],
+    cursors: &Cursors,
+    threads: usize,
+) -> Result<Vec<(archive::Scan, gix::ThreadSafeRepository)>> {
+    let mut work = Vec::new();
+    for inbox in inboxes {
+        let saved = cursors.inboxes.get(&inbox.name);
+        let moved = saved.is_some_and(|c| c.path != inbox.path);
+        for epoch in &inbox.epochs {
+            let since = if moved {
+                None
+            } else {
+                saved
+                    .and_then(|c| c.epochs.get(&epoch.number))
+                    .and_then(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
+            };
+            work.push((epoch.git_dir.clone(), since));
+        }
+    }
+    let workers = threads.clamp(1, work.len().max(1));
+    let tree_threads = (threads / workers).max(1);
+    let one = |(dir, since): &(std::path::PathBuf, Option<ObjectId>)| {
+        let repo = archive::open_repo(dir)?;
+        let scan = archive::scan_with_threads(&repo, *since, tree_threads)?;
+        Ok((scan, repo.into_sync()))
+    };
+    if workers == 1 {
+        return work.iter().map(one).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<(archive::Scan, gix::ThreadSafeRepository)>>> =
+        (0..work.len()).map(|_| None).collect();
+    let done: Vec<Vec<(usize, Result<_>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = work.get(k) else { break };
+                        mine.push((k, one(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (k, r) in done.into_iter().flatten() {
+        results[k] = Some(r);
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Error::Invalid("an epoch scan thread panicked".into()))))
+        .collect()
+}
+
+fn acquire_writer(index: &Index, opts: &IndexOptions, threads: usize) -> Result<IndexWriter> {
     let per_thread_floor = 15 << 20;
-    let threads = opts.writer_threads.max(1);
-    let heap = opts.writer_heap.max(per_thread_floor * threads);
+    let threads = threads.max(1);
+    // The heap is per thread share; one thread gets its share, not the sum.
+    let share = opts.writer_heap / opts.writer_threads.max(1);
+    let heap = (share * threads).max(per_thread_floor * threads);
     loop {
         match index
             .tantivy()
             .writer_with_num_threads::<TantivyDocument>(threads, heap)
         {
-            Ok(w) => return Ok(w),
+            Ok(w) => {
+                let mut policy = tantivy::merge_policy::LogMergePolicy::default();
+                policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
+                w.set_merge_policy(Box::new(policy));
+                return Ok(w);
+            }
             Err(tantivy::TantivyError::LockFailure(_, _)) => {
                 if !opts.wait {
                     return Err(Error::IndexLocked {
