@@ -14,6 +14,7 @@ pub mod demo;
 pub mod index;
 pub mod search;
 pub mod series;
+pub mod state;
 
 pub const FIRST_RUN: &str = "\
 putt has no inbox to show yet. Give it a public-inbox archive:

@@ -14,6 +14,7 @@ pub mod patchid;
 pub mod query;
 pub mod sample;
 pub mod series;
+pub mod state;
 pub mod subject;
 pub mod text;
 pub mod thread;
