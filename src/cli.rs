@@ -15,6 +15,8 @@ pub mod index;
 pub mod search;
 pub mod series;
 pub mod state;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 pub const FIRST_RUN: &str = "\
 putt has no inbox to show yet. Give it a public-inbox archive:

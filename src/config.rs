@@ -19,6 +19,12 @@
 //!
 //! [filters]
 //! mine = "dfn:drivers/pwm/ OR s:pwm"
+//!
+//! [tui]
+//! theme = "dark"                   # or light, 16color, or a file's name
+//!
+//! [keys.series_list]
+//! J = "down"                       # key = action; "none" unbinds
 //! ```
 
 use std::collections::BTreeMap;
@@ -44,6 +50,14 @@ pub struct Config {
     /// Named queries, cycled in the TUI.
     #[serde(default)]
     pub filters: BTreeMap<String, String>,
+    /// Terminal UI settings.
+    #[serde(default)]
+    pub tui: TuiConfig,
+    /// TUI key bindings per view (`global`, `series_list`, ...): key name
+    /// -> action name. Checked when the TUI starts (the names are the
+    /// TUI's), so a build without it still reads the file.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, BTreeMap<String, String>>,
     /// Where this configuration was read from (not a key).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -63,6 +77,15 @@ pub struct InboxConfig {
 #[serde(deny_unknown_fields)]
 pub struct IndexConfig {
     pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuiConfig {
+    /// A theme of `themes/` (`dark`, `light`, `16color`) or of the user's
+    /// `themes/` folder beside the config file; default `dark`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

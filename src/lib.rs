@@ -19,6 +19,8 @@ pub mod subject;
 pub mod text;
 pub mod thread;
 pub mod trailers;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 pub use error::{Error, Result};
 

@@ -86,6 +86,10 @@ fn run(args: Args, started: std::time::Instant) -> Result<i32> {
                 writeln!(std::io::stdout(), "{}", cli::FIRST_RUN).context("stdout")?;
                 return Ok(0);
             }
+            #[cfg(feature = "tui")]
+            if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+                return cli::tui::run(&ctx, started);
+            }
             let _ = started;
             let mut out = std::io::stdout().lock();
             writeln!(
