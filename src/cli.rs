@@ -17,6 +17,9 @@ pub mod reply;
 pub mod search;
 pub mod series;
 pub mod sync;
+pub mod state;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 pub const FIRST_RUN: &str = "\
 putt has no inbox yet. Clone a list from lore (or any public-inbox server):

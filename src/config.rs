@@ -28,6 +28,12 @@
 //!
 //! [filters]
 //! mine = "dfn:drivers/pwm/ OR s:pwm"
+//!
+//! [tui]
+//! theme = "dark"                   # or light, 16color, or a file's name
+//!
+//! [keys.series_list]
+//! J = "down"                       # key = action; "none" unbinds
 //! ```
 
 use std::collections::BTreeMap;
@@ -56,8 +62,17 @@ pub struct Config {
     /// Named queries, cycled in the TUI.
     #[serde(default)]
     pub filters: BTreeMap<String, String>,
+    /// `putt sync` settings.
     #[serde(default)]
     pub sync: SyncConfig,
+    /// Terminal UI settings.
+    #[serde(default)]
+    pub tui: TuiConfig,
+    /// TUI key bindings per view (`global`, `series_list`, ...): key name
+    /// -> action name. Checked when the TUI starts (the names are the
+    /// TUI's), so a build without it still reads the file.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, BTreeMap<String, String>>,
     /// Where this configuration was read from (not a key).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -86,6 +101,15 @@ pub struct SyncConfig {
     /// Inboxes fetched at the same time (default 4; `--jobs` overrides).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuiConfig {
+    /// A theme of `themes/` (`dark`, `light`, `16color`) or of the user's
+    /// `themes/` folder beside the config file; default `dark`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -16,11 +16,14 @@ pub mod query;
 pub mod reply;
 pub mod sample;
 pub mod series;
+pub mod state;
 pub mod subject;
 pub mod sync;
 pub mod text;
 pub mod thread;
 pub mod trailers;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 pub use error::{Error, Result};
 

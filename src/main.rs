@@ -60,11 +60,14 @@ pub enum Command {
     Demo(cli::demo::DemoArgs),
     /// Print the config file path and the effective settings.
     Config,
+    /// Triage state of a series' revisions; set it with a second argument.
+    State(cli::state::StateArgs),
 }
 
 fn main() {
+    let started = std::time::Instant::now();
     let args = Args::parse();
-    let code = match run(args) {
+    let code = match run(args, started) {
         Ok(code) => code,
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
@@ -75,7 +78,7 @@ fn main() {
     std::process::exit(code);
 }
 
-fn run(args: Args) -> Result<i32> {
+fn run(args: Args, started: std::time::Instant) -> Result<i32> {
     let ctx = cli::Context::load(&args)?;
     match args.command {
         Some(Command::Clone(a)) => cli::sync::clone(&ctx, &a),
@@ -92,19 +95,24 @@ fn run(args: Args) -> Result<i32> {
         Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),
         Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),
         Some(Command::Config) => cli::config(&ctx),
+        Some(Command::State(a)) => cli::state::run(&ctx, &a),
         None => {
-            let mut out = std::io::stdout().lock();
             if ctx.config.inboxes.is_empty() {
-                writeln!(out, "{}", cli::FIRST_RUN).context("stdout")?;
+                writeln!(std::io::stdout(), "{}", cli::FIRST_RUN).context("stdout")?;
                 return Ok(0);
             }
+            #[cfg(feature = "tui")]
+            if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+                return cli::tui::run(&ctx, started);
+            }
+            let _ = started;
+            let mut out = std::io::stdout().lock();
             writeln!(
                 out,
                 "putt: {} inbox(es) configured; try `putt search QUERY` or `putt --help`.",
                 ctx.config.inboxes.len()
             )
             .context("stdout")?;
-            let _ = std::io::stdout().is_terminal();
             Ok(0)
         }
     }

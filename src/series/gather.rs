@@ -49,6 +49,70 @@ pub fn series_for_query(
         .collect())
 }
 
+/// One page of a series list: see [`series_page`].
+#[derive(Debug, Clone, Default)]
+pub struct SeriesPage {
+    /// Series of this page's messages, newest first.
+    pub series: Vec<Series>,
+    /// Matching messages this page looked at (the next page's offset
+    /// grows by this much).
+    pub hits: usize,
+    /// Whether older matching messages remain.
+    pub more: bool,
+}
+
+/// The series of the `hits` newest messages matching `query` after the
+/// `offset` newest: how a list pages in without grouping the whole
+/// archive. With `patches_only`, only patches, cover letters and pull
+/// requests count as hits (replies still join their series), so a page of
+/// an unfiltered list holds as many series as it can.
+pub fn series_page(
+    index: &Index,
+    query: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    offset: usize,
+    hits: usize,
+    patches_only: bool,
+) -> Result<SeriesPage> {
+    let ast = crate::query::parse(query, now)?;
+    let mut q = crate::index::compile::compile(index.fields(), &ast);
+    if patches_only {
+        let kind = index.fields().kind;
+        let kinds = tantivy::query::TermSetQuery::new(
+            ["patch", "cover", "pull"].map(|k| Term::from_field_text(kind, k)),
+        );
+        q = Box::new(tantivy::query::BooleanQuery::intersection(vec![
+            q,
+            Box::new(kinds),
+        ]));
+    }
+    let found = index.top_by_date(q.as_ref(), hits, offset)?;
+    let more = found.len() >= hits.max(1);
+    let n = found.len();
+    let mut g = Gatherer::new(index);
+    let mut hit_ids = HashSet::new();
+    for a in found {
+        let m = index.summary(a)?;
+        hit_ids.insert(m.message_id.clone());
+        g.add(a, m);
+    }
+    let mut series: Vec<Series> = g
+        .finish()?
+        .into_iter()
+        .filter(|s| {
+            s.revisions
+                .iter()
+                .any(|r| r.members.iter().any(|m| hit_ids.contains(m)))
+        })
+        .collect();
+    series.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+    Ok(SeriesPage {
+        series,
+        hits: n,
+        more,
+    })
+}
+
 /// The whole thread(s) of a message, placeholders for what is missing.
 pub fn thread_of(index: &Index, message_id: &str) -> Result<crate::thread::Thread> {
     let mid = crate::mail::normalize_message_id(message_id);

@@ -1,0 +1,88 @@
+//! `putt state`: the triage state of series, for scripts (the TUI's `s`).
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use putt::series::gather::series_by_key;
+use putt::state::{StateStore, TriageState};
+use putt::text::sanitize_line;
+
+use super::Context;
+
+#[derive(clap::Args, Debug)]
+pub struct StateArgs {
+    /// Series id, or the Message-ID of any message in the series. Without
+    /// it: every revision that has a state set.
+    pub series: Option<String>,
+    /// Set this state (new, reviewing, waiting, accepted, rejected,
+    /// superseded, ignored, or `clear` for the automatic one).
+    pub state: Option<String>,
+    /// The revision (default: the newest).
+    #[arg(long, short = 'v')]
+    pub version: Option<u32>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
+    let mut store = StateStore::open(&StateStore::default_dir())?;
+    let mut out = std::io::stdout().lock();
+    let Some(key) = &args.series else {
+        for (root, s) in store.revisions() {
+            if args.json {
+                let v = serde_json::json!({
+                    "revision": root, "series": s.series, "version": s.version, "state": s.state,
+                });
+                writeln!(out, "{v}")?;
+            } else {
+                writeln!(
+                    out,
+                    "{}  v{:<3} {:<10}  <{}>",
+                    s.series,
+                    s.version,
+                    s.state.name(),
+                    sanitize_line(root)
+                )?;
+            }
+        }
+        return Ok(0);
+    };
+    let index = ctx.index()?;
+    let series = series_by_key(&index, key)?;
+    if let Some(state) = &args.state {
+        let state = match state.as_str() {
+            "clear" | "auto" => None,
+            s => Some(TriageState::parse(s)?),
+        };
+        let rev = match args.version {
+            Some(v) => series
+                .revision(v)
+                .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", series.id))?,
+            None => series.latest(),
+        };
+        store.set_state(&series, rev, state)?;
+    }
+    for r in &series.revisions {
+        let state = store.state_of(&series, r);
+        let explicit = store.explicit(r).is_some();
+        if args.json {
+            let v = serde_json::json!({
+                "series": series.id, "version": r.version, "label": r.label(),
+                "revision": r.root_message_id(), "state": state, "explicit": explicit,
+            });
+            writeln!(out, "{v}")?;
+        } else {
+            writeln!(
+                out,
+                "{}  {:<8} {:<10}{}  {}",
+                series.id,
+                r.label(),
+                state.name(),
+                if explicit { "" } else { " (auto)" },
+                sanitize_line(&series.subject)
+            )?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,14 @@
+//! `putt` with no subcommand on a terminal: the TUI.
+
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::Context;
+
+pub fn run(ctx: &Context, started: Instant) -> Result<i32> {
+    let mut opts = putt::tui::Options::new(ctx.config.clone(), ctx.index_dir.clone(), ctx.now);
+    opts.started = started;
+    putt::tui::run(opts)?;
+    Ok(0)
+}

@@ -1,0 +1,477 @@
+//! Triage state: what the user decided about each series revision (new,
+//! reviewing, waiting, accepted, rejected, superseded, ignored) and which
+//! messages they have read.
+//!
+//! It is the one piece of putt that is not a cache of the archives, so it
+//! must survive anything: every change is one line appended to a journal
+//! (`journal.jsonl`) with a single `write`, so a `kill -9` at any moment
+//! loses at most the change being written, and a torn last line is dropped
+//! on the next open. From time to time the journal is folded into a
+//! snapshot (`state.json`, written to a temp file, synced, renamed) and
+//! emptied; replaying a journal twice is harmless because every entry sets
+//! a value rather than toggling it. An advisory lock (`lock`) keeps a second
+//! putt process from folding the journal while the first appends to it.
+//!
+//! States are kept per revision, keyed by the Message-ID the revision starts
+//! at (its cover letter or first patch), so they survive a series id change
+//! when an older revision is found later. A revision nobody set a state for
+//! is `superseded` when the model says a newer one replaced it, `ignored`
+//! when an older revision of its series was ignored, and `new` otherwise.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::series::{Revision, Series};
+
+/// Fold the journal into the snapshot after this many entries.
+const COMPACT_AFTER: usize = 2000;
+/// Snapshot format version.
+const FORMAT: u32 = 1;
+
+/// A series revision's triage state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum TriageState {
+    New,
+    Reviewing,
+    Waiting,
+    Accepted,
+    Rejected,
+    Superseded,
+    Ignored,
+}
+
+impl TriageState {
+    pub const ALL: [TriageState; 7] = [
+        TriageState::New,
+        TriageState::Reviewing,
+        TriageState::Waiting,
+        TriageState::Accepted,
+        TriageState::Rejected,
+        TriageState::Superseded,
+        TriageState::Ignored,
+    ];
+
+    /// `reviewing`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TriageState::New => "new",
+            TriageState::Reviewing => "reviewing",
+            TriageState::Waiting => "waiting",
+            TriageState::Accepted => "accepted",
+            TriageState::Rejected => "rejected",
+            TriageState::Superseded => "superseded",
+            TriageState::Ignored => "ignored",
+        }
+    }
+
+    /// The key that picks it in the TUI's state prompt.
+    pub fn letter(self) -> char {
+        match self {
+            TriageState::New => 'n',
+            TriageState::Reviewing => 'r',
+            TriageState::Waiting => 'w',
+            TriageState::Accepted => 'a',
+            TriageState::Rejected => 'x',
+            TriageState::Superseded => 's',
+            TriageState::Ignored => 'i',
+        }
+    }
+
+    /// Whether nothing more is expected of the user (the series is closed).
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            TriageState::Accepted
+                | TriageState::Rejected
+                | TriageState::Superseded
+                | TriageState::Ignored
+        )
+    }
+
+    /// Parses a state name (or a unique prefix of one).
+    pub fn parse(s: &str) -> Result<TriageState> {
+        let s = s.trim().to_ascii_lowercase();
+        let found: Vec<TriageState> = TriageState::ALL
+            .into_iter()
+            .filter(|t| !s.is_empty() && t.name().starts_with(&s))
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(Error::Invalid(format!(
+                "unknown triage state `{s}`: use one of {}",
+                TriageState::ALL.map(|t| t.name()).join(", ")
+            ))),
+        }
+    }
+}
+
+impl std::fmt::Display for TriageState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The result of the checks (CI) run on a revision. Nothing records them
+/// yet (the checks workflow comes later); the list shows `-` for none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckState {
+    Pending,
+    Success,
+    Warning,
+    Fail,
+}
+
+/// What the user set for one revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionState {
+    pub state: TriageState,
+    /// The series id when it was set (for people reading the file).
+    pub series: String,
+    pub version: u32,
+}
+
+/// The whole store as the snapshot holds it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Snapshot {
+    format: u32,
+    /// Revision root Message-ID -> state.
+    #[serde(default)]
+    revisions: BTreeMap<String, RevisionState>,
+    /// Read messages, sorted (a set, written in a stable order).
+    #[serde(default)]
+    read: Vec<String>,
+}
+
+/// One journal line. Each sets a value, so replaying is idempotent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+enum Change {
+    /// Sets (or with `state: null`, clears) a revision's state.
+    State {
+        revision: String,
+        #[serde(default)]
+        state: Option<RevisionState>,
+    },
+    /// Marks messages read or unread.
+    Read { read: bool, messages: Vec<String> },
+}
+
+/// The triage state store, open for reading and writing.
+pub struct StateStore {
+    dir: PathBuf,
+    revisions: BTreeMap<String, RevisionState>,
+    read: HashSet<String>,
+    journal: File,
+    journal_entries: usize,
+}
+
+impl StateStore {
+    /// The store's usual place: `state/` in the data dir.
+    pub fn default_dir() -> PathBuf {
+        crate::config::Dirs::data_dir().join("state")
+    }
+
+    /// Opens (creating) the store in `dir`: the snapshot, then the journal
+    /// replayed over it. A torn last journal line (a kill mid-write) is cut
+    /// off so the next append starts on a fresh line.
+    pub fn open(dir: &Path) -> Result<StateStore> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let lock = lock_file(dir)?;
+        let (snapshot, _) = read_snapshot(dir)?;
+        let journal_path = dir.join("journal.jsonl");
+        let mut journal = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&journal_path)
+            .map_err(|e| Error::io(&journal_path, e))?;
+        let mut store = StateStore {
+            dir: dir.to_path_buf(),
+            revisions: snapshot.revisions,
+            read: snapshot.read.into_iter().collect(),
+            journal_entries: 0,
+            journal: journal
+                .try_clone()
+                .map_err(|e| Error::io(&journal_path, e))?,
+        };
+        let good_len = store.replay(&mut journal)?;
+        let len = journal
+            .metadata()
+            .map_err(|e| Error::io(&journal_path, e))?
+            .len();
+        if good_len < len {
+            journal
+                .set_len(good_len)
+                .map_err(|e| Error::io(&journal_path, e))?;
+        }
+        drop(lock);
+        if store.journal_entries >= COMPACT_AFTER {
+            store.compact()?;
+        }
+        Ok(store)
+    }
+
+    /// Replays journal lines; returns the length of the well-formed part.
+    fn replay(&mut self, journal: &mut File) -> Result<u64> {
+        let path = self.dir.join("journal.jsonl");
+        let mut text = Vec::new();
+        journal
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| journal.read_to_end(&mut text))
+            .map_err(|e| Error::io(&path, e))?;
+        let mut good = 0usize;
+        let mut start = 0usize;
+        while let Some(nl) = text[start..].iter().position(|&b| b == b'\n') {
+            let line = &text[start..start + nl];
+            start += nl + 1;
+            // A line that does not parse was torn by a crash and then
+            // followed by a later append; skip it, keep what follows.
+            if let Ok(change) = serde_json::from_slice::<Change>(line) {
+                self.apply(change);
+                self.journal_entries += 1;
+            }
+            good = start;
+        }
+        Ok(good as u64)
+    }
+
+    fn apply(&mut self, change: Change) {
+        match change {
+            Change::State {
+                revision,
+                state: Some(s),
+            } => {
+                self.revisions.insert(revision, s);
+            }
+            Change::State {
+                revision,
+                state: None,
+            } => {
+                self.revisions.remove(&revision);
+            }
+            Change::Read { read, messages } => {
+                for m in messages {
+                    if read {
+                        self.read.insert(m);
+                    } else {
+                        self.read.remove(&m);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Appends one change with a single write, then applies it in memory.
+    fn record(&mut self, change: Change) -> Result<()> {
+        let path = self.dir.join("journal.jsonl");
+        let mut line = serde_json::to_vec(&change)
+            .map_err(|e| Error::Invalid(format!("state change: {e}")))?;
+        line.push(b'\n');
+        {
+            let _lock = lock_file(&self.dir)?;
+            self.journal
+                .write_all(&line)
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        self.apply(change);
+        self.journal_entries += 1;
+        if self.journal_entries >= COMPACT_AFTER {
+            self.compact()?;
+        }
+        Ok(())
+    }
+
+    /// Folds the journal into a new snapshot and empties it. Other putt
+    /// processes may have appended: the journal is re-read under the lock
+    /// so their changes are kept.
+    pub fn compact(&mut self) -> Result<()> {
+        let _lock = lock_file(&self.dir)?;
+        let (snapshot, _) = read_snapshot(&self.dir)?;
+        self.revisions = snapshot.revisions;
+        self.read = snapshot.read.into_iter().collect();
+        self.journal_entries = 0;
+        let mut journal = self
+            .journal
+            .try_clone()
+            .map_err(|e| Error::io(self.dir.join("journal.jsonl"), e))?;
+        self.replay(&mut journal)?;
+        let mut read: Vec<String> = self.read.iter().cloned().collect();
+        read.sort();
+        let snapshot = Snapshot {
+            format: FORMAT,
+            revisions: self.revisions.clone(),
+            read,
+        };
+        let text = serde_json::to_vec(&snapshot)
+            .map_err(|e| Error::Invalid(format!("state snapshot: {e}")))?;
+        write_atomically(&self.dir.join("state.json"), &text)?;
+        // The snapshot holds everything now; a kill before this truncate
+        // only means the journal is replayed once more over it.
+        let path = self.dir.join("journal.jsonl");
+        self.journal.set_len(0).map_err(|e| Error::io(&path, e))?;
+        self.journal_entries = 0;
+        Ok(())
+    }
+
+    /// Re-reads what other putt processes wrote.
+    pub fn reload(&mut self) -> Result<()> {
+        let fresh = StateStore::open(&self.dir)?;
+        *self = fresh;
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The state the user set for a revision, if any.
+    pub fn explicit(&self, revision: &Revision) -> Option<TriageState> {
+        self.revisions
+            .get(revision.root_message_id())
+            .map(|s| s.state)
+    }
+
+    /// The state to show for a revision of `series` (see the module docs).
+    pub fn state_of(&self, series: &Series, revision: &Revision) -> TriageState {
+        if let Some(s) = self.explicit(revision) {
+            return s;
+        }
+        if revision.superseded {
+            return TriageState::Superseded;
+        }
+        let ignored_before = series.revisions.iter().any(|r| {
+            r.version < revision.version && self.explicit(r) == Some(TriageState::Ignored)
+        });
+        if ignored_before {
+            TriageState::Ignored
+        } else {
+            TriageState::New
+        }
+    }
+
+    /// Sets a revision's state; `None` returns it to the automatic one.
+    pub fn set_state(
+        &mut self,
+        series: &Series,
+        revision: &Revision,
+        state: Option<TriageState>,
+    ) -> Result<()> {
+        self.record(Change::State {
+            revision: revision.root_message_id().to_string(),
+            state: state.map(|state| RevisionState {
+                state,
+                series: series.id.clone(),
+                version: revision.version,
+            }),
+        })
+    }
+
+    pub fn is_read(&self, message_id: &str) -> bool {
+        self.read.contains(message_id)
+    }
+
+    /// Marks messages read (or unread), as one change.
+    pub fn set_read<I, S>(&mut self, message_ids: I, read: bool) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let messages: Vec<String> = message_ids
+            .into_iter()
+            .map(Into::into)
+            .filter(|m: &String| self.read.contains(m) != read)
+            .collect();
+        if messages.is_empty() {
+            return Ok(());
+        }
+        self.record(Change::Read { read, messages })
+    }
+
+    /// Every revision with a state set, by root Message-ID.
+    pub fn revisions(&self) -> &BTreeMap<String, RevisionState> {
+        &self.revisions
+    }
+
+    /// How many messages are marked read.
+    pub fn read_count(&self) -> usize {
+        self.read.len()
+    }
+}
+
+/// Holds the store's advisory lock while alive.
+struct Lock(File);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+fn lock_file(dir: &Path) -> Result<Lock> {
+    let path = dir.join("lock");
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    f.lock().map_err(|e| Error::io(&path, e))?;
+    Ok(Lock(f))
+}
+
+fn read_snapshot(dir: &Path) -> Result<(Snapshot, bool)> {
+    let path = dir.join("state.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            let snap: Snapshot = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
+                path: path.clone(),
+                message: format!("triage state is unreadable: {e}"),
+            })?;
+            if snap.format > FORMAT {
+                return Err(Error::Config {
+                    path,
+                    message: format!(
+                        "triage state format {} is newer than this putt reads ({FORMAT})",
+                        snap.format
+                    ),
+                });
+            }
+            Ok((snap, true))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((
+            Snapshot {
+                format: FORMAT,
+                ..Snapshot::default()
+            },
+            false,
+        )),
+        Err(e) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Writes `path` so that it holds either the old or the new bytes, never a
+/// mix: temp file, fsync, rename, fsync of the directory.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+    let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(&tmp, e))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,550 @@
+//! The TUI on ratatui's `TestBackend` over a fixture inbox: keys in, whole
+//! screens out (insta snapshots), plus checks a snapshot cannot make
+//! (styles, escapes, alignment, the state store on disk, themes).
+#![cfg(feature = "tui")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use putt::config::{Config, InboxConfig};
+use putt::index::Index;
+use putt::index::build::{IndexOptions, update};
+use putt::tui::event::Event;
+use putt::tui::{Headless, Options};
+use ratatui::style::Modifier;
+
+/// The sample list plus mail that tests the screen: wide characters, a
+/// very long subject, and a series whose subject and body carry terminal
+/// escape sequences.
+fn fixture_mails() -> Vec<(String, i64)> {
+    let mut mails: Vec<(String, i64)> = putt::sample::mails()
+        .into_iter()
+        .map(|m| (m.raw, m.time))
+        .collect();
+    let t = putt::sample::START + 4 * 86_400;
+    let patch = |mid: &str, from: &str, subject: &str, minutes: i64, body: &str| {
+        let date = chrono::DateTime::from_timestamp(t + minutes * 60, 0)
+            .expect("time")
+            .to_rfc2822();
+        (
+            format!(
+                "From: {from}\nTo: demo@lists.example.org\nSubject: {subject}\nDate: {date}\nMessage-ID: <{mid}>\nList-Id: <demo.lists.example.org>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n{body}"
+            ),
+            t + minutes * 60,
+        )
+    };
+    let body = |msg: &str, path: &str| {
+        format!(
+            "{msg}\n\nSigned-off-by: X <x@example.org>\n---\n {path} | 2 +-\n\ndiff --git a/{path} b/{path}\nindex 1111111..2222222 100644\n--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,3 @@ int f(void)\n ctx\n-\told();\n+\tnew();\n ctx\n-- \n2.43.0\n"
+        )
+    };
+    mails.push(patch(
+        "cjk-1@example.jp",
+        "山田 太郎 <taro@example.jp>",
+        "[PATCH] 文字化け: 修正する (emoji 👍🏽 too)",
+        10,
+        &body("直す", "fs/nls/nls_euc-jp.c"),
+    ));
+    mails.push(patch(
+        "long-1@example.org",
+        "Erin Longname-With-A-Very-Long-Family-Name <erin@example.org>",
+        "[PATCH] drivers: a subject so long that no terminal of eighty columns could ever hope to show all of it at once",
+        20,
+        &body("long", "drivers/base/core.c"),
+    ));
+    mails.push(patch(
+        "hostile-1@example.net",
+        "Mallory \u{1b}[2J <mallory@example.net>",
+        "[PATCH] evil \u{1b}]0;owned\u{7} title \u{1b}[31mred\r\u{9b}31m",
+        30,
+        &body(
+            "body with \u{1b}[2J clear screen and \u{7} bell\rand CR tricks",
+            "net/evil.c",
+        ),
+    ));
+    mails
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let inbox = root.join("inbox");
+    let mut w = putt::archive::write::V2Writer::open(&inbox).expect("writer");
+    for (raw, time) in fixture_mails() {
+        w.add(raw.as_bytes(), time).expect("add mail");
+    }
+    drop(w);
+    let index = Index::open_or_create(&root.join("index")).expect("index");
+    let found = putt::archive::Inbox::open("demo", &inbox).expect("inbox");
+    update(&index, &[found], &IndexOptions::default(), &mut |_| {}).expect("indexed");
+    Fixture { _dir: dir, root }
+}
+
+fn options(f: &Fixture) -> Options {
+    let mut config = Config::default();
+    config.inboxes.push(InboxConfig {
+        name: "demo".into(),
+        path: f.root.join("inbox"),
+        url: None,
+    });
+    config
+        .filters
+        .insert("pwm".into(), "dfn:drivers/pwm/ OR s:pwm".into());
+    config.filters.insert("kbuild".into(), "s:kbuild".into());
+    config.path = Some(f.root.join("config.toml"));
+    let now = chrono::DateTime::from_timestamp(putt::sample::START + 10 * 86_400, 0).expect("now");
+    let mut o = Options::new(config, f.root.join("index"), now);
+    o.state_dir = f.root.join("state");
+    o.index_on_start = false;
+    o.timings = None;
+    o
+}
+
+fn tui(f: &Fixture, w: u16, h: u16) -> Headless {
+    // Snapshots are of the monochrome screen; styles are checked apart.
+    Headless::new(options(f), w, h).expect("tui starts")
+}
+
+/// Selects the list row whose subject contains `needle`.
+fn select(t: &mut Headless, needle: &str) {
+    let i = t
+        .app
+        .list
+        .rows
+        .iter()
+        .position(|r| r.series.subject.contains(needle))
+        .unwrap_or_else(|| panic!("no series {needle}"));
+    t.app.list.selected = i;
+}
+
+#[test]
+fn first_screen() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    insta::assert_snapshot!("first_screen", t.screen());
+}
+
+#[test]
+fn open_a_series_and_walk_its_patches() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("<Enter>");
+    insta::assert_snapshot!("thread_of_v2", t.screen());
+    t.keys("<Enter>");
+    insta::assert_snapshot!("cover_of_v2", t.screen());
+    t.keys("]]");
+    insta::assert_snapshot!("patch_2_of_v2", t.screen());
+    t.keys("]");
+    let s = t.screen();
+    assert!(s.contains("[3/3]"), "{s}");
+    t.keys("]");
+    assert!(t.screen().contains("last patch"));
+    t.keys("[[[");
+    assert!(t.screen().contains("[0/3]"));
+    // Back in the thread, the cursor is on the message left.
+    t.keys("q");
+    let s = t.screen();
+    assert!(s.contains("Thread of v2"), "{s}");
+    // The other revision, from the revisions pane.
+    t.keys("<Tab>k");
+    insta::assert_snapshot!("thread_of_v1", t.screen());
+}
+
+#[test]
+fn interdiff_of_the_two_newest_revisions() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("d");
+    insta::assert_snapshot!("interdiff_v1_v2", t.screen());
+    t.keys("]");
+    assert!(t.screen().contains("── 3: = 3:"));
+    t.keys("<Tab>j");
+    t.keys("q");
+    assert!(t.app.stack.is_empty());
+}
+
+#[test]
+fn limit_with_a_query_and_cycle_saved_filters() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    t.keys("ls:kbuild<Enter>");
+    insta::assert_snapshot!("limit_kbuild", t.screen());
+    // A bad query is an error, the limit stays.
+    t.keys("l<C-u>s:(unclosed<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Bad query"), "{s}");
+    assert_eq!(t.app.limit.as_deref(), Some("s:kbuild"));
+    // Esc clears the limit; f cycles the saved filters.
+    t.keys("<Esc>");
+    assert_eq!(t.app.list.rows.len(), 7);
+    t.keys("f");
+    let s = t.screen();
+    assert!(s.contains("filter: kbuild"), "{s}");
+    t.keys("f");
+    let s = t.screen();
+    assert!(s.contains("filter: pwm"), "{s}");
+    assert!(
+        t.app
+            .list
+            .rows
+            .iter()
+            .all(|r| r.series.subject.contains("pwm"))
+    );
+    t.keys("f");
+    assert!(!t.screen().contains("filter:"));
+}
+
+#[test]
+fn change_state_is_shown_and_kept_on_disk() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("s");
+    let s = t.screen();
+    assert!(s.contains("State of v2"), "{s}");
+    t.keys("w");
+    insta::assert_snapshot!("state_waiting", t.screen());
+    drop(t);
+    // A new session (a kill -9 would leave the same file) sees it.
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    let row = t
+        .screen()
+        .lines()
+        .find(|l| l.contains("Frobnicator"))
+        .map(str::to_string)
+        .expect("row");
+    assert!(row.contains("wait"), "{row}");
+    // The old revision is superseded automatically; in the thread view
+    // the states are spelled out.
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(s.contains("superseded"), "{s}");
+    assert!(s.contains("waiting"), "{s}");
+}
+
+#[test]
+fn reading_marks_messages_and_unread_rows_are_bold() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "kbuild");
+    let y = 2 + t.app.list.selected as u16;
+    let bold = |t: &mut Headless| t.buffer()[(40, y)].modifier.contains(Modifier::BOLD);
+    assert!(bold(&mut t), "unread rows are bold");
+    t.keys("u");
+    assert!(!bold(&mut t), "marked read");
+    t.keys("u");
+    assert!(bold(&mut t), "unread again");
+}
+
+#[test]
+fn trailers_and_help() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("t");
+    insta::assert_snapshot!("trailers_v2", t.screen());
+    t.keys("q?");
+    insta::assert_snapshot!("help_series_list", t.screen());
+    t.keys("q");
+    assert!(t.app.stack.is_empty());
+}
+
+#[test]
+fn search_in_views() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    t.keys("/kbuild<Enter>");
+    assert!(
+        t.app.list.rows[t.app.list.selected]
+            .series
+            .subject
+            .contains("kbuild")
+    );
+    select(&mut t, "Frobnicator");
+    t.keys("<Enter><Enter>/devm<Enter>");
+    let s = t.screen();
+    assert!(s.lines().nth(2).is_some_and(|l| l.contains("devm")), "{s}");
+    t.keys("n");
+    assert!(t.screen().contains("devm"));
+}
+
+#[test]
+fn quit() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    t.keys("<Enter>q");
+    assert!(!t.app.quit, "q closes a view first");
+    t.keys("q");
+    assert!(t.app.quit);
+    let mut t = tui(&f, 80, 24);
+    t.keys("<Enter><Enter>Q");
+    assert!(t.app.quit, "Q quits from anywhere");
+}
+
+#[test]
+fn nothing_from_a_mail_reaches_the_terminal_as_a_control() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 30);
+    select(&mut t, "evil");
+    let mut screens = vec![t.buffer()];
+    for keys in ["<Enter>", "<Enter>", "q", "t"] {
+        t.keys(keys);
+        screens.push(t.buffer());
+    }
+    let mut seen_caret = false;
+    for buf in &screens {
+        for cell in buf.content() {
+            assert!(
+                !cell.symbol().chars().any(|c| c.is_control()),
+                "control character in a cell: {:?}",
+                cell.symbol()
+            );
+            seen_caret |= cell.symbol() == "^";
+        }
+    }
+    assert!(seen_caret, "escapes are shown as ^[");
+    t.keys("qq<Enter><Enter>");
+    let s = t.screen();
+    assert!(s.contains("^[[2J clear screen"), "{s}");
+}
+
+#[test]
+fn wide_characters_keep_columns_aligned_and_long_subjects_are_cut() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    let screen = t.screen();
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip(2)
+        .filter(|l| l.contains("2024-"))
+        .collect();
+    assert!(rows.iter().any(|r| r.contains("山田")), "{screen}");
+    let col = |r: &str| {
+        let at = r.find("2024-").expect("date");
+        unicode_width::UnicodeWidthStr::width(&r[..at])
+    };
+    let first = col(rows[0]);
+    for r in &rows {
+        assert_eq!(col(r), first, "date column moved in {r:?}");
+        assert!(unicode_width::UnicodeWidthStr::width(*r) <= 80, "{r}");
+    }
+    assert!(rows.iter().any(|r| r.ends_with('…')), "{screen}");
+}
+
+#[test]
+fn resizes_redraw_down_to_80x24_and_tiny_screens_do_not_panic() {
+    let f = fixture();
+    let mut t = tui(&f, 120, 40);
+    select(&mut t, "Frobnicator");
+    t.keys("<Enter>");
+    let wide = t.screen();
+    assert_eq!(wide.lines().count(), 40);
+    t.event(Event::Resize(80, 24));
+    insta::assert_snapshot!("thread_resized_80x24", t.screen());
+    for (w, h) in [(20, 5), (1, 1), (80, 3)] {
+        t.event(Event::Resize(w, h));
+        let _ = t.screen();
+        t.keys("<Enter>jkd");
+        let _ = t.screen();
+        t.keys("qq");
+    }
+}
+
+#[test]
+fn views_wait_for_workers_without_blocking() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    // A key only queues work: the view shows a spinner until it is done.
+    let key = ratatui::crossterm::event::KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Enter,
+        ratatui::crossterm::event::KeyModifiers::NONE,
+    );
+    t.app.update(Event::Key(key));
+    let pending = t.app.take_requests();
+    assert_eq!(pending.len(), 1);
+    assert!(t.app.busy());
+    let s = t.screen();
+    assert!(s.contains("gathering the thread"), "{s}");
+    // An answer to a request no view waits for any more is dropped.
+    t.app
+        .update(Event::Key(ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Char('q'),
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        )));
+    t.app
+        .update(Event::Worker(putt::tui::event::Notification::Thread {
+            seq: pending[0].seq(),
+            rows: Vec::new(),
+        }));
+    assert!(t.app.stack.is_empty());
+}
+
+#[test]
+fn reply_apply_and_export_say_what_they_can_do() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("r");
+    assert!(t.screen().contains("reply: not available yet"));
+    t.keys("e");
+    let s = t.screen();
+    assert!(
+        s.contains("Export mbox to: ./pwm-add-frobnicator-pwm-driver-v2.mbx"),
+        "{s}"
+    );
+    t.keys("<Esc>a");
+    assert!(t.screen().contains("Apply to repo"));
+    t.keys("<Esc>");
+    assert!(t.app.prompt.is_none());
+}
+
+#[test]
+fn user_keys_override_defaults() {
+    let f = fixture();
+    let mut o = options(&f);
+    o.config.keys.insert(
+        "series_list".into(),
+        [
+            ("J".to_string(), "down".to_string()),
+            ("j".to_string(), "none".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let mut t = Headless::new(o, 80, 24).expect("starts");
+    t.keys("J");
+    assert_eq!(t.app.list.selected, 1);
+    t.keys("j");
+    assert_eq!(t.app.list.selected, 1);
+    t.keys("?");
+    assert!(t.screen().contains("J "), "help shows the user's key");
+    let mut o = options(&f);
+    o.config.keys.insert(
+        "message".into(),
+        [("x".to_string(), "explode".to_string())]
+            .into_iter()
+            .collect(),
+    );
+    let err = Headless::new(o, 80, 24)
+        .err()
+        .expect("unknown action")
+        .to_string();
+    assert!(
+        err.contains("explode") && err.contains("keys.message"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_theme_file_loads_and_sets_every_role() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("themes/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("name");
+        let builtin = putt::tui::theme::Theme::builtin(name)
+            .unwrap_or_else(|e| panic!("themes/{name}.toml is not built in: {e}"));
+        assert!(
+            builtin.missing_roles().is_empty(),
+            "themes/{name}.toml misses {:?}",
+            builtin.missing_roles()
+        );
+        // And the file on disk is what is embedded.
+        let on_disk = putt::tui::theme::Theme::load(name, Some(&dir)).expect("loads from disk");
+        for role in putt::tui::theme::ROLES {
+            assert_eq!(on_disk.style(role), builtin.style(role), "{name} {role}");
+        }
+        n += 1;
+    }
+    assert!(n >= 3, "at least dark, light and 16color");
+}
+
+#[test]
+fn a_theme_is_chosen_in_the_config() {
+    let f = fixture();
+    let mut o = options(&f);
+    o.config.tui.theme = Some("16color".into());
+    let mut t = Headless::new(o, 80, 24).expect("starts");
+    assert_eq!(t.app.theme.name, "16color");
+    let _ = t.screen();
+    let mut o = options(&f);
+    o.config.tui.theme = Some("solarized-nope".into());
+    let err = Headless::new(o, 80, 24)
+        .err()
+        .expect("unknown theme")
+        .to_string();
+    assert!(err.contains("solarized-nope"), "{err}");
+}
+
+/// Pages: a list longer than a page pages in as the cursor moves down.
+#[test]
+fn the_list_pages_in_on_scroll() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inbox = dir.path().join("inbox");
+    let mut w = putt::archive::write::V2Writer::open(&inbox).expect("writer");
+    for i in 0..60 {
+        let raw = common::mail(
+            &format!("p{i}@x"),
+            "A U Thor <author@example.org>",
+            &format!("[PATCH] topic {i}: change thing {i}"),
+            i * 60,
+            &[],
+            &common::patch_body("m", &format!("f{i}.c"), "a", "b"),
+        );
+        w.add(raw.as_bytes(), common::at(i * 60)).expect("add");
+    }
+    drop(w);
+    let index = Index::open_or_create(&dir.path().join("index")).expect("index");
+    let found = putt::archive::Inbox::open("many", &inbox).expect("inbox");
+    update(&index, &[found], &IndexOptions::default(), &mut |_| {}).expect("indexed");
+    let mut config = Config::default();
+    config.inboxes.push(InboxConfig {
+        name: "many".into(),
+        path: inbox,
+        url: None,
+    });
+    let mut o = Options::new(config, dir.path().join("index"), chrono::Utc::now());
+    o.state_dir = dir.path().join("state");
+    o.index_on_start = false;
+    o.first_page = 10;
+    o.next_page = 10;
+    let mut t = Headless::new(o, 80, 24).expect("starts");
+    // Pages come in until the screen (21 rows) is full, not further.
+    assert_eq!(t.app.list.rows.len(), 30);
+    assert!(t.app.list.more);
+    assert!(t.screen().contains("1/30+ series"));
+    let mut presses = 0;
+    while t.app.list.more && presses < 10 {
+        t.keys("G");
+        presses += 1;
+    }
+    assert_eq!(t.app.list.rows.len(), 60);
+    t.keys("G");
+    assert_eq!(t.app.list.selected, 59);
+    let s = t.screen();
+    assert!(s.contains("60/60 series"), "{s}");
+    // Newest first, no series twice.
+    let mut ids: Vec<&str> = t
+        .app
+        .list
+        .rows
+        .iter()
+        .map(|r| r.series.id.as_str())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 60);
+    assert!(t.app.list.rows[0].series.subject.contains("topic 59"));
+}
