@@ -71,6 +71,11 @@ struct Args {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if args.archive.is_none() && args.corpus.is_none() && !args.bench {
+        // `cargo test --all-targets` runs this binary without arguments.
+        println!("putt-bench: nothing to measure without --archive DIR or --corpus NAME");
+        return Ok(());
+    }
     std::fs::create_dir_all(&args.work)?;
     let work = args.work.canonicalize()?;
     let (archive, label) = match (&args.archive, &args.corpus) {

@@ -16,8 +16,8 @@ pub mod interdiff;
 pub mod reply;
 pub mod search;
 pub mod series;
-pub mod sync;
 pub mod state;
+pub mod sync;
 #[cfg(feature = "tui")]
 pub mod tui;
 
