@@ -279,7 +279,8 @@ impl Revision {
         c
     }
 
-    /// Every message id of this revision's cover, patches and follow-ups.
+    /// The Message-ID the revision is named after (cover, else its first
+    /// patch).
     pub fn root_message_id(&self) -> &str {
         &self.root_message
     }
@@ -634,7 +635,8 @@ impl Grouper {
                         if old != r
                             && old_slot == slot
                             && self.revs[old].version < rev.version
-                            && base.is_none_or(|b| b == old) =>
+                            && base.is_none_or(|b| b == old)
+                            && self.answers(p, self.revs[old].slots.get(&slot).copied()) =>
                     {
                         base = Some(old);
                     }
@@ -689,7 +691,10 @@ impl Grouper {
                 if let Some((old, _)) = replied {
                     let newer = &self.revs[r];
                     let older = &self.revs[old];
-                    if newer.version > older.version && older.pull.is_none() {
+                    if newer.version > older.version
+                        && older.pull.is_none()
+                        && self.answers(t, older.title())
+                    {
                         union(&mut uf, old, r);
                     }
                 }
@@ -735,6 +740,21 @@ impl Grouper {
             }
         }
         (0..n).map(|r| find(&mut uf, r)).collect()
+    }
+
+    /// Whether `newer`, found somewhere below `older` in a thread, is
+    /// its re-roll: sent straight in reply to it, or under a subject that
+    /// still resembles it. A thread can hold two unrelated patches of one
+    /// author, each re-rolled in reply to the same reviewer's message
+    /// (linux-kbuild, scripts/tags.sh, July 2026); the reply alone must
+    /// not join them.
+    fn answers(&self, newer: usize, older: Option<usize>) -> bool {
+        let Some(older) = older else { return false };
+        self.parent[newer] == Some(older)
+            || subjects_resemble(
+                &self.mails[newer].info.normalized,
+                &self.mails[older].info.normalized,
+            )
     }
 
     fn change_id(&self, r: usize) -> Option<&str> {
@@ -948,6 +968,21 @@ impl Grouper {
 }
 
 /// A sender's name for matching: lower case, without b4 relay's suffix.
+/// At least a third of the words of two subjects are shared (a reworded
+/// re-roll keeps its subsystem prefix and most of its object).
+fn subjects_resemble(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> HashSet<String> {
+        s.split_whitespace()
+            .map(|w| w.trim_end_matches([':', ',', '.']).to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let shared = a.intersection(&b).count();
+    let all = a.union(&b).count();
+    all > 0 && shared * 3 >= all
+}
+
 fn person_name(name: &str) -> String {
     let name = name.trim().trim_matches('"');
     let name = name.strip_suffix(" via B4 Relay").unwrap_or(name).trim();
