@@ -734,6 +734,7 @@ impl Grouper {
             for pair in revs.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 if (self.revs[a].first_date - self.revs[b].first_date).abs() <= SUBJECT_LINK_WINDOW
+                    && self.same_line_of_work(a, b)
                 {
                     union(&mut uf, a, b);
                 }
@@ -755,6 +756,30 @@ impl Grouper {
                 &self.mails[newer].info.normalized,
                 &self.mails[older].info.normalized,
             )
+    }
+
+    /// Same author and subject is not enough when the subject is a
+    /// recurring one: two pull requests titled "Kbuild fixes for v6.19-rc7"
+    /// a week apart are two pulls, and one backport posted for the 6.18 and
+    /// the 6.12 stable trees is two postings, not revisions of each other.
+    fn same_line_of_work(&self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (&self.revs[a], &self.revs[b]);
+        if (ra.pull.is_some() || rb.pull.is_some()) && ra.version == rb.version {
+            return false;
+        }
+        let tree = |r: &Rev| -> Option<String> {
+            let t = r.title()?;
+            self.mails[t]
+                .info
+                .prefixes
+                .iter()
+                .find(|p| is_release_prefix(p))
+                .cloned()
+        };
+        match (tree(ra), tree(rb)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
     }
 
     fn change_id(&self, r: usize) -> Option<&str> {
@@ -968,6 +993,15 @@ impl Grouper {
 }
 
 /// A sender's name for matching: lower case, without b4 relay's suffix.
+/// A stable-tree prefix such as `6.18` or `5.15.y`.
+fn is_release_prefix(p: &str) -> bool {
+    let p = p.strip_suffix(".y").unwrap_or(p);
+    let mut parts = p.split('.');
+    let numeric =
+        |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    numeric(parts.next()) && numeric(parts.next()) && parts.all(|s| numeric(Some(s)))
+}
+
 /// At least a third of the words of two subjects are shared (a reworded
 /// re-roll keeps its subsystem prefix and most of its object).
 fn subjects_resemble(a: &str, b: &str) -> bool {
