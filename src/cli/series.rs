@@ -302,16 +302,6 @@ fn join(v: &[u32]) -> String {
     parts.join(", ")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn missing_slots_read_as_ranges() {
-        assert_eq!(super::join(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
-        assert_eq!(super::join(&[4]), "4");
-        assert_eq!(super::join(&[]), "");
-    }
-}
-
 pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     let index = ctx.index()?;
     let s = series_by_key(&index, &args.series)?;
@@ -361,4 +351,14 @@ pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn missing_slots_read_as_ranges() {
+        assert_eq!(super::join(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+        assert_eq!(super::join(&[4]), "4");
+        assert_eq!(super::join(&[]), "");
+    }
 }
