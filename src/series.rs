@@ -993,6 +993,28 @@ impl Grouper {
 }
 
 /// A sender's name for matching: lower case, without b4 relay's suffix.
+/// Slot numbers as ranges: `1-197, 199-315` (a stable review series
+/// copied to a list may miss hundreds).
+pub fn slot_ranges(v: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let start = v[i];
+        let mut end = start;
+        while i + 1 < v.len() && v[i + 1] == end + 1 {
+            i += 1;
+            end = v[i];
+        }
+        parts.push(if end > start {
+            format!("{start}-{end}")
+        } else {
+            start.to_string()
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
 /// A stable-tree prefix such as `6.18` or `5.15.y`.
 fn is_release_prefix(p: &str) -> bool {
     let p = p.strip_suffix(".y").unwrap_or(p);
@@ -1149,5 +1171,29 @@ fn carry_trailers(revisions: &mut [Revision]) {
                 patch.trailers.push(carried);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn missing_slots_read_as_ranges() {
+        assert_eq!(super::slot_ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+        assert_eq!(super::slot_ranges(&[4]), "4");
+        assert_eq!(super::slot_ranges(&[]), "");
+    }
+
+    #[test]
+    fn release_prefixes_and_resembling_subjects() {
+        assert!(super::is_release_prefix("6.18") && super::is_release_prefix("5.15.y"));
+        assert!(!super::is_release_prefix("net-next") && !super::is_release_prefix("v2"));
+        assert!(super::subjects_resemble(
+            "kbuild: fix foo",
+            "kbuild: avoid foo on bar"
+        ));
+        assert!(!super::subjects_resemble(
+            "scripts/tags.sh: Prevent binary files appearing in cscope.files",
+            "scripts/tags.sh: Add support for rust source files"
+        ));
     }
 }

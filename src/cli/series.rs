@@ -203,7 +203,7 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         if r.complete() {
             String::new()
         } else {
-            format!(" (missing {})", join(&r.missing))
+            format!(" (missing {})", putt::series::slot_ranges(&r.missing))
         },
         c.acked,
         c.reviewed,
@@ -280,28 +280,6 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
     Ok(())
 }
 
-/// Slot numbers as ranges: `1-197, 199-315` (a stable review series
-/// copied to a list may miss hundreds).
-fn join(v: &[u32]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < v.len() {
-        let start = v[i];
-        let mut end = start;
-        while i + 1 < v.len() && v[i + 1] == end + 1 {
-            i += 1;
-            end = v[i];
-        }
-        parts.push(if end > start {
-            format!("{start}-{end}")
-        } else {
-            start.to_string()
-        });
-        i += 1;
-    }
-    parts.join(", ")
-}
-
 pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     let index = ctx.index()?;
     let s = series_by_key(&index, &args.series)?;
@@ -351,14 +329,4 @@ pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
         }
     }
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn missing_slots_read_as_ranges() {
-        assert_eq!(super::join(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
-        assert_eq!(super::join(&[4]), "4");
-        assert_eq!(super::join(&[]), "");
-    }
 }
