@@ -497,11 +497,10 @@ pub fn between(
     result.to = to.label();
     for (r, which) in [(from, "old"), (to, "new")] {
         if !r.complete() {
-            let missing: Vec<String> = r.missing.iter().map(u32::to_string).collect();
             result.notes.push(format!(
                 "{} ({which}) is incomplete: patches {} never arrived",
                 r.label(),
-                missing.join(", ")
+                crate::series::slot_ranges(&r.missing)
             ));
         }
     }
