@@ -17,6 +17,8 @@
 //!   [`AmOptions::all_trailers`]. A revision with missing patches is an
 //!   [`Error::Incomplete`] unless [`AmOptions::partial`]. Write the result
 //!   with [`write_mbox`] (atomic: a reader never sees half a file).
+//!   [`am_revision`] does the same for a revision the caller picked (the
+//!   TUI's `e`: two postings of one version are told apart by position).
 //! - [`apply`]`(index, series, &AmOptions, &ApplyOptions) -> ApplyReport`:
 //!   [`am_mbox`], then [`apply_mbox`]: a new branch at the series'
 //!   `base-commit:` (or [`ApplyOptions::base`], or HEAD; the report says
@@ -121,9 +123,22 @@ pub struct AmOutput {
     pub warnings: Vec<String>,
 }
 
-/// The am-ready mbox of one revision of `series`.
+/// The am-ready mbox of one revision of `series`: [`AmOptions::version`],
+/// else the one sent last.
 pub fn am_mbox(index: &Index, series: &Series, opts: &AmOptions) -> Result<AmOutput> {
     let rev = pick_revision(series, opts.version)?;
+    am_revision(index, series, rev, opts)
+}
+
+/// The am-ready mbox of `rev`, one of the revisions of `series` (for a
+/// caller that picked it itself, as the TUI does; [`AmOptions::version`]
+/// is not looked at).
+pub fn am_revision(
+    index: &Index,
+    series: &Series,
+    rev: &Revision,
+    opts: &AmOptions,
+) -> Result<AmOutput> {
     if let Some(pull) = &rev.pull {
         return Err(Error::Invalid(format!(
             "series {} {} is a pull request ({}{}): fetch it with git instead",
@@ -172,7 +187,7 @@ pub fn am_mbox(index: &Index, series: &Series, opts: &AmOptions) -> Result<AmOut
         warnings.push(format!(
             "{} is incomplete: {} missing; writing {} of {} patches",
             rev.label(),
-            slots(&rev.missing),
+            crate::series::slot_ranges(&rev.missing),
             rev.patches.len(),
             rev.total
         ));
@@ -357,11 +372,6 @@ fn slug(text: &str, max: usize) -> String {
         out.truncate(cut);
     }
     out
-}
-
-fn slots(v: &[u32]) -> String {
-    let s: Vec<String> = v.iter().map(u32::to_string).collect();
-    s.join(", ")
 }
 
 /// Writes an mbox (or any file) atomically: a reader sees the old file or

@@ -52,7 +52,7 @@ pub enum Error {
     /// A revision with patches missing, where all of them are needed.
     #[error(
         "series {series} {label} is incomplete: {} of {total} missing; pass --partial to use the patches that arrived",
-        .missing.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+        crate::series::slot_ranges(.missing)
     )]
     Incomplete {
         series: String,

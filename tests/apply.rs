@@ -861,6 +861,20 @@ fn an_older_revision_says_a_newer_one_exists() {
         old.warnings
     );
     assert_eq!(old.patches[0].subject, "[PATCH v1 1/3] a: shout line five");
+    // The CLI names it by version or by the order sent.
+    let home = f.root.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    for rev in ["1", "v1", "@1"] {
+        let (code, stdout, stderr) = run(putt(&home)
+            .arg("--index-dir")
+            .arg(f.root.join("index"))
+            .args(["am", "v2-0@example.org", "--json", "-v", rev, "-o"])
+            .arg(f.root.join("v1.mbx")));
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
+        assert_eq!(v["version"], 1, "-v {rev}");
+        assert_eq!(v["newer"], 2, "-v {rev}");
+    }
     let err = apply::am_mbox(
         &f.index,
         &series,

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use putt::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource};
-use putt::series::Series;
 use putt::series::gather::series_by_key;
+use putt::series::{Revision, Series};
 use putt::text::sanitize_line;
 
 use super::Context;
@@ -17,8 +17,9 @@ use super::Context;
 pub struct MboxArgs {
     /// Series id (from `putt series`), or the Message-ID of any message in it.
     pub series: String,
-    /// Revision, e.g. `3` or `v3` (default: the one sent last).
-    #[arg(long = "revision", short = 'v', value_name = "N")]
+    /// Revision: `3` or `v3` (the last one sent with that version), or `@N`
+    /// for the N-th sent (default: the one sent last).
+    #[arg(long = "revision", short = 'v', value_name = "REV")]
     pub version: Option<String>,
     /// Add your Signed-off-by: last ([identity] in the config, else git's
     /// user.name and user.email).
@@ -41,9 +42,10 @@ pub struct MboxArgs {
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
-Trailers go into each patch's trailer block in b4's order: the patch's own, \
-then those from replies to it, then those from replies to the cover letter, \
-then Link:, then your Signed-off-by:.
+Trailers go into each patch's trailer block in b4's order: the patch's own \
+(kept as sent), then those from replies to it, then those from replies to \
+the cover letter, then those carried from an earlier revision of the \
+unchanged patch, then Link:, then your Signed-off-by:.
 
 Examples:
   putt am 1a2b3c4d5e6f                 # writes ./v3-20240501-subject.mbx
@@ -66,7 +68,7 @@ pub struct AmArgs {
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 The branch starts at the series' base-commit: when the repository has it, \
-else at --base, else at HEAD (the output says which). The checkout must be \
+else at HEAD, or at --base when given (the output says which and why). The checkout must be \
 clean, unless --worktree applies in a new worktree. When a patch does not \
 apply, the am is aborted and the branch removed: the repository is left as \
 it was, and the failing patch is named with git's message (exit status 1).
@@ -84,8 +86,8 @@ pub struct ApplyArgs {
     /// The branch to create (default: like v3-20240501-short-subject).
     #[arg(long, short = 'b', value_name = "NAME")]
     pub branch: Option<String>,
-    /// Start here when the repository lacks the series' base-commit (or
-    /// to override it): any revision git knows.
+    /// Start here instead of the series' base-commit: (needed when the
+    /// repository lacks it and HEAD is not the base): any revision git knows.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
     /// Fall back on a three-way merge (git am -3).
@@ -98,11 +100,33 @@ pub struct ApplyArgs {
     pub json: bool,
 }
 
-fn version(s: &str) -> Result<u32> {
-    s.trim()
+/// A revision as the user names it: `v2` or `2` (the last one sent with
+/// that version), or `@3` (the third in the order sent), as `putt
+/// interdiff` reads it; default the one sent last.
+fn pick<'a>(series: &'a Series, s: Option<&str>) -> Result<&'a Revision> {
+    let Some(s) = s.map(str::trim) else {
+        return Ok(series.latest());
+    };
+    if let Some(n) = s.strip_prefix('@') {
+        let n: usize = n
+            .parse()
+            .map_err(|_| anyhow::anyhow!("revision `{s}`: give @1, @2 ... (the order sent)"))?;
+        return n
+            .checked_sub(1)
+            .and_then(|i| series.revisions.get(i))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "series {} has {} revisions: no {s}",
+                    series.id,
+                    series.revisions.len()
+                )
+            });
+    }
+    let v: u32 = s
         .trim_start_matches(['v', 'V'])
         .parse()
-        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2"))
+        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2, or @N"))?;
+    Ok(apply::pick_revision(series, Some(v))?)
 }
 
 /// The options for [`apply::am_mbox`]; `sob_dir` is where git's identity is
@@ -131,7 +155,7 @@ fn am_options(
             .unwrap_or_else(|| apply::DEFAULT_LINK.into())
     });
     Ok(AmOptions {
-        version: a.version.as_deref().map(version).transpose()?,
+        version: None,
         cover,
         signoff,
         link,
@@ -151,8 +175,9 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     if to_stdout && args.json {
         bail!("--json prints to stdout, where -o - writes the mbox: give -o FILE");
     }
+    let rev = pick(&series, args.mbox.version.as_deref())?;
     let opts = am_options(ctx, &args.mbox, args.cover, None)?;
-    let out = apply::am_mbox(&index, &series, &opts)?;
+    let out = apply::am_revision(&index, &series, rev, &opts)?;
     if to_stdout {
         std::io::stdout()
             .lock()
@@ -262,18 +287,13 @@ fn shell_word(p: &Path) -> String {
 }
 
 /// The repository to apply to: `--repo`, else `[repos]` by the inbox of the
-/// series, else the only configured one.
-fn repo_for(ctx: &Context, series: &Series, given: Option<&Path>) -> Result<PathBuf> {
+/// revision's patches, else the only configured one.
+fn repo_for(ctx: &Context, rev: &Revision, given: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = given {
         return Ok(p.to_path_buf());
     }
     let repos = &ctx.config.repos;
-    let inboxes: Vec<&str> = series
-        .latest()
-        .patches
-        .iter()
-        .map(|p| p.mail.inbox.as_str())
-        .collect();
+    let inboxes: Vec<&str> = rev.patches.iter().map(|p| p.mail.inbox.as_str()).collect();
     if let Some(p) = inboxes.iter().find_map(|i| repos.get(*i)) {
         return Ok(p.clone());
     }
@@ -289,7 +309,8 @@ fn repo_for(ctx: &Context, series: &Series, given: Option<&Path>) -> Result<Path
 pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     let index = ctx.index()?;
     let series = series_by_key(&index, &args.mbox.series)?;
-    let repo = repo_for(ctx, &series, args.repo.as_deref())?;
+    let rev = pick(&series, args.mbox.version.as_deref())?;
+    let repo = repo_for(ctx, rev, args.repo.as_deref())?;
     let opts = am_options(ctx, &args.mbox, false, Some(&repo))?;
     let apply_opts = ApplyOptions {
         repo,
@@ -298,7 +319,8 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
         three_way: args.three_way,
         worktree: args.worktree.clone(),
     };
-    let report = apply::apply(&index, &series, &opts, &apply_opts)?;
+    let am = apply::am_revision(&index, &series, rev, &opts)?;
+    let report = apply::apply_mbox(&am, &apply_opts)?;
     let code = if report.ok() { 0 } else { 1 };
     let mut stdout = std::io::stdout().lock();
     if args.json {
