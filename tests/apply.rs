@@ -580,6 +580,27 @@ fn state_detached(repo: &Path) -> (String, String, String) {
 }
 
 #[test]
+fn no_committer_identity_is_refused_before_anything_changes() {
+    let f = Fixture::reviewed();
+    let tree = f.tree();
+    let before = state(&tree);
+    let home = f.root.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let (code, stdout, stderr) = run(putt(&home)
+        .env("GIT_COMMITTER_NAME", "")
+        .arg("--index-dir")
+        .arg(f.root.join("index"))
+        .args(["apply", "v2-1@example.org", "--repo"])
+        .arg(&tree));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("committer identity") && stderr.contains("user.name"),
+        "{stderr}"
+    );
+    assert_eq!(state(&tree), before);
+}
+
+#[test]
 fn three_way_applies_what_plain_am_cannot() {
     let f = Fixture::reviewed();
     let tree = f.tree();

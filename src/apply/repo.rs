@@ -217,7 +217,8 @@ fn in_progress(git_dir: &Path) -> Option<&'static str> {
 /// Applies `am` (from [`super::am_mbox`]) to the repository of `opts`.
 ///
 /// Refuses, changing nothing, when: the path is no repository; the
-/// branch exists; `--base` names nothing; the checkout has uncommitted
+/// branch exists; `--base` names nothing; git has no committer identity;
+/// the checkout has uncommitted
 /// changes to tracked files or an operation in progress (unless a
 /// worktree is asked for); the repository is bare (idem). When `git am`
 /// stops at a patch, the am is aborted, the branch (and the worktree)
@@ -318,6 +319,24 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             (id, BaseSource::Head, Some(note))
         }
     };
+
+    // git am needs someone to commit as; find out before touching anything.
+    let ident = git(&main_dir, &["var", "GIT_COMMITTER_IDENT"])?;
+    if !ident.ok {
+        let why = ident
+            .stderr
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("fatal:"))
+            .unwrap_or("no identity")
+            .trim_start_matches("fatal:")
+            .trim()
+            .to_string();
+        return Err(Error::Invalid(format!(
+            "git has no committer identity in {} ({why}): set user.name and user.email",
+            main_dir.display()
+        )));
+    }
 
     let before = match &top {
         Some(top) if in_place => {
