@@ -272,14 +272,8 @@ pub fn am_revision(
         let subject = format!("{} {}", am_prefix(rev, p.counter), info.subject);
         let mut body = with.message;
         body.extend_from_slice(&info.patch);
-        let composed = mbox::compose(&info, &subject, &p.mail.message_id, &body);
-        if composed.escaped > 0 {
-            out.warnings.push(format!(
-                "{}/{}: {} line(s) starting with `From ` and a date got a `>` so the mbox splits right",
-                p.counter, rev.total, composed.escaped
-            ));
-        }
-        out.mbox.extend_from_slice(&composed.bytes);
+        out.mbox
+            .extend_from_slice(&mbox::compose(&info, &subject, &p.mail.message_id, &body));
         out.trailers_added += with.added.len();
         out.patches.push(AmPatch {
             counter: p.counter,

@@ -303,6 +303,14 @@ fn state(repo: &Path) -> (String, String, String, String) {
 /// The mbox as `git am` reads it: per mail, mailinfo's header lines and
 /// the commit message.
 fn read_back(mbox: &[u8], dir: &Path) -> Vec<(String, String)> {
+    read_back_full(mbox, dir)
+        .into_iter()
+        .map(|(info, msg, _)| (info, msg))
+        .collect()
+}
+
+/// [`read_back`] with each mail's patch bytes.
+fn read_back_full(mbox: &[u8], dir: &Path) -> Vec<(String, String, Vec<u8>)> {
     let split = tempfile::tempdir_in(dir).expect("tmp").keep();
     let file = split.join("in.mbx");
     std::fs::write(&file, mbox).expect("write");
@@ -319,16 +327,8 @@ fn read_back(mbox: &[u8], dir: &Path) -> Vec<(String, String)> {
     .expect("count");
     (1..=n)
         .map(|i| {
-            let out = Command::new("git")
-                .args(["mailinfo", "msg", "patch"])
-                .current_dir(&split)
-                .stdin(std::fs::File::open(split.join(format!("{i:04}"))).expect("mail"))
-                .output()
-                .expect("mailinfo");
-            (
-                String::from_utf8_lossy(&out.stdout).into_owned(),
-                std::fs::read_to_string(split.join("msg")).expect("msg"),
-            )
+            let raw = std::fs::read(split.join(format!("{i:04}"))).expect("mail");
+            mailinfo_of(&raw, &split)
         })
         .collect()
 }
@@ -1216,4 +1216,139 @@ fn b4_reference_outputs() {
         compared += 1;
     }
     assert_eq!(compared, 13);
+}
+
+/// mailinfo of one raw mail (as `git am` reads it): header lines, message,
+/// patch bytes.
+fn mailinfo_of(raw: &[u8], dir: &Path) -> (String, String, Vec<u8>) {
+    use std::io::Write as _;
+    let mut child = Command::new("git")
+        .args(["mailinfo", "msg", "patch"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("mailinfo");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(raw)
+        .expect("write");
+    let out = child.wait_with_output().expect("mailinfo");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&std::fs::read(dir.join("msg")).expect("msg")).into_owned(),
+        std::fs::read(dir.join("patch")).expect("patch"),
+    )
+}
+
+/// CRLF line ends as `git mailsplit` hands them to `git am`.
+fn strip_crlf(raw: &[u8]) -> Vec<u8> {
+    let text = raw.to_vec();
+    let mut out = Vec::with_capacity(text.len());
+    for (i, b) in text.iter().enumerate() {
+        if *b == b'\r' && text.get(i + 1) == Some(&b'\n') {
+            continue;
+        }
+        out.push(*b);
+    }
+    out
+}
+
+/// Every complete series of a real list (ntb): the mbox splits into its
+/// patches, and each reads back as the original does (author, subject,
+/// date, the very same patch bytes) with only trailer lines added to the
+/// message.
+#[test]
+fn every_ntb_series_makes_an_exact_mbox() {
+    let Some(inbox) = common::restore_v2("real/ntb.0.bundle") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = Index::open_or_create(&dir.path().join("index")).expect("index");
+    build::update(
+        &index,
+        &[Inbox::open("ntb", &inbox).expect("inbox")],
+        &IndexOptions::default(),
+        &mut |_| {},
+    )
+    .expect("index");
+    let now = chrono::DateTime::from_timestamp(1_900_000_000, 0).expect("time");
+    let all = putt::series::gather::series_for_query(&index, "", now, 1_000_000).expect("series");
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    let (mut series_done, mut patches_done, mut added) = (0, 0, 0);
+    for s in &all {
+        let rev = s.latest();
+        if !rev.complete() || rev.pull.is_some() || rev.patches.is_empty() {
+            continue;
+        }
+        let out = apply::am_mbox(&index, s, &am_opts()).expect("am");
+        let back = read_back_full(&out.mbox, &work);
+        assert_eq!(
+            back.len(),
+            rev.patches.len(),
+            "series {}: mails in the mbox",
+            s.id
+        );
+        for (p, (info, msg, patch)) in rev.patches.iter().zip(&back) {
+            let copy = index
+                .by_message_id(&p.mail.message_id)
+                .expect("lookup")
+                .into_iter()
+                .find(|c| c.blob == p.mail.blob)
+                .expect("the copy the series saw");
+            let raw = index.raw_message(&copy).expect("raw");
+            let (o_info, o_msg, o_patch) = mailinfo_of(&strip_crlf(&raw), &work);
+            // The blank line before the next `From ` line of the mbox
+            // reads as the end of the patch (as with git format-patch).
+            let trim = |b: &[u8]| b.strip_suffix(b"\n").unwrap_or(b).to_vec();
+            assert!(
+                trim(patch) == o_patch || patch == &o_patch,
+                "{}: the patch is not the one sent",
+                p.mail.message_id
+            );
+            let field = |text: &str, key: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(key).map(str::to_string))
+                    .unwrap_or_default()
+            };
+            for key in ["Author: ", "Email: ", "Subject: "] {
+                assert_eq!(
+                    field(info, key),
+                    field(&o_info, key),
+                    "{} {key}",
+                    p.mail.message_id
+                );
+            }
+            // The same instant (the header may be written another way).
+            let when =
+                |t: &str| chrono::DateTime::parse_from_rfc2822(field(t, "Date: ").trim()).ok();
+            assert_eq!(when(info), when(&o_info), "{} date", p.mail.message_id);
+            let am = out
+                .patches
+                .iter()
+                .find(|a| a.message_id == p.mail.message_id)
+                .expect("in the output");
+            let keep = |m: &str| -> Vec<String> {
+                m.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .filter(|l| !am.trailers_added.iter().any(|t| t.lines().any(|x| x == *l)))
+                    .map(str::to_string)
+                    .collect()
+            };
+            assert_eq!(
+                keep(msg),
+                keep(&o_msg),
+                "{}: only trailers added",
+                p.mail.message_id
+            );
+            added += am.trailers_added.len();
+            patches_done += 1;
+        }
+        series_done += 1;
+    }
+    eprintln!("ntb: {series_done} series, {patches_done} patches, {added} trailer lines added");
+    assert!(series_done > 100, "{series_done}");
 }

@@ -293,18 +293,16 @@ pub(crate) fn looks_like_from_line(line: &[u8]) -> bool {
     year.parse::<u64>().is_ok_and(|y| y > 90)
 }
 
-/// One am-ready mail, `From ` separator line first.
-pub(crate) struct Composed {
-    pub bytes: Vec<u8>,
-    /// Body lines that would have split the mbox, written with a `>`.
-    pub escaped: usize,
-}
-
 /// Writes a mail `git am` takes: the author and date `git mailinfo` found,
 /// `subject` (with its `[PATCH ...]` prefix), the Message-ID, and `body`
-/// (commit message, then the patch) as UTF-8 text; 8bit, or base64 when
-/// the body holds carriage returns that an mbox reader would strip.
-pub(crate) fn compose(info: &MailInfo, subject: &str, message_id: &str, body: &[u8]) -> Composed {
+/// (commit message, then the patch) as UTF-8 text, `From ` separator line
+/// first. The body goes 7bit or 8bit as it is, unless an mbox reader would
+/// change it: carriage returns (stripped by `git mailsplit`) or a line that
+/// `git mailsplit` would take for the start of the next mail (a quoted
+/// `From <sha> Mon Sep 17 00:00:00 2001`); then it goes base64, which
+/// `git mailinfo` decodes back to the very same bytes, where escaping the
+/// line with `>` would change the commit.
+pub(crate) fn compose(info: &MailInfo, subject: &str, message_id: &str, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + 512);
     out.extend_from_slice(FROM_LINE.as_bytes());
     out.extend_from_slice(
@@ -329,30 +327,20 @@ pub(crate) fn compose(info: &MailInfo, subject: &str, message_id: &str, body: &[
         out.extend_from_slice(format!("Message-Id: <{message_id}>\n").as_bytes());
     }
     out.extend_from_slice(b"MIME-Version: 1.0\nContent-Type: text/plain; charset=\"utf-8\"\n");
-    let mut escaped = 0;
-    if body.contains(&b'\r') {
+    let splits = body.split(|b| *b == b'\n').any(looks_like_from_line);
+    if body.contains(&b'\r') || splits {
         out.extend_from_slice(b"Content-Transfer-Encoding: base64\n\n");
         out.extend_from_slice(base64_lines(body).as_bytes());
     } else {
         let cte = if body.is_ascii() { "7bit" } else { "8bit" };
         out.extend_from_slice(format!("Content-Transfer-Encoding: {cte}\n\n").as_bytes());
-        for line in body.split_inclusive(|b| *b == b'\n') {
-            let bare = line.strip_suffix(b"\n").unwrap_or(line);
-            if looks_like_from_line(bare) {
-                out.push(b'>');
-                escaped += 1;
-            }
-            out.extend_from_slice(line);
-        }
+        out.extend_from_slice(body);
         if !body.ends_with(b"\n") {
             out.push(b'\n');
         }
     }
     out.push(b'\n');
-    Composed {
-        bytes: out,
-        escaped,
-    }
+    out
 }
 
 /// A raw mail as one mbox entry (CRLF made LF, `From ` lines that would
@@ -503,6 +491,37 @@ mod tests {
         assert!(!looks_like_from_line(b"From the spec: nothing here at all"));
         assert!(!looks_like_from_line(b"From: A <a@example.org>"));
         assert!(!looks_like_from_line(b"From x"));
+    }
+
+    #[test]
+    fn a_body_that_would_split_the_mbox_goes_base64_and_reads_back_exactly() {
+        let info = MailInfo {
+            author: "Jörg Dev".into(),
+            email: "jorg@example.org".into(),
+            subject: "x: quote a commit".into(),
+            date: "Mon, 1 Jan 2024 00:00:00 +0000".into(),
+            ..MailInfo::default()
+        };
+        let msg = "It failed:\n\nFrom 6a4b50585d74 Mon Sep 17 00:00:00 2001\nFrom: A <a@example.org>\n\nSigned-off-by: Jörg Dev <jorg@example.org>\n";
+        let patch = "---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\r\n+b\r\n";
+        let body = format!("{msg}{patch}");
+        let mail = compose(
+            &info,
+            "[PATCH] x: quote a commit",
+            "q@example.org",
+            body.as_bytes(),
+        );
+        let text = String::from_utf8_lossy(&mail);
+        assert!(
+            text.contains("Content-Transfer-Encoding: base64\n"),
+            "{text}"
+        );
+        let mail = mail.strip_prefix(FROM_LINE.as_bytes()).expect("from line");
+        let back = mailinfo(mail).expect("git mailinfo");
+        assert_eq!(back.author, "Jörg Dev");
+        assert_eq!(back.subject, "x: quote a commit");
+        assert_eq!(String::from_utf8_lossy(&back.message), msg);
+        assert_eq!(String::from_utf8_lossy(&back.patch), patch);
     }
 
     #[test]
