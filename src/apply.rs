@@ -26,11 +26,12 @@
 //!   clean one) or in a new worktree. When a patch does not apply, the am
 //!   is aborted, the branch (and worktree) removed, the checkout put back
 //!   as it was, and [`ApplyReport::failed`] names the patch with git's
-//!   message.
+//!   message. [`apply_mbox`] applies an [`AmOutput`] already made (the
+//!   TUI's `a`, after [`am_revision`]).
 //!
 //! Each mail goes through `git mailinfo`, so what lands in the repository
 //! is exactly what `git am` makes of the mail as sent (author, date,
-//! message, diff bytes) plus the trailers; see [`mbox`].
+//! message, diff bytes) plus the trailers; see `apply/mbox.rs`.
 
 use std::path::{Path, PathBuf};
 
