@@ -30,7 +30,6 @@ use crate::state::StateStore;
 pub mod app;
 pub mod event;
 mod git;
-pub mod interdiff_contract;
 pub mod keymap;
 pub mod theme;
 pub mod views;

@@ -165,8 +165,24 @@ fn interdiff_of_the_two_newest_revisions() {
     t.keys("d");
     insta::assert_snapshot!("interdiff_v1_v2", t.screen());
     t.keys("]");
-    assert!(t.screen().contains("── 3: = 3:"));
+    let s = t.screen();
+    assert!(s.contains("── 3: = 3:"), "{s}");
+    assert!(s.contains("did not change"), "{s}");
     t.keys("<Tab>j");
+    // Both sides can be picked; a revision the series lacks is refused.
+    t.keys("v");
+    assert!(t.screen().contains("Compare (old new; v1 v2): v1 v2"));
+    t.keys("<C-u>v1 v9<Enter>");
+    assert!(t.screen().contains("Give two different revisions"));
+    t.keys("v<C-u>2 1<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Interdiff v2 → v1"), "{s}");
+    assert!(s.contains("2: ! 2:"), "{s}");
+    // An unchanged pair opens as its patch mail.
+    t.keys("g<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Subject: [PATCH 1/3]"), "{s}");
+    t.keys("q");
     t.keys("q");
     assert!(t.app.stack.is_empty());
 }

@@ -59,6 +59,7 @@ pub enum Action {
     Mark,
     OlderFrom,
     NewerFrom,
+    PickRevisions,
     Reindex,
     Redraw,
 }
@@ -87,6 +88,8 @@ pub enum PromptKind {
     Search,
     /// One key picks the state.
     State,
+    /// Two revisions for the interdiff view on top.
+    Revisions,
     ApplyRepo,
     ApplyBranch {
         repo: PathBuf,
@@ -907,7 +910,7 @@ impl App {
             return;
         };
         let diff_h = st.diff_height(body).max(1);
-        let pairs = st.result.as_ref().map_or(0, |r| r.pairs.len());
+        let pairs = st.entries();
         let is_move = matches!(
             a,
             Action::Down
@@ -931,7 +934,42 @@ impl App {
                     DiffPane::Diff => DiffPane::Pairs,
                 };
             }
-            Action::Open => st.focus = DiffPane::Diff,
+            Action::Open => {
+                // A changed pair is read in the diff pane; an added,
+                // dropped or unchanged one is read as its patch mail.
+                let Some(p) = st.selected_pair() else {
+                    st.focus = DiffPane::Diff;
+                    return;
+                };
+                if !p.lines.is_empty() {
+                    st.focus = DiffPane::Diff;
+                    return;
+                }
+                let (side, rev) = match (&p.new, &p.old) {
+                    (Some(n), _) => (n.clone(), st.to),
+                    (None, Some(o)) => (o.clone(), st.from),
+                    (None, None) => return,
+                };
+                let nav = PatchNav::new(st.series.clone(), rev, &side.message_id);
+                self.open_message(side.message_id, side.subject, nav);
+            }
+            Action::PickRevisions => {
+                let labels = |i: usize| {
+                    st.series
+                        .revisions
+                        .get(i)
+                        .map_or(String::new(), |r| format!("v{}", r.version))
+                };
+                let current = format!("{} {}", labels(st.from), labels(st.to));
+                let all: Vec<String> = (0..st.series.revisions.len()).map(labels).collect();
+                let series = st.series.clone();
+                self.open_prompt(
+                    PromptKind::Revisions,
+                    &format!("Compare (old new; {}): ", all.join(" ")),
+                    &current,
+                    Some((series, 0)),
+                );
+            }
             Action::PrevPatch => {
                 if st.pair > 0 {
                     let i = st.pair - 1;
@@ -1150,6 +1188,12 @@ impl App {
                 self.act(Action::SearchNext);
             }
             PromptKind::State => {}
+            PromptKind::Revisions => {
+                let Some((series, _)) = p.target else {
+                    return;
+                };
+                self.pick_revisions(&series, &input);
+            }
             PromptKind::ApplyRepo => {
                 if input.is_empty() {
                     self.info("Apply cancelled.");
@@ -1211,6 +1255,45 @@ impl App {
                 });
             }
         }
+    }
+
+    /// Recomputes the interdiff on top for the revisions named in `input`
+    /// (`v1 v3`, `1 3`).
+    fn pick_revisions(&mut self, series: &Arc<Series>, input: &str) {
+        let find = |word: &str| -> Option<usize> {
+            let v: u32 = word.trim_start_matches(['v', 'V']).parse().ok()?;
+            // The last one sent with that number, as `putt interdiff --from`.
+            series.revisions.iter().rposition(|r| r.version == v)
+        };
+        let words: Vec<&str> = input.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+        let picked = match words.as_slice() {
+            [a, b] => find(a).zip(find(b)),
+            _ => None,
+        };
+        let Some((from, to)) = picked.filter(|(a, b)| a != b) else {
+            self.error(format!(
+                "Give two different revisions of this series, like `v1 v2` (not `{}`).",
+                views::clean(input)
+            ));
+            return;
+        };
+        let seq = self.seq();
+        let Some(View::Interdiff(st)) = self.stack.last_mut() else {
+            return;
+        };
+        st.from = from;
+        st.to = to;
+        st.focus = DiffPane::Pairs;
+        st.result = None;
+        st.pager = Pager::default();
+        st.pair = 0;
+        st.waiting = Some(seq);
+        self.requests.push(Request::Interdiff {
+            seq,
+            series: st.series.clone(),
+            from,
+            to,
+        });
     }
 
     fn choose_state(&mut self, c: char, series: &Series, rev: usize) {
@@ -1327,12 +1410,8 @@ impl App {
                         && st.waiting == Some(seq)
                     {
                         st.waiting = None;
-                        let first = result
-                            .pairs
-                            .iter()
-                            .position(|p| !p.lines.is_empty())
-                            .unwrap_or(0);
                         st.result = Some(result);
+                        let first = st.first_interesting();
                         st.select_pair(first);
                         return;
                     }

@@ -18,11 +18,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
-use super::interdiff_contract as interdiff;
 use super::views::pager::PagerLine;
 use super::views::thread::ThreadRow;
 use crate::config::Config;
 use crate::index::Index;
+use crate::interdiff;
 use crate::series::Series;
 use crate::series::gather::SeriesPage;
 
@@ -224,7 +224,16 @@ pub fn execute(
             let (Some(a), Some(b)) = (series.revisions.get(from), series.revisions.get(to)) else {
                 return failed(crate::Error::Invalid("no such revision".into()));
             };
-            match interdiff::between(&ctx.index, &series, a, b, &interdiff::Options::default()) {
+            // The tree interdiff needs both bases; without them a
+            // configured repository would only add a note to every pair.
+            let repo = (a.base_commit.is_some() && b.base_commit.is_some())
+                .then(|| ctx.config.repos.values().next().cloned())
+                .flatten();
+            let opts = interdiff::Options {
+                repo,
+                ..interdiff::Options::default()
+            };
+            match interdiff::between(&ctx.index, &series, a, b, &opts) {
                 Ok(result) => Notification::Interdiff {
                     seq,
                     result: Arc::new(result),

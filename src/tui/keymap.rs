@@ -128,6 +128,11 @@ pub const ACTIONS: &[(&str, Action, &str)] = &[
         Action::NewerFrom,
         "interdiff from a newer revision",
     ),
+    (
+        "pick_revisions",
+        Action::PickRevisions,
+        "pick the two revisions to compare",
+    ),
     ("reindex", Action::Reindex, "index new mail now"),
     ("redraw", Action::Redraw, "redraw the screen"),
 ];
@@ -176,6 +181,7 @@ pub const DEFAULTS: &[(Option<ViewKind>, &str, &str)] = &[
     (Some(ViewKind::Thread), "m", "mark"),
     (Some(ViewKind::Interdiff), "<", "older_from"),
     (Some(ViewKind::Interdiff), ">", "newer_from"),
+    (Some(ViewKind::Interdiff), "v", "pick_revisions"),
 ];
 
 /// What each view's hint line offers, in order.
@@ -229,6 +235,7 @@ const HINTS: &[(ViewKind, &[&str])] = &[
             "focus_next",
             "older_from",
             "newer_from",
+            "pick_revisions",
             "help",
         ],
     ),
@@ -591,6 +598,7 @@ fn hint_label(action: &str) -> &'static str {
         "reply" => "Reply",
         "older_from" => "Older",
         "newer_from" => "Newer",
+        "pick_revisions" => "Revisions",
         _ => "?",
     }
 }
