@@ -11,6 +11,7 @@ use putt::config::{Config, InboxConfig};
 use putt::index::Index;
 use putt::index::build::{IndexOptions, update};
 use putt::tui::event::Event;
+use putt::tui::reply::ReplyOptions;
 use putt::tui::{Headless, Options};
 use ratatui::style::Modifier;
 
@@ -103,7 +104,46 @@ fn options(f: &Fixture) -> Options {
     o.state_dir = f.root.join("state");
     o.index_on_start = false;
     o.timings = None;
+    o.reply = ReplyOptions {
+        data_dir: f.root.join("data"),
+        compose: putt::reply::ComposeOptions::pinned(now.timestamp(), 7),
+        send_date: Some(now.fixed_offset()),
+    };
+    // An "editor" that adds a line to the body, as a person would.
+    let editor = f.root.join("editor.sh");
+    std::fs::write(&editor, "printf 'Looks good to me.\\n' >> \"$1\"\n").expect("editor");
+    o.editor = Some(format!("sh {}", editor.display()));
     o
+}
+
+/// `options` with an identity and a send command writing to `sent/`.
+fn mail_options(f: &Fixture) -> Options {
+    let mut o = options(f);
+    o.config.identity = Some(putt::config::Identity {
+        name: "Rita Reviewer".into(),
+        email: "rita@example.org".into(),
+        alternates: Vec::new(),
+    });
+    let sent = f.root.join("sent");
+    std::fs::create_dir_all(&sent).expect("sent dir");
+    o.config.send.command = Some(format!("cat > {}/$(date +%s%N).eml", sent.display()));
+    o
+}
+
+/// The mails the send command got.
+fn sent_mails(f: &Fixture) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(f.root.join("sent"))
+        .map(|d| {
+            d.map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("read"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn drafts_left(f: &Fixture) -> usize {
+    std::fs::read_dir(f.root.join("data/drafts")).map_or(0, |d| d.count())
 }
 
 fn tui(f: &Fixture, w: u16, h: u16) -> Headless {
@@ -406,12 +446,111 @@ fn views_wait_for_workers_without_blocking() {
 }
 
 #[test]
-fn reply_apply_and_export_say_what_they_can_do() {
+fn reply_opens_the_editor_then_asks_and_sends() {
+    let f = fixture();
+    let mut t = Headless::new(mail_options(&f), 160, 30).expect("starts");
+    select(&mut t, "Frobnicator");
+    // The cover of v2, then r: the editor ran, putt asks.
+    t.keys("<Enter><Enter>r");
+    let s = t.screen();
+    assert!(
+        s.contains("y: send, e: edit again, p: keep as draft, d: discard? Re: [PATCH v2 0/3] pwm: add Frobnicator PWM driver → Alice Developer"),
+        "{s}"
+    );
+    assert_eq!(drafts_left(&f), 1, "the draft is on disk while asking");
+    t.keys("y");
+    let s = t.screen();
+    assert!(s.contains("sent <"), "{s}");
+    let sent = sent_mails(&f);
+    assert_eq!(sent.len(), 1);
+    let m = &sent[0];
+    assert!(m.contains("From: Rita Reviewer <rita@example.org>"), "{m}");
+    assert!(m.contains("Subject: Re: [PATCH v2 0/3]"), "{m}");
+    assert!(m.contains("In-Reply-To: <"), "{m}");
+    assert!(m.contains("> "), "quoted: {m}");
+    assert!(m.contains("Looks good to me."), "edited: {m}");
+    assert_eq!(drafts_left(&f), 0, "a sent draft is gone");
+    // g answers everyone; Esc at the question keeps the draft.
+    t.keys("g<Esc>");
+    let s = t.screen();
+    assert!(s.contains("Draft kept: `putt drafts send"), "{s}");
+    assert_eq!(drafts_left(&f), 1);
+    // L answers the list; d discards.
+    t.keys("L");
+    assert!(t.screen().contains("demo@lists.example.org"));
+    t.keys("d");
+    assert!(t.screen().contains("Draft discarded."));
+    assert_eq!(drafts_left(&f), 1, "the kept draft is still there");
+    assert_eq!(sent_mails(&f).len(), 1);
+}
+
+#[test]
+fn one_key_review_of_a_whole_series_goes_to_everyone() {
+    let f = fixture();
+    let mut t = Headless::new(mail_options(&f), 160, 30).expect("starts");
+    select(&mut t, "Frobnicator");
+    t.keys("R");
+    let s = t.screen();
+    assert!(
+        s.contains("Review: r)eviewed-by a)cked-by t)ested-by? v2 of pwm: add Frobnicator PWM driver (the cover)"),
+        "{s}"
+    );
+    // No editor for a review: straight to the question, trailer shown.
+    t.keys("r");
+    let s = t.screen();
+    assert!(
+        s.contains("Reviewed-by: Rita Reviewer <rita@example.org> on Re: [PATCH v2 0/3]"),
+        "{s}"
+    );
+    t.keys("y");
+    let sent = sent_mails(&f);
+    assert_eq!(sent.len(), 1, "{}", t.screen());
+    assert!(sent[0].contains("For the whole series:"), "{}", sent[0]);
+    assert!(sent[0].contains("\nReviewed-by: Rita Reviewer <rita@example.org>"));
+    assert!(!sent[0].contains("Looks good to me."), "no editor ran");
+    // A series without a cover gets one review per patch.
+    select(&mut t, "net: foo");
+    t.keys("R");
+    assert!(t.screen().contains("one per patch"), "{}", t.screen());
+    t.keys("a");
+    assert!(t.screen().contains("(1 more to go)"), "{}", t.screen());
+    t.keys("pp");
+    assert_eq!(drafts_left(&f), 2);
+    // Anything but r/a/t sends nothing.
+    t.keys("Rx");
+    assert!(t.screen().contains("No review sent."));
+}
+
+#[test]
+fn replying_without_an_identity_says_what_to_set() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("r");
+    let s = t.screen();
+    assert!(s.contains("identity"), "{s}");
+    assert_eq!(drafts_left(&f), 0);
+}
+
+#[test]
+fn a_failing_send_keeps_the_draft() {
+    let f = fixture();
+    let mut o = mail_options(&f);
+    o.config.send.command = Some("echo 'relay says no' >&2; exit 75".into());
+    let mut t = Headless::new(o, 200, 24).expect("starts");
+    select(&mut t, "kbuild");
+    t.keys("ry");
+    let s = t.screen();
+    assert!(s.contains("relay says no"), "{s}");
+    assert!(s.contains("the draft is kept in"), "{s}");
+    assert_eq!(drafts_left(&f), 1);
+}
+
+#[test]
+fn apply_and_export_prompt() {
     let f = fixture();
     let mut t = tui(&f, 80, 24);
     select(&mut t, "Frobnicator");
-    t.keys("r");
-    assert!(t.screen().contains("reply: not available yet"));
     t.keys("e");
     let s = t.screen();
     assert!(

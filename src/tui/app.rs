@@ -8,6 +8,7 @@
 //! the answer comes. Triage state is the exception: it is a single append
 //! to a file, done here so a kill loses at most that change.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use ratatui::layout::Rect;
 
 use super::event::{Event, Notification, Request, Slot};
 use super::keymap::{Key, Keymap, ViewKind};
+use super::reply::{DraftRef, ReplyKind};
 use super::theme::Theme;
 use super::views::interdiff::{InterdiffState, Pane as DiffPane};
 use super::views::message::{MessageState, PatchNav};
@@ -24,6 +26,7 @@ use super::views::series_list::{SeriesListState, SeriesRow, position_of};
 use super::views::thread::{Pane, ThreadState};
 use super::views::trailers::PagerView;
 use super::views::{self, areas};
+use crate::reply::{AfterEdit, Drafts, Mode, Review};
 use crate::series::{Revision, Series};
 use crate::state::{StateStore, TriageState};
 
@@ -54,6 +57,9 @@ pub enum Action {
     Apply,
     Export,
     Reply,
+    GroupReply,
+    ListReply,
+    Review,
     SetState,
     ToggleRead,
     Mark,
@@ -95,6 +101,12 @@ pub enum PromptKind {
         repo: PathBuf,
     },
     Export,
+    /// One key picks the review trailer for these messages.
+    Review {
+        targets: Vec<String>,
+    },
+    /// One key: send, edit again, keep or discard the draft in front.
+    AfterEdit,
 }
 
 /// The one-line prompt at the bottom.
@@ -125,6 +137,8 @@ pub struct AppOptions {
     pub next_page: usize,
     /// Index new mail when the TUI starts.
     pub index_on_start: bool,
+    /// The drafts folder replies are written to.
+    pub drafts: Drafts,
 }
 
 /// The whole state of the TUI.
@@ -149,8 +163,19 @@ pub struct App {
     pub repos: Vec<(String, PathBuf)>,
     pub inbox_names: Vec<String>,
     pub now: chrono::DateTime<chrono::Utc>,
+    drafts: Drafts,
     index_gen: Option<u64>,
     git_gen: Option<u64>,
+    /// A compose or send request in flight.
+    mail_gen: Option<u64>,
+    /// Drafts composed and not yet sent, kept or discarded; the first is
+    /// the one the prompt or the editor is about.
+    pub outgoing: VecDeque<DraftRef>,
+    /// Open the editor on each draft before asking (a reply, not a
+    /// one-key review).
+    edit_first: bool,
+    /// A draft to open in the editor: the terminal loop suspends the UI.
+    suspend: Option<DraftRef>,
     next_gen: u64,
     requests: Vec<Request>,
     last_search: Option<String>,
@@ -180,8 +205,13 @@ impl App {
             repos: opts.repos,
             inbox_names: opts.inbox_names,
             now: opts.now,
+            drafts: opts.drafts,
             index_gen: None,
             git_gen: None,
+            mail_gen: None,
+            outgoing: VecDeque::new(),
+            edit_first: false,
+            suspend: None,
             next_gen: 1,
             requests: Vec::new(),
             last_search: None,
@@ -221,7 +251,19 @@ impl App {
             Event::Tick => self.tick = self.tick.wrapping_add(1),
             Event::Worker(n) => self.notify(n),
             Event::Terminate => self.quit = true,
+            Event::Edited { id, error } => self.edited(&id, error),
         }
+    }
+
+    /// A draft the UI must suspend to the editor for; the terminal loop
+    /// takes it, runs the editor and answers with [`Event::Edited`].
+    pub fn take_suspend(&mut self) -> Option<DraftRef> {
+        self.suspend.take()
+    }
+
+    /// Whether a suspend to the editor is waiting.
+    pub fn suspend_pending(&self) -> bool {
+        self.suspend.is_some()
     }
 
     fn key(&mut self, k: KeyEvent) {
@@ -294,8 +336,8 @@ impl App {
                 }
                 return;
             }
-            Action::Reply => {
-                self.info("reply: not available yet");
+            Action::Reply | Action::GroupReply | Action::ListReply | Action::Review => {
+                self.reply(a);
                 return;
             }
             _ => {}
@@ -1081,6 +1123,29 @@ impl App {
             return;
         };
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if matches!(p.kind, PromptKind::Review { .. } | PromptKind::AfterEdit) {
+            let choice = match k.code {
+                KeyCode::Char(c) if !ctrl => Some(c),
+                _ => None,
+            };
+            let Some(prompt) = self.prompt.take() else {
+                return;
+            };
+            match prompt.kind {
+                PromptKind::Review { targets } => match choice.and_then(review_for_key) {
+                    Some(review) => self.start_compose(
+                        targets,
+                        ReplyKind {
+                            mode: Mode::All,
+                            review: Some(review),
+                        },
+                    ),
+                    None => self.info("No review sent."),
+                },
+                _ => self.after_edit(choice, prompt),
+            }
+            return;
+        }
         if p.kind == PromptKind::State {
             let choice = match k.code {
                 KeyCode::Char(c) if !ctrl => Some(c),
@@ -1187,7 +1252,7 @@ impl App {
                 // The first match is the next one from here.
                 self.act(Action::SearchNext);
             }
-            PromptKind::State => {}
+            PromptKind::State | PromptKind::Review { .. } | PromptKind::AfterEdit => {}
             PromptKind::Revisions => {
                 let Some((series, _)) = p.target else {
                     return;
@@ -1332,6 +1397,209 @@ impl App {
         }
     }
 
+    // ---- replies ----
+
+    /// `r`, `g`, `L` and `R`: what they answer depends on the view.
+    fn reply(&mut self, a: Action) {
+        if self.mail_gen.is_some() || !self.outgoing.is_empty() {
+            self.info("A reply is in progress: finish it first.");
+            return;
+        }
+        let review = a == Action::Review;
+        let Some((targets, what)) = self.reply_targets(review) else {
+            let name = super::keymap::action_name(&a).unwrap_or("reply");
+            self.info(format!(
+                "{name}: select a message, a revision or a series first"
+            ));
+            return;
+        };
+        if review {
+            let keys: Vec<String> = Review::ALL
+                .iter()
+                .map(|r| format!("{}){}", r.key(), &r.name()[1..]))
+                .collect();
+            // The choices first: a long subject is cut, never the keys.
+            self.open_prompt(
+                PromptKind::Review { targets },
+                &format!("Review: {}? {what} ", keys.join(" ")),
+                "",
+                None,
+            );
+            return;
+        }
+        let mode = match a {
+            Action::GroupReply => Mode::All,
+            Action::ListReply => Mode::List,
+            _ => Mode::Sender,
+        };
+        self.start_compose(targets, ReplyKind { mode, review: None });
+    }
+
+    /// The messages a reply (or a review) from the current view answers,
+    /// and how to name them. A review of a whole revision answers its
+    /// cover letter, or each patch when there is none (a trailer on the
+    /// cover counts for every patch); a reply answers the cover or the
+    /// first patch.
+    fn reply_targets(&self, review: bool) -> Option<(Vec<String>, String)> {
+        let revision_targets = |series: &Series, rev: usize| {
+            let r = series.revisions.get(rev)?;
+            let what = format!("{} of {}", r.label(), views::clean(&series.subject));
+            if !review {
+                return Some((vec![r.root_message_id().to_string()], what));
+            }
+            if let Some(c) = &r.cover {
+                return Some((vec![c.message_id.clone()], format!("{what} (the cover)")));
+            }
+            let mut patches: Vec<_> = r.patches.iter().collect();
+            patches.sort_by_key(|p| p.counter);
+            let ids: Vec<String> = patches.iter().map(|p| p.mail.message_id.clone()).collect();
+            let n = ids.len();
+            (n > 0).then(|| {
+                let each = if n > 1 {
+                    format!(" (no cover: {n} replies, one per patch)")
+                } else {
+                    String::new()
+                };
+                (ids, format!("{what}{each}"))
+            })
+        };
+        match self.stack.last() {
+            None => {
+                let s = self.list.selected_series()?;
+                revision_targets(s, latest_index(s))
+            }
+            Some(View::Thread(st)) => match st.focus {
+                Pane::Revisions => revision_targets(&st.series, st.rev_selected),
+                Pane::Messages => {
+                    let row = st.selected_row().filter(|r| r.present)?;
+                    Some((vec![row.message_id.clone()], views::clean(&row.subject)))
+                }
+            },
+            Some(View::Message(st)) => {
+                Some((vec![st.message_id.clone()], views::clean(&st.subject)))
+            }
+            Some(View::Interdiff(st)) => {
+                let side = st.selected_pair()?.new.as_ref()?;
+                Some((vec![side.message_id.clone()], views::clean(&side.subject)))
+            }
+            Some(View::Trailers(_) | View::Help(_)) => None,
+        }
+    }
+
+    fn start_compose(&mut self, targets: Vec<String>, kind: ReplyKind) {
+        let seq = self.seq();
+        self.mail_gen = Some(seq);
+        self.edit_first = kind.review.is_none();
+        self.info("Composing …");
+        self.requests.push(Request::Compose { seq, targets, kind });
+    }
+
+    /// Moves on to the draft in front: into the editor first (a reply), or
+    /// straight to the question (a review, already written).
+    fn next_draft(&mut self) {
+        let Some(d) = self.outgoing.front().cloned() else {
+            return;
+        };
+        if self.edit_first {
+            self.suspend = Some(d);
+        } else {
+            self.ask_after_edit();
+        }
+    }
+
+    /// How many drafts wait after the one in front, for messages.
+    fn left_note(&self) -> String {
+        match self.outgoing.len() {
+            0 | 1 => String::new(),
+            n => format!(" ({} more to go)", n - 1),
+        }
+    }
+
+    fn ask_after_edit(&mut self) {
+        let Some(d) = self.outgoing.front() else {
+            return;
+        };
+        let what = match &d.trailer {
+            Some(t) => format!("{t} on {}", d.subject),
+            None => d.subject.clone(),
+        };
+        let to = if d.recipients.is_empty() {
+            "NO RECIPIENT".to_string()
+        } else {
+            d.recipients.join(", ")
+        };
+        // The choices first: a long subject is cut, never the keys.
+        let label = format!(
+            "{}?{} {} → {} ",
+            AfterEdit::prompt(),
+            self.left_note(),
+            views::clean(&what),
+            views::clean(&to),
+        );
+        self.open_prompt(PromptKind::AfterEdit, &label, "", None);
+    }
+
+    /// The editor closed on the draft in front.
+    fn edited(&mut self, id: &str, error: Option<String>) {
+        let store = self.drafts.clone();
+        let Some(d) = self.outgoing.front_mut().filter(|d| d.id == id) else {
+            return;
+        };
+        if let Some(e) = error {
+            // The draft is on disk: keep it and say where.
+            let path = d.path.display().to_string();
+            self.outgoing.clear();
+            self.error(format!("{} (draft kept in {path})", views::clean(&e)));
+            return;
+        }
+        if let Err(e) = d.reload(&store) {
+            self.error(format!("The edited draft does not parse: {e}"));
+            self.edit_first = true;
+            self.outgoing.clear();
+            return;
+        }
+        self.ask_after_edit();
+    }
+
+    fn after_edit(&mut self, choice: Option<char>, prompt: Prompt) {
+        let Some(d) = self.outgoing.front().cloned() else {
+            return;
+        };
+        let action = match choice {
+            Some(c) => AfterEdit::from_key(c.to_ascii_lowercase()),
+            // Esc (or any non-character) keeps the draft: nothing typed is
+            // thrown away by accident.
+            None => Some(AfterEdit::Postpone),
+        };
+        match action {
+            Some(AfterEdit::Send) => {
+                let seq = self.seq();
+                self.mail_gen = Some(seq);
+                self.info("Sending …");
+                self.requests.push(Request::Send { seq, id: d.id });
+            }
+            Some(AfterEdit::Edit) => self.suspend = Some(d),
+            Some(AfterEdit::Postpone) => {
+                self.outgoing.pop_front();
+                let note = self.left_note();
+                self.info(format!(
+                    "Draft kept: `putt drafts send {}` sends it{note}.",
+                    views::clean(&d.id)
+                ));
+                self.next_draft();
+            }
+            Some(AfterEdit::Discard) => {
+                self.outgoing.pop_front();
+                match self.drafts.delete(&d.id) {
+                    Ok(()) => self.info("Draft discarded."),
+                    Err(e) => self.error(format!("Discarding the draft: {e}")),
+                }
+                self.next_draft();
+            }
+            None => self.prompt = Some(prompt),
+        }
+    }
+
     // ---- worker answers ----
 
     fn notify(&mut self, n: Notification) {
@@ -1445,6 +1713,30 @@ impl App {
                     self.reload_list(keep);
                 }
             }
+            Notification::Composed {
+                seq,
+                drafts,
+                warnings,
+            } => {
+                if self.mail_gen != Some(seq) {
+                    return;
+                }
+                self.mail_gen = None;
+                if !warnings.is_empty() {
+                    self.info(format!("Note: {}", warnings.join("; ")));
+                }
+                self.outgoing = drafts.into();
+                self.next_draft();
+            }
+            Notification::Sent { seq, message } => {
+                if self.mail_gen != Some(seq) {
+                    return;
+                }
+                self.mail_gen = None;
+                self.outgoing.pop_front();
+                self.info(format!("{}{}", views::clean(&message), self.left_note()));
+                self.next_draft();
+            }
             Notification::Done { seq, message } => {
                 if self.git_gen == Some(seq) {
                     self.git_gen = None;
@@ -1476,6 +1768,23 @@ impl App {
             Slot::Git => {
                 let mine = self.git_gen == Some(seq);
                 self.git_gen = None;
+                mine
+            }
+            Slot::Mail => {
+                let mine = self.mail_gen == Some(seq);
+                if mine {
+                    self.mail_gen = None;
+                    // A failed send keeps its draft (and the ones after
+                    // it) in the drafts folder: stop here and say so.
+                    let more = self.outgoing.len().saturating_sub(1);
+                    self.outgoing.clear();
+                    if more > 0 {
+                        self.error(format!(
+                            "{error} ({more} more draft(s) kept: `putt drafts` lists them)"
+                        ));
+                        return;
+                    }
+                }
                 mine
             }
             Slot::Thread | Slot::Message | Slot::Interdiff => {
@@ -1547,6 +1856,7 @@ impl App {
         self.list.waiting.is_some()
             || self.indexing.is_some()
             || self.git_gen.is_some()
+            || self.mail_gen.is_some()
             || self.view_waiting()
     }
 
@@ -1606,6 +1916,13 @@ impl App {
         }
         String::new()
     }
+}
+
+/// The review a key picks in the review prompt.
+fn review_for_key(c: char) -> Option<Review> {
+    Review::ALL
+        .into_iter()
+        .find(|r| r.key() == c.to_ascii_lowercase())
 }
 
 /// Moves a cursor over `n` rows.

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
+use super::reply::{DraftRef, ReplyKind, ReplyOptions};
 use super::views::pager::PagerLine;
 use super::views::thread::ThreadRow;
 use crate::config::Config;
@@ -36,6 +37,11 @@ pub enum Event {
     Worker(Notification),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
+    /// The editor the UI suspended to on a draft has exited.
+    Edited {
+        id: String,
+        error: Option<String>,
+    },
 }
 
 /// Work for a worker thread.
@@ -81,6 +87,14 @@ pub enum Request {
         repo: PathBuf,
         branch: String,
     },
+    /// Compose and save a reply (or review) to each of `targets`.
+    Compose {
+        seq: u64,
+        targets: Vec<String>,
+        kind: ReplyKind,
+    },
+    /// Send a saved draft.
+    Send { seq: u64, id: String },
 }
 
 /// Requests in one slot replace each other while waiting.
@@ -92,6 +106,7 @@ pub enum Slot {
     Interdiff,
     Index,
     Git,
+    Mail,
 }
 
 impl Request {
@@ -103,6 +118,7 @@ impl Request {
             Request::Interdiff { .. } => Slot::Interdiff,
             Request::Index { .. } => Slot::Index,
             Request::Export { .. } | Request::Apply { .. } => Slot::Git,
+            Request::Compose { .. } | Request::Send { .. } => Slot::Mail,
         }
     }
 
@@ -114,7 +130,9 @@ impl Request {
             | Request::Interdiff { seq, .. }
             | Request::Index { seq }
             | Request::Export { seq, .. }
-            | Request::Apply { seq, .. } => *seq,
+            | Request::Apply { seq, .. }
+            | Request::Compose { seq, .. }
+            | Request::Send { seq, .. } => *seq,
         }
     }
 }
@@ -148,6 +166,17 @@ pub enum Notification {
         added: u64,
         removed: u64,
     },
+    /// Drafts saved, for the editor and the send prompt.
+    Composed {
+        seq: u64,
+        drafts: Vec<DraftRef>,
+        warnings: Vec<String>,
+    },
+    /// A draft left; the text says how.
+    Sent {
+        seq: u64,
+        message: String,
+    },
     /// A git job finished; the text says what happened.
     Done {
         seq: u64,
@@ -165,6 +194,7 @@ pub struct WorkerContext {
     pub index: Arc<Index>,
     pub config: Arc<Config>,
     pub now: chrono::DateTime<chrono::Utc>,
+    pub reply: ReplyOptions,
 }
 
 /// Does one request. `progress` receives interim notifications (index
@@ -266,6 +296,20 @@ pub fn execute(
             ..
         } => match super::git::apply(&ctx.index, &series, revision, &repo, &branch) {
             Ok(message) => Notification::Done { seq, message },
+            Err(e) => failed(e),
+        },
+        Request::Compose { targets, kind, .. } => {
+            match super::reply::compose(&ctx.index, &ctx.config, &ctx.reply, &targets, kind) {
+                Ok((drafts, warnings)) => Notification::Composed {
+                    seq,
+                    drafts,
+                    warnings,
+                },
+                Err(e) => failed(e),
+            }
+        }
+        Request::Send { id, .. } => match super::reply::send(&ctx.config, &ctx.reply, &id) {
+            Ok(message) => Notification::Sent { seq, message },
             Err(e) => failed(e),
         },
     }
