@@ -1619,7 +1619,6 @@ impl App {
                     .or_else(|| (offset > 0).then(|| self.selected_id()).flatten());
                 let fresh = page.series.iter().map(|s| SeriesRow {
                     series: Arc::new(s.clone()),
-                    check: None,
                 });
                 if offset == 0 {
                     self.list.rows = fresh.collect();

@@ -1,7 +1,8 @@
 //! The series list, putt's index view: one row per series with its state,
-//! newest revision, n/N received, A/R/T trailer counts, check state, date,
-//! author and subject; unread series in bold. Rows arrive a page at a time
-//! from a worker, newest first; scrolling near the end asks for the next.
+//! newest revision, n/N received, A/R/T trailer counts, date, author and
+//! subject; unread series in bold. Rows arrive a page at a time from a
+//! worker, newest first; scrolling near the end asks for the next. (A
+//! check-state column joins when the checks workflow records results.)
 
 use std::sync::Arc;
 
@@ -12,15 +13,13 @@ use ratatui::widgets::Paragraph;
 
 use super::{clean, date, fit, page_top, person_name, row_style};
 use crate::series::Series;
-use crate::state::{CheckState, TriageState};
+use crate::state::TriageState;
 use crate::tui::app::App;
 
 /// One row: a series and what the list shows beside it.
 #[derive(Debug, Clone)]
 pub struct SeriesRow {
     pub series: Arc<Series>,
-    /// CI state of the newest revision; none until checks exist.
-    pub check: Option<CheckState>,
 }
 
 /// The list's state.
@@ -62,17 +61,6 @@ pub fn state_label(s: TriageState) -> &'static str {
     }
 }
 
-/// The check column: `-` while no checks ran.
-pub fn check_label(c: Option<CheckState>) -> &'static str {
-    match c {
-        None => "-",
-        Some(CheckState::Pending) => "P",
-        Some(CheckState::Success) => "S",
-        Some(CheckState::Warning) => "W",
-        Some(CheckState::Fail) => "F",
-    }
-}
-
 /// Column widths for a terminal width: the author column grows on wide
 /// terminals, the subject takes the rest.
 fn author_width(w: usize) -> usize {
@@ -88,11 +76,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let w = area.width as usize;
     let aw = author_width(w);
-    // Fixed part: flag state rev n/N A R T C date author
-    let fixed_w = 2 + 5 + 5 + 6 + 9 + 2 + 12 + aw + 1;
+    // Fixed part: flag state rev n/N A R T date author
+    let fixed_w = 2 + 5 + 5 + 6 + 9 + 12 + aw + 1;
     let subject_w = w.saturating_sub(fixed_w);
     let header = format!(
-        "  {}{}  n/N   A  R  T C{}{}{}",
+        "  {}{}  n/N   A  R  T{}{}{}",
         fit("St", 5),
         fit("Rev", 5),
         fit(" Date", 12),
@@ -172,7 +160,6 @@ fn row_line(
         count(c.acked, "count.acked"),
         count(c.reviewed, "count.reviewed"),
         count(c.tested, "count.tested"),
-        Span::styled(format!(" {}", check_label(row.check)), plain),
         Span::styled(format!(" {} ", date(series.date())), st("date")),
         Span::styled(
             format!("{} ", fit(&clean(person_name(&series.author)), aw)),
@@ -214,6 +201,5 @@ mod tests {
             assert!(l.len() <= 4);
             assert_eq!(labels.iter().filter(|x| *x == l).count(), 1);
         }
-        assert_eq!(check_label(None), "-");
     }
 }
