@@ -703,3 +703,25 @@ fn the_list_pages_in_on_scroll() {
     assert_eq!(ids.len(), 60);
     assert!(t.app.list.rows[0].series.subject.contains("topic 59"));
 }
+
+/// README.md's keys table is the default keymap's (regenerate it with
+/// `PUTT_UPDATE_README=1 cargo test --test tui readme`).
+#[test]
+fn readme_keys_table_matches_the_keymap() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- keys:start -->\n", "<!-- keys:end -->");
+    let a = readme.find(start).expect("keys:start marker") + start.len();
+    let b = readme.find(end).expect("keys:end marker");
+    let table = putt::tui::keymap::Keymap::default().markdown();
+    if std::env::var_os("PUTT_UPDATE_README").is_some() {
+        let updated = format!("{}{table}{}", &readme[..a], &readme[b..]);
+        std::fs::write(&path, updated).expect("write README.md");
+        return;
+    }
+    assert_eq!(
+        readme[a..b],
+        table,
+        "README.md's keys table is stale: PUTT_UPDATE_README=1 cargo test --test tui readme"
+    );
+}

@@ -567,6 +567,64 @@ impl Keymap {
             .collect()
     }
 
+    /// The README's keys table: one row per action with its keys; a key
+    /// bound in only some views says which.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("| action | keys | what it does |\n|---|---|---|\n");
+        for (name, action, what) in ACTIONS {
+            // key -> the views it runs `action` in, in key order.
+            let mut keys: Vec<(Key, Vec<ViewKind>)> = Vec::new();
+            for view in ViewKind::ALL {
+                for (a, bound) in self.bindings(view) {
+                    if a != *action {
+                        continue;
+                    }
+                    for k in bound {
+                        match keys.iter_mut().find(|(x, _)| *x == k) {
+                            Some((_, views)) => views.push(view),
+                            None => keys.push((k, vec![view])),
+                        }
+                    }
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            keys.sort_by_key(|(k, views)| {
+                (
+                    views.len() != ViewKind::ALL.len(),
+                    key_rank(k),
+                    k.to_string(),
+                )
+            });
+            let mut everywhere = Vec::new();
+            let mut some: Vec<(String, Vec<ViewKind>)> = Vec::new();
+            for (k, views) in keys {
+                let shown = match k.to_string().as_str() {
+                    "|" => "`\\|`".to_string(),
+                    s => format!("`{s}`"),
+                };
+                if views.len() == ViewKind::ALL.len() {
+                    everywhere.push(shown);
+                } else if let Some(entry) = some.iter_mut().find(|(_, v)| *v == views) {
+                    entry.0.push_str(&format!(" {shown}"));
+                } else {
+                    some.push((shown, views));
+                }
+            }
+            let mut cell = everywhere.join(" ");
+            for (keys, views) in some {
+                if !cell.is_empty() {
+                    cell.push_str("; ");
+                }
+                let names: Vec<&str> = views.iter().map(|v| v.name()).collect();
+                cell.push_str(&format!("{keys} in {}", names.join(", ")));
+            }
+            out.push_str(&format!("| `{name}` | {cell} | {what} |\n"));
+        }
+        out
+    }
+
     /// The help screen's lines for a view: `keys  action  description`.
     pub fn help_lines(&self, view: ViewKind) -> Vec<(String, &'static str, &'static str)> {
         self.bindings(view)
