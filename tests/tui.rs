@@ -446,6 +446,40 @@ fn views_wait_for_workers_without_blocking() {
 }
 
 #[test]
+fn keys_typed_ahead_of_a_loading_view_wait_for_it() {
+    let f = fixture();
+    let mut t = tui(&f, 80, 24);
+    select(&mut t, "Frobnicator");
+    let key = |c: ratatui::crossterm::event::KeyCode| {
+        Event::Key(ratatui::crossterm::event::KeyEvent::new(
+            c,
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ))
+    };
+    use ratatui::crossterm::event::KeyCode;
+    // Enter (the thread loads), then j and Enter before it came.
+    t.app.update(key(KeyCode::Enter));
+    t.app.update(key(KeyCode::Char('j')));
+    t.app.update(key(KeyCode::Enter));
+    assert!(matches!(
+        t.app.stack.last(),
+        Some(putt::tui::app::View::Thread(_))
+    ));
+    t.settle();
+    let s = t.screen();
+    assert!(s.contains("[1/3] [PATCH v2 1/3]"), "{s}");
+    // Esc is never held back.
+    t.app.update(key(KeyCode::Esc));
+    t.app.update(key(KeyCode::Enter));
+    t.app.update(key(KeyCode::Esc));
+    t.settle();
+    assert!(matches!(
+        t.app.stack.last(),
+        Some(putt::tui::app::View::Thread(_))
+    ));
+}
+
+#[test]
 fn reply_opens_the_editor_then_asks_and_sends() {
     let f = fixture();
     let mut t = Headless::new(mail_options(&f), 160, 30).expect("starts");
@@ -724,4 +758,152 @@ fn readme_keys_table_matches_the_keymap() {
         table,
         "README.md's keys table is stale: PUTT_UPDATE_README=1 cargo test --test tui readme"
     );
+}
+
+/// The real binary in a real terminal (tmux): start, open, interdiff,
+/// reply through the editor, quit; the terminal is restored after.
+mod in_tmux {
+    use super::*;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    struct Tmux {
+        socket: PathBuf,
+    }
+
+    impl Tmux {
+        fn run(&self, args: &[&str]) -> String {
+            let out = Command::new("tmux")
+                .arg("-S")
+                .arg(&self.socket)
+                .args(args)
+                .output()
+                .expect("tmux runs");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        fn screen(&self) -> String {
+            self.run(&["capture-pane", "-p", "-t", "t"])
+        }
+
+        fn keys(&self, keys: &[&str]) {
+            let mut args = vec!["send-keys", "-t", "t"];
+            args.extend_from_slice(keys);
+            self.run(&args);
+        }
+
+        fn text(&self, text: &str) {
+            self.run(&["send-keys", "-t", "t", "-l", text]);
+        }
+
+        /// Waits (up to 20 s) for the screen to contain `what`.
+        fn wait_for(&self, what: &str) -> String {
+            let start = Instant::now();
+            loop {
+                let s = self.screen();
+                if s.contains(what) {
+                    return s;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "waited 20 s for {what:?}; the screen:\n{s}"
+                );
+                std::thread::sleep(Duration::from_millis(30));
+            }
+        }
+    }
+
+    impl Drop for Tmux {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .arg("-S")
+                .arg(&self.socket)
+                .arg("kill-server")
+                .output();
+        }
+    }
+
+    #[test]
+    fn the_binary_in_tmux() {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+            return;
+        }
+        let f = fixture();
+        let cfg = f.root.join("config.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[[inbox]]\nname = \"demo\"\npath = \"{}\"\n\n[identity]\nname = \"Rita Reviewer\"\nemail = \"rita@example.org\"\n\n[filters]\npwm = \"s:pwm\"\n",
+                f.root.join("inbox").display()
+            ),
+        )
+        .expect("config");
+        let editor = f.root.join("editor.sh");
+        std::fs::write(&editor, "printf 'Nice.\\n' >> \"$1\"\n").expect("editor");
+        let now = putt::sample::START + 10 * 86_400;
+        let cmd = format!(
+            "env PUTT_NOW={now} PUTT_DATA_DIR={data} EDITOR='sh {editor}' NO_COLOR= {bin} --config {cfg} --index-dir {idx}; echo putt exited $?; sleep 30",
+            data = f.root.join("data").display(),
+            editor = editor.display(),
+            bin = env!("CARGO_BIN_EXE_putt"),
+            cfg = cfg.display(),
+            idx = f.root.join("index").display(),
+        );
+        let t = Tmux {
+            socket: f.root.join("tmux.sock"),
+        };
+        t.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &cmd,
+        ]);
+        let s = t.wait_for("1/7 series");
+        assert!(s.contains("pwm: add Frobnicator PWM"), "{s}");
+        assert!(s.contains("q:Quit"), "{s}");
+        // Limit, open, walk, interdiff.
+        t.keys(&["l"]);
+        t.wait_for("Limit to:");
+        t.text("s:frobnicator");
+        t.keys(&["Enter"]);
+        t.wait_for("limit: s:frobnicator");
+        t.keys(&["Enter"]);
+        t.wait_for("Thread of v2");
+        t.keys(&["Enter"]);
+        t.wait_for("[0/3]");
+        t.keys(&["]"]);
+        t.wait_for("[1/3]");
+        t.keys(&["q", "q", "d"]);
+        let s = t.wait_for("2: ! 2: pwm: frob: add driver");
+        assert!(s.contains("Interdiff v1 → v2"), "{s}");
+        // A reply: the editor runs on the real terminal, then putt asks.
+        t.keys(&["q", "Enter", "Tab", "r"]);
+        let s = t.wait_for("y: send");
+        assert!(s.contains("Re: [PATCH v2"), "{s}");
+        t.keys(&["p"]);
+        t.wait_for("Draft kept");
+        let drafts = std::fs::read_dir(f.root.join("data/drafts"))
+            .expect("drafts dir")
+            .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("draft"))
+            .collect::<Vec<_>>();
+        assert_eq!(drafts.len(), 1);
+        assert!(drafts[0].contains("Nice."), "{}", drafts[0]);
+        // A resize redraws; quitting gives the terminal back.
+        t.run(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+        t.wait_for("Thread of v2");
+        t.keys(&["Q"]);
+        let s = t.wait_for("putt exited 0");
+        assert!(
+            !s.contains("Thread of v2"),
+            "the alternate screen is left: {s}"
+        );
+    }
 }

@@ -176,6 +176,8 @@ pub struct App {
     edit_first: bool,
     /// A draft to open in the editor: the terminal loop suspends the UI.
     suspend: Option<DraftRef>,
+    /// Keys typed while the view on top had nothing to show yet.
+    typeahead: VecDeque<KeyEvent>,
     next_gen: u64,
     requests: Vec<Request>,
     last_search: Option<String>,
@@ -212,6 +214,7 @@ impl App {
             outgoing: VecDeque::new(),
             edit_first: false,
             suspend: None,
+            typeahead: VecDeque::new(),
             next_gen: 1,
             requests: Vec::new(),
             last_search: None,
@@ -249,7 +252,10 @@ impl App {
                 self.maybe_load_more();
             }
             Event::Tick => self.tick = self.tick.wrapping_add(1),
-            Event::Worker(n) => self.notify(n),
+            Event::Worker(n) => {
+                self.notify(n);
+                self.replay_typeahead();
+            }
             Event::Terminate => self.quit = true,
             Event::Edited { id, error } => self.edited(&id, error),
         }
@@ -272,6 +278,22 @@ impl App {
             return;
         }
         let key = Key::from_event(k);
+        // Keys typed ahead of a view that has nothing to show yet wait for
+        // it (Enter right after a limit opens the first match, as in
+        // mutt); leaving and quitting never wait.
+        if self.view_empty_waiting() {
+            let leaves = matches!(
+                self.keymap.lookup(self.view_kind(), key),
+                Some(Action::Back | Action::Quit | Action::Redraw | Action::Help) | None
+            );
+            if !leaves {
+                if self.typeahead.len() < 64 {
+                    self.typeahead.push_back(k);
+                }
+                return;
+            }
+            self.typeahead.clear();
+        }
         match self.keymap.lookup(self.view_kind(), key) {
             Some(a) => {
                 self.message = None;
@@ -1747,6 +1769,13 @@ impl App {
     }
 
     fn failed(&mut self, seq: u64, slot: Slot, error: String) {
+        if matches!(
+            slot,
+            Slot::List | Slot::Thread | Slot::Message | Slot::Interdiff
+        ) {
+            // What was typed for a view that will not come is dropped.
+            self.typeahead.clear();
+        }
         let mine = match slot {
             Slot::List => {
                 let mine = self.list.waiting == Some(seq);
@@ -1848,6 +1877,28 @@ impl App {
             .iter()
             .filter(|r| r.root_message_id() != latest)
             .any(|r| !self.state_of(series, r).is_closed())
+    }
+
+    /// Whether the view on top waits for its first data (keys typed now
+    /// are kept for when it comes).
+    pub fn view_empty_waiting(&self) -> bool {
+        match self.stack.last() {
+            None => self.list.waiting.is_some() && self.list.rows.is_empty(),
+            Some(View::Thread(s)) => s.waiting.is_some() && s.rows.is_empty(),
+            Some(View::Message(s)) => s.waiting.is_some(),
+            Some(View::Interdiff(s)) => s.waiting.is_some() && s.result.is_none(),
+            Some(_) => false,
+        }
+    }
+
+    /// Runs the keys typed ahead, as long as the view on top has its data.
+    fn replay_typeahead(&mut self) {
+        while !self.view_empty_waiting()
+            && !self.quit
+            && let Some(k) = self.typeahead.pop_front()
+        {
+            self.key(k);
+        }
     }
 
     /// Whether anything is being waited for (the spinner turns).
