@@ -10,6 +10,7 @@ use putt::archive::Inbox;
 use putt::config::{Config, Dirs};
 use putt::index::Index;
 
+pub mod apply;
 pub mod demo;
 pub mod index;
 pub mod interdiff;

@@ -16,6 +16,12 @@
 //!
 //! [repos]
 //! linux = "~/src/linux"
+//! linux-kbuild = "~/src/kbuild"    # an inbox's name: its series apply there
+//!
+//! [apply]
+//! link = "https://lore.kernel.org/r/%s"   # default https://patch.msgid.link/%s
+//! add_link = true                  # as --add-link, always
+//! add_sob = true                   # as --add-sob, always
 //!
 //! [identity]
 //! name = "Ada Reviewer"
@@ -68,6 +74,9 @@ pub struct Config {
     /// Terminal UI settings.
     #[serde(default)]
     pub tui: TuiConfig,
+    /// `putt am` / `putt apply` settings.
+    #[serde(default)]
+    pub apply: ApplyConfig,
     /// TUI key bindings per view (`global`, `series_list`, ...): key name
     /// -> action name. Checked when the TUI starts (the names are the
     /// TUI's), so a build without it still reads the file.
@@ -110,6 +119,22 @@ pub struct TuiConfig {
     /// `themes/` folder beside the config file; default `dark`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
+}
+
+/// `[apply]`: how `putt am` and `putt apply` write patches.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyConfig {
+    /// The `Link:` trailer's URL, `%s` = the Message-ID (default
+    /// `https://patch.msgid.link/%s`, as b4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Always add the `Link:` (as `--add-link`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub add_link: bool,
+    /// Always add your `Signed-off-by:` (as `--add-sob`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub add_sob: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

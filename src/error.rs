@@ -49,6 +49,17 @@ pub enum Error {
         /// Where the unsent draft is, when it came from the drafts folder.
         draft: Option<PathBuf>,
     },
+    /// A revision with patches missing, where all of them are needed.
+    #[error(
+        "series {series} {label} is incomplete: {} of {total} missing; pass --partial to use the patches that arrived",
+        crate::series::slot_ranges(.missing)
+    )]
+    Incomplete {
+        series: String,
+        label: String,
+        missing: Vec<u32>,
+        total: u32,
+    },
     #[error("no draft {id} in {}", .dir.display())]
     NoSuchDraft { id: String, dir: PathBuf },
     #[error("{0}")]

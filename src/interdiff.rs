@@ -463,7 +463,8 @@ pub fn patch_texts(index: &Index, rev: &Revision) -> Result<Vec<PatchText>> {
         .collect()
 }
 
-fn read_raw(index: &Index, m: &MailRef) -> Result<Vec<u8>> {
+/// The raw mail behind a [`MailRef`]: the very copy the series saw.
+pub(crate) fn read_raw(index: &Index, m: &MailRef) -> Result<Vec<u8>> {
     let copies = index.by_message_id(&m.message_id)?;
     let chosen = copies
         .iter()
@@ -496,11 +497,10 @@ pub fn between(
     result.to = to.label();
     for (r, which) in [(from, "old"), (to, "new")] {
         if !r.complete() {
-            let missing: Vec<String> = r.missing.iter().map(u32::to_string).collect();
             result.notes.push(format!(
                 "{} ({which}) is incomplete: patches {} never arrived",
                 r.label(),
-                missing.join(", ")
+                crate::series::slot_ranges(&r.missing)
             ));
         }
     }

@@ -5,6 +5,7 @@
 //! -> parsed [`mail::Message`] -> tantivy [`index`] -> query results ->
 //! [`series`] model -> views.
 
+pub mod apply;
 pub mod archive;
 pub mod config;
 pub mod error;

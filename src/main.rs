@@ -50,6 +50,10 @@ pub enum Command {
     Interdiff(cli::interdiff::InterdiffArgs),
     /// Trailers of a series revision, per patch, with who sent them.
     Trailers(cli::series::TrailersArgs),
+    /// Write a revision as an mbox for `git am`, with the collected trailers.
+    Am(cli::apply::AmArgs),
+    /// Apply a revision to a local repository on a new branch (git am).
+    Apply(cli::apply::ApplyArgs),
     /// Reply to a message, or review a patch or series with one trailer.
     Reply(cli::reply::ReplyArgs),
     /// Drafts kept in the data dir: list, send, edit, rm.
@@ -69,6 +73,15 @@ fn main() {
     let args = Args::parse();
     let code = match run(args, started) {
         Ok(code) => code,
+        // A pager or `head` that stops reading is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            0
+        }
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&format!("{e:#}")));
@@ -90,6 +103,8 @@ fn run(args: Args, started: std::time::Instant) -> Result<i32> {
         Some(Command::Series(a)) => cli::series::run(&ctx, &a),
         Some(Command::Interdiff(a)) => cli::interdiff::run(&ctx, &a),
         Some(Command::Trailers(a)) => cli::series::trailers(&ctx, &a),
+        Some(Command::Am(a)) => cli::apply::am(&ctx, &a),
+        Some(Command::Apply(a)) => cli::apply::apply(&ctx, &a),
         Some(Command::Reply(a)) => cli::reply::run(&ctx, &a),
         Some(Command::Drafts(a)) => cli::reply::drafts(&ctx, &a),
         Some(Command::Stats(a)) => cli::index::stats(&ctx, &a),

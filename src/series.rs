@@ -279,7 +279,8 @@ impl Revision {
         c
     }
 
-    /// Every message id of this revision's cover, patches and follow-ups.
+    /// The Message-ID the revision is named after (cover, else its first
+    /// patch).
     pub fn root_message_id(&self) -> &str {
         &self.root_message
     }
@@ -634,7 +635,8 @@ impl Grouper {
                         if old != r
                             && old_slot == slot
                             && self.revs[old].version < rev.version
-                            && base.is_none_or(|b| b == old) =>
+                            && base.is_none_or(|b| b == old)
+                            && self.answers(p, self.revs[old].slots.get(&slot).copied()) =>
                     {
                         base = Some(old);
                     }
@@ -689,7 +691,10 @@ impl Grouper {
                 if let Some((old, _)) = replied {
                     let newer = &self.revs[r];
                     let older = &self.revs[old];
-                    if newer.version > older.version && older.pull.is_none() {
+                    if newer.version > older.version
+                        && older.pull.is_none()
+                        && self.answers(t, older.title())
+                    {
                         union(&mut uf, old, r);
                     }
                 }
@@ -729,12 +734,52 @@ impl Grouper {
             for pair in revs.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 if (self.revs[a].first_date - self.revs[b].first_date).abs() <= SUBJECT_LINK_WINDOW
+                    && self.same_line_of_work(a, b)
                 {
                     union(&mut uf, a, b);
                 }
             }
         }
         (0..n).map(|r| find(&mut uf, r)).collect()
+    }
+
+    /// Whether `newer`, found somewhere below `older` in a thread, is
+    /// its re-roll: sent straight in reply to it, or under a subject that
+    /// still resembles it. A thread can hold two unrelated patches of one
+    /// author, each re-rolled in reply to the same reviewer's message
+    /// (linux-kbuild, scripts/tags.sh, July 2026); the reply alone must
+    /// not join them.
+    fn answers(&self, newer: usize, older: Option<usize>) -> bool {
+        let Some(older) = older else { return false };
+        self.parent[newer] == Some(older)
+            || subjects_resemble(
+                &self.mails[newer].info.normalized,
+                &self.mails[older].info.normalized,
+            )
+    }
+
+    /// Same author and subject is not enough when the subject is a
+    /// recurring one: two pull requests titled "Kbuild fixes for v6.19-rc7"
+    /// a week apart are two pulls, and one backport posted for the 6.18 and
+    /// the 6.12 stable trees is two postings, not revisions of each other.
+    fn same_line_of_work(&self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (&self.revs[a], &self.revs[b]);
+        if (ra.pull.is_some() || rb.pull.is_some()) && ra.version == rb.version {
+            return false;
+        }
+        let tree = |r: &Rev| -> Option<String> {
+            let t = r.title()?;
+            self.mails[t]
+                .info
+                .prefixes
+                .iter()
+                .find(|p| is_release_prefix(p))
+                .cloned()
+        };
+        match (tree(ra), tree(rb)) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        }
     }
 
     fn change_id(&self, r: usize) -> Option<&str> {
@@ -948,6 +993,52 @@ impl Grouper {
 }
 
 /// A sender's name for matching: lower case, without b4 relay's suffix.
+/// Slot numbers as ranges: `1-197, 199-315` (a stable review series
+/// copied to a list may miss hundreds).
+pub fn slot_ranges(v: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let start = v[i];
+        let mut end = start;
+        while i + 1 < v.len() && v[i + 1] == end + 1 {
+            i += 1;
+            end = v[i];
+        }
+        parts.push(if end > start {
+            format!("{start}-{end}")
+        } else {
+            start.to_string()
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+/// A stable-tree prefix such as `6.18` or `5.15.y`.
+fn is_release_prefix(p: &str) -> bool {
+    let p = p.strip_suffix(".y").unwrap_or(p);
+    let mut parts = p.split('.');
+    let numeric =
+        |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    numeric(parts.next()) && numeric(parts.next()) && parts.all(|s| numeric(Some(s)))
+}
+
+/// At least a third of the words of two subjects are shared (a reworded
+/// re-roll keeps its subsystem prefix and most of its object).
+fn subjects_resemble(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> HashSet<String> {
+        s.split_whitespace()
+            .map(|w| w.trim_end_matches([':', ',', '.']).to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    let (a, b) = (words(a), words(b));
+    let shared = a.intersection(&b).count();
+    let all = a.union(&b).count();
+    all > 0 && shared * 3 >= all
+}
+
 fn person_name(name: &str) -> String {
     let name = name.trim().trim_matches('"');
     let name = name.strip_suffix(" via B4 Relay").unwrap_or(name).trim();
@@ -1080,5 +1171,29 @@ fn carry_trailers(revisions: &mut [Revision]) {
                 patch.trailers.push(carried);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn missing_slots_read_as_ranges() {
+        assert_eq!(super::slot_ranges(&[1, 2, 3, 5, 7, 8]), "1-3, 5, 7-8");
+        assert_eq!(super::slot_ranges(&[4]), "4");
+        assert_eq!(super::slot_ranges(&[]), "");
+    }
+
+    #[test]
+    fn release_prefixes_and_resembling_subjects() {
+        assert!(super::is_release_prefix("6.18") && super::is_release_prefix("5.15.y"));
+        assert!(!super::is_release_prefix("net-next") && !super::is_release_prefix("v2"));
+        assert!(super::subjects_resemble(
+            "kbuild: fix foo",
+            "kbuild: avoid foo on bar"
+        ));
+        assert!(!super::subjects_resemble(
+            "scripts/tags.sh: Prevent binary files appearing in cscope.files",
+            "scripts/tags.sh: Add support for rust source files"
+        ));
     }
 }

@@ -324,6 +324,22 @@ pub fn commit_message_trailers(commit_message: &str) -> Vec<Trailer> {
     out
 }
 
+/// Where the trailer block of `commit_message` is, as line numbers of
+/// `commit_message.split('\n')`: `Ok(start..end)` when git finds a block
+/// (its last line is `end - 1`), else `Err(end)` with `end` the line after
+/// the last line of the log message, where a new block would go (after a
+/// blank line). Subject line first, as for [`commit_message_trailers`].
+pub(crate) fn trailer_block_lines(
+    commit_message: &str,
+) -> std::result::Result<std::ops::Range<usize>, usize> {
+    let lines: Vec<&str> = commit_message.split('\n').map(strip_cr).collect();
+    let end = end_of_log_message(&lines);
+    match trailer_block_start(&lines[..end]) {
+        Some(start) => Ok(start..end),
+        None => Err(end),
+    }
+}
+
 /// One line of a trailer block as git reads it.
 #[derive(Debug, PartialEq, Eq)]
 enum BlockLine<'a> {

@@ -320,6 +320,155 @@ fn sample_series_revisions_and_trailers() {
     assert_eq!(pull.branch.as_deref(), Some("tags/pwm/for-6.9-rc3"));
 }
 
+/// Two unrelated patches of one author sit in one thread; each is
+/// re-rolled in reply to the same reviewer's message (as on linux-kbuild,
+/// scripts/tags.sh, July 2026). Each keeps its own series; the reworded v3
+/// sent straight in reply to v2 still joins it.
+#[test]
+fn replies_alone_do_not_join_unrelated_patches() {
+    let mail = |id: &str, parent: Option<&str>, from: &str, subject: &str, body: &str| {
+        let threading = parent
+            .map(|p| format!("In-Reply-To: <{p}>\nReferences: <{p}>\n"))
+            .unwrap_or_default();
+        format!(
+            "From: {from}\nSubject: {subject}\nDate: Tue, 14 Jul 2026 10:00:00 +0000\n\
+             Message-ID: <{id}>\n{threading}\n{body}\n"
+        )
+    };
+    let diff = |file: &str| {
+        format!(
+            "Signed-off-by: S <s@x.org>\n---\ndiff --git a/{file} b/{file}\n--- a/{file}\n+++ b/{file}\n@@ -1 +1 @@\n-a\n+b\n"
+        )
+    };
+    let s = "S <s@x.org>";
+    let m = "M <m@x.org>";
+    let mails = vec![
+        mail("top@x", None, m, "tags.sh ideas", "thoughts"),
+        mail(
+            "a1@x",
+            Some("top@x"),
+            s,
+            "[PATCH] scripts/tags.sh: Prevent binary files appearing in cscope.files",
+            &diff("a"),
+        ),
+        mail(
+            "b1@x",
+            Some("top@x"),
+            s,
+            "[PATCH] scripts/tags.sh: Add support for rust source files",
+            &diff("b"),
+        ),
+        mail(
+            "r@x",
+            Some("b1@x"),
+            m,
+            "Re: [PATCH] scripts/tags.sh: Add support for rust source files",
+            "Please resend both.",
+        ),
+        mail(
+            "a2@x",
+            Some("r@x"),
+            s,
+            "[PATCH v2] scripts/tags.sh: Prevent binary files appearing in cscope.files",
+            &diff("a"),
+        ),
+        mail(
+            "b2@x",
+            Some("r@x"),
+            s,
+            "[PATCH v2] scripts/tags.sh: Add support for rust source files",
+            &diff("b"),
+        ),
+        mail(
+            "b3@x",
+            Some("b2@x"),
+            s,
+            "[PATCH v3] tags: index Rust sources",
+            &diff("b"),
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = index_mails(dir.path(), &mails);
+    let mut got: Vec<(String, Vec<u32>)> = all_series(&index)
+        .iter()
+        .map(|s| {
+            let versions = s.revisions.iter().map(|r| r.version).collect();
+            (s.revisions[0].root_message_id().to_string(), versions)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            ("a1@x".to_string(), vec![1, 2]),
+            ("b1@x".to_string(), vec![1, 2, 3]),
+        ]
+    );
+}
+
+/// Recurring subjects are not revisions: two pulls with one title a week
+/// apart, and one backport posted for two stable trees (linux-kbuild).
+/// An unversioned resend of the same patch still is.
+#[test]
+fn recurring_subjects_stay_apart() {
+    let mail = |id: &str, day: u32, subject: &str, body: &str| {
+        format!(
+            "From: N <n@x.org>\nSubject: {subject}\nDate: {day:02} Jan 2026 10:00:00 +0000\n\
+             Message-ID: <{id}>\n\n{body}\n"
+        )
+    };
+    let pull = |tag: &str| {
+        format!(
+            "The following changes since commit 0123456789abcdef0123456789abcdef01234567:\n\n  \
+             Linux 6.19-rc6\n\nare available in the Git repository at:\n\n  \
+             git://git.kernel.org/pub/scm/linux/kernel/git/kbuild/linux.git {tag}\n\n\
+             for you to fetch changes up to 89abcdef0123456789abcdef0123456789abcdef:\n"
+        )
+    };
+    let diff = "---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n";
+    let mails = vec![
+        mail(
+            "p1@x",
+            2,
+            "[GIT PULL] Kbuild fixes for v6.19-rc7",
+            &pull("tags/fixes-2"),
+        ),
+        mail(
+            "p2@x",
+            9,
+            "[GIT PULL] Kbuild fixes for v6.19-rc7",
+            &pull("tags/fixes-3"),
+        ),
+        mail("s1@x", 3, "[PATCH 6.18 19/30] kbuild: fix it", diff),
+        mail("s2@x", 4, "[PATCH 6.12 11/20] kbuild: fix it", diff),
+        mail("r1@x", 5, "[PATCH] kbuild: add extraversion", diff),
+        mail("r2@x", 5, "[PATCH] kbuild: add extraversion", diff),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = index_mails(dir.path(), &mails);
+    let mut got: Vec<(String, usize)> = all_series(&index)
+        .iter()
+        .map(|s| {
+            (
+                s.revisions[0].root_message_id().to_string(),
+                s.revisions.len(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(String, usize)> = [
+        ("p1@x", 1),
+        ("p2@x", 1),
+        ("r1@x", 2),
+        ("s1@x", 1),
+        ("s2@x", 1),
+    ]
+    .iter()
+    .map(|(id, n)| (id.to_string(), *n))
+    .collect();
+    assert_eq!(got, want);
+}
+
 /// Properties that must hold for any list.
 fn check_properties(index: &Index) -> (usize, usize, usize) {
     let series = all_series(index);

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use putt::interdiff::{self, Options};
 use putt::series::gather::series_by_key;
+use putt::series::{Revision, Series};
 
 use super::Context;
 
@@ -21,10 +22,11 @@ pub enum ColorWhen {
 pub struct InterdiffArgs {
     /// Series id, or the Message-ID of any message in the series.
     pub series: String,
-    /// Old revision, e.g. `v1` or `1` (default: the one before --to).
+    /// Old revision: `v1` or `1`, or `@1` for the first one sent (default:
+    /// the one sent before --to).
     #[arg(long)]
     pub from: Option<String>,
-    /// New revision (default: the newest).
+    /// New revision: `v3`, `3` or `@N` (default: the one sent last).
     #[arg(long)]
     pub to: Option<String>,
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
@@ -43,11 +45,33 @@ pub struct InterdiffArgs {
     pub json: bool,
 }
 
-fn version(s: &str) -> Result<u32> {
-    let digits = s.trim().trim_start_matches(['v', 'V']);
-    digits
+/// A revision as the user names it: `v2` or `2` (the last one sent with
+/// that version), or `@3` (the third revision in the order sent, which
+/// tells apart two postings of one version).
+fn pick<'a>(series: &'a Series, s: &str) -> Result<&'a Revision> {
+    let s = s.trim();
+    if let Some(n) = s.strip_prefix('@') {
+        let n: usize = n
+            .parse()
+            .map_err(|_| anyhow::anyhow!("revision `{s}`: give @1, @2 ... (the order sent)"))?;
+        return n
+            .checked_sub(1)
+            .and_then(|i| series.revisions.get(i))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "series {} has {} revisions: no {s}",
+                    series.id,
+                    series.revisions.len()
+                )
+            });
+    }
+    let v: u32 = s
+        .trim_start_matches(['v', 'V'])
         .parse()
-        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2"))
+        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2, or @N"))?;
+    series
+        .revision(v)
+        .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", series.id))
 }
 
 pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
@@ -60,17 +84,12 @@ pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
             series.latest().label()
         );
     }
-    let pick = |v: u32| {
-        series
-            .revision(v)
-            .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", series.id))
-    };
     let to = match &args.to {
-        Some(v) => pick(version(v)?)?,
+        Some(v) => pick(&series, v)?,
         None => series.revisions.last().expect("a series has revisions"),
     };
     let from = match &args.from {
-        Some(v) => pick(version(v)?)?,
+        Some(v) => pick(&series, v)?,
         None => {
             let pos = series
                 .revisions

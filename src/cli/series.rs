@@ -203,7 +203,7 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         if r.complete() {
             String::new()
         } else {
-            format!(" (missing {})", join(&r.missing))
+            format!(" (missing {})", putt::series::slot_ranges(&r.missing))
         },
         c.acked,
         c.reviewed,
@@ -277,14 +277,7 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
             )?;
         }
     }
-    for m in &r.missing {
-        writeln!(out, "  {m}/{} (missing)", r.total)?;
-    }
     Ok(())
-}
-
-fn join(v: &[u32]) -> String {
-    v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {

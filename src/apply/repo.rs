@@ -1,0 +1,608 @@
+//! An am-ready mbox applied to a local repository: a new branch at the
+//! right base, `git am` (git itself: what users trust), and, when a patch
+//! does not apply, everything put back the way it was.
+//!
+//! gix inspects the repository (is it one, bare or not, which refs exist,
+//! where HEAD is, which commits it has); git changes it (checkout, worktree,
+//! am, branch removal), so the user's hooks and settings apply as they would
+//! to their own `git am`.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+use super::AmOutput;
+use crate::error::{Error, Result};
+
+/// Where and how to apply.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// The repository (any directory inside it).
+    pub repo: PathBuf,
+    /// The branch to create (default: [`AmOutput::name`]).
+    pub branch: Option<String>,
+    /// The base to use instead of the series' `base-commit:` (any revision
+    /// git understands). Default: `base-commit:` when the repository has
+    /// it, else HEAD.
+    pub base: Option<String>,
+    /// `git am -3`: fall back on a three-way merge.
+    pub three_way: bool,
+    /// Apply in a new worktree at this path instead of the checkout (which
+    /// then may be dirty, or the repository bare).
+    pub worktree: Option<PathBuf>,
+}
+
+/// Where the base came from.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseSource {
+    /// The series' `base-commit:`, found in the repository.
+    BaseCommit,
+    /// [`ApplyOptions::base`].
+    Given,
+    /// HEAD, for want of the others.
+    Head,
+}
+
+/// A patch that became a commit.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Applied {
+    pub counter: u32,
+    pub message_id: String,
+    pub commit: String,
+    /// The commit's subject.
+    pub subject: String,
+}
+
+/// The patch `git am` stopped at.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failed {
+    pub counter: u32,
+    pub message_id: String,
+    /// The subject in the mbox: `[PATCH v3 2/5] subject`.
+    pub subject: String,
+    /// What git said (its errors, without the hints about `--continue`).
+    pub message: String,
+}
+
+/// What [`apply_mbox`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    /// The repository's top directory (its git dir when bare).
+    pub repo: PathBuf,
+    pub branch: String,
+    /// Full id of the commit the branch started at.
+    pub base: String,
+    pub base_source: BaseSource,
+    /// Why the base is what it is, when that is worth saying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_note: Option<String>,
+    /// The worktree the branch is checked out in, when one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worktree: Option<PathBuf>,
+    /// The commits made, in order. Empty when a patch failed: they were
+    /// dropped with the branch.
+    pub applied: Vec<Applied>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Failed>,
+    /// The mbox that was applied: patches, trailers added, warnings.
+    pub am: AmOutput,
+    /// Anything that went wrong while putting the repository back.
+    pub warnings: Vec<String>,
+}
+
+impl ApplyReport {
+    /// Whether every patch became a commit.
+    pub fn ok(&self) -> bool {
+        self.failed.is_none()
+    }
+}
+
+/// What a git command printed.
+struct Out {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    /// stderr, else stdout, trimmed: what to show when it failed.
+    fn error(&self) -> String {
+        let e = self.stderr.trim();
+        if e.is_empty() {
+            self.stdout.trim().to_string()
+        } else {
+            e.to_string()
+        }
+    }
+}
+
+/// Runs git in `dir`, messages in English (they are parsed), no prompts.
+fn git<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Result<Out> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("LC_ALL", "C")
+        .env("LANGUAGE", "C")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| Error::git(dir, format!("cannot run git: {e}")))?;
+    Ok(Out {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    })
+}
+
+/// Like [`git`], an error (naming the command) when git fails.
+fn git_ok<S: AsRef<OsStr>>(dir: &Path, args: &[S]) -> Result<String> {
+    let out = git(dir, args)?;
+    if out.ok {
+        Ok(out.stdout)
+    } else {
+        let cmd: Vec<String> = args
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect();
+        Err(Error::git(
+            dir,
+            format!("git {} failed: {}", cmd.join(" "), out.error()),
+        ))
+    }
+}
+
+/// The applier's `Name <addr>` from git's `user.name` and `user.email`
+/// (read in `dir`, or the current directory).
+pub fn git_signer(dir: Option<&Path>) -> Option<String> {
+    let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let get = |key: &str| {
+        git(&dir, &["config", key])
+            .ok()
+            .filter(|o| o.ok)
+            .map(|o| o.stdout.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let email = get("user.email")?;
+    Some(match get("user.name") {
+        Some(name) => format!("{name} <{email}>"),
+        None => email,
+    })
+}
+
+/// HEAD and the state of the files: what must be the same after a failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Snapshot {
+    /// `refs/heads/main`, or `None` when detached.
+    head_ref: Option<String>,
+    head: Option<String>,
+    status: String,
+}
+
+fn snapshot(top: &Path) -> Result<Snapshot> {
+    let repo = gix::discover(top).map_err(|e| Error::git(top, e))?;
+    let head_ref = repo
+        .head_name()
+        .map_err(|e| Error::git(top, e))?
+        .map(|n| n.as_bstr().to_string());
+    let head = repo.head_id().ok().map(|id| id.to_string());
+    let status = git_ok(top, &["status", "--porcelain", "--untracked-files=all"])?;
+    Ok(Snapshot {
+        head_ref,
+        head,
+        status,
+    })
+}
+
+/// An operation git is in the middle of, which `git am` must not join.
+fn in_progress(git_dir: &Path) -> Option<&'static str> {
+    [
+        ("rebase-apply", "an am or rebase"),
+        ("rebase-merge", "a rebase"),
+        ("MERGE_HEAD", "a merge"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+        ("BISECT_LOG", "a bisect"),
+    ]
+    .into_iter()
+    .find(|(f, _)| git_dir.join(f).exists())
+    .map(|(_, what)| what)
+}
+
+/// Applies `am` (from [`super::am_mbox`]) to the repository of `opts`.
+///
+/// Refuses, changing nothing, when: the path is no repository; the
+/// branch exists; `--base` names nothing; git has no committer identity;
+/// the checkout has uncommitted
+/// changes to tracked files or an operation in progress (unless a
+/// worktree is asked for); the repository is bare (idem). When `git am`
+/// stops at a patch, the am is aborted, the branch (and the worktree)
+/// removed and HEAD put back, and the report names the patch: that is an
+/// `Ok` with [`ApplyReport::failed`] set.
+pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
+    let repo = gix::discover(&opts.repo)
+        .map_err(|e| Error::git(&opts.repo, format!("not a git repository: {e}")))?;
+    let git_dir = repo.git_dir().to_path_buf();
+    let top = repo.workdir().map(Path::to_path_buf);
+    let main_dir = top.clone().unwrap_or_else(|| git_dir.clone());
+    let in_place = opts.worktree.is_none();
+    if in_place && top.is_none() {
+        return Err(Error::Invalid(format!(
+            "{} is a bare repository: apply in a new worktree with --worktree DIR",
+            main_dir.display()
+        )));
+    }
+    if in_place && let Some(what) = in_progress(&git_dir) {
+        return Err(Error::Invalid(format!(
+            "{}: {what} is in progress; finish or abort it first, or apply in a new worktree with --worktree DIR",
+            main_dir.display()
+        )));
+    }
+
+    let branch = opts.branch.clone().unwrap_or_else(|| am.name.clone());
+    let valid = git(
+        &main_dir,
+        &["check-ref-format", "--branch", branch.as_str()],
+    )?;
+    if !valid.ok || branch.starts_with('-') {
+        return Err(Error::Invalid(format!(
+            "`{branch}` is not a valid branch name"
+        )));
+    }
+    let full = format!("refs/heads/{branch}");
+    if repo
+        .try_find_reference(full.as_str())
+        .map_err(|e| Error::git(&main_dir, e))?
+        .is_some()
+    {
+        return Err(Error::Invalid(format!(
+            "branch {branch} already exists in {}; name another with --branch",
+            main_dir.display()
+        )));
+    }
+
+    let resolve = |spec: &str| -> Option<String> {
+        repo.rev_parse_single(format!("{spec}^{{commit}}").as_str())
+            .ok()
+            .map(|id| id.to_string())
+    };
+    let head_text = || -> Result<(String, String)> {
+        let id = repo.head_id().map_err(|_| {
+            Error::Invalid(format!(
+                "{} has no commit at HEAD to apply on; give --base",
+                main_dir.display()
+            ))
+        })?;
+        let name = repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|n| n.shorten().to_string())
+            .unwrap_or_else(|| "detached".into());
+        let id = id.to_string();
+        let label = format!("HEAD ({name}, {})", &id[..12.min(id.len())]);
+        Ok((id, label))
+    };
+    let (base, base_source, base_note) = match (&opts.base, &am.base_commit) {
+        (Some(given), named) => {
+            let id = resolve(given).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "--base {given}: no such commit in {}",
+                    main_dir.display()
+                ))
+            })?;
+            let note = named
+                .as_ref()
+                .filter(|c| !id.starts_with(c.as_str()))
+                .map(|c| format!("the series names base-commit {c}; applying on {given} as asked"));
+            (id, BaseSource::Given, note)
+        }
+        (None, Some(named)) => match resolve(named) {
+            Some(id) => (id, BaseSource::BaseCommit, None),
+            None => {
+                let (id, label) = head_text()?;
+                let note = format!(
+                    "base-commit {named} is not in {}; applying on {label} instead (fetch the base, or give --base)",
+                    main_dir.display()
+                );
+                (id, BaseSource::Head, Some(note))
+            }
+        },
+        (None, None) => {
+            let (id, label) = head_text()?;
+            let note = format!("the series names no base-commit; applying on {label}");
+            (id, BaseSource::Head, Some(note))
+        }
+    };
+
+    // git am needs someone to commit as; find out before touching anything.
+    let ident = git(&main_dir, &["var", "GIT_COMMITTER_IDENT"])?;
+    if !ident.ok {
+        let why = ident
+            .stderr
+            .lines()
+            .rev()
+            .find(|l| l.starts_with("fatal:"))
+            .unwrap_or("no identity")
+            .trim_start_matches("fatal:")
+            .trim()
+            .to_string();
+        return Err(Error::Invalid(format!(
+            "git has no committer identity in {} ({why}): set user.name and user.email",
+            main_dir.display()
+        )));
+    }
+
+    let before = match &top {
+        Some(top) if in_place => {
+            let dirty = git_ok(top, &["status", "--porcelain", "--untracked-files=no"])?;
+            if !dirty.trim().is_empty() {
+                let files: Vec<&str> = dirty.lines().take(3).map(str::trim).collect();
+                let more = if dirty.lines().count() > 3 {
+                    ", ..."
+                } else {
+                    ""
+                };
+                return Err(Error::Invalid(format!(
+                    "{} has uncommitted changes ({}{more}): commit or stash them, or apply in a new worktree with --worktree DIR",
+                    top.display(),
+                    files.join(", ")
+                )));
+            }
+            Some(snapshot(top)?)
+        }
+        _ => None,
+    };
+
+    let mut mbox = tempfile::Builder::new()
+        .prefix("putt-am-")
+        .suffix(".mbx")
+        .tempfile()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    std::io::Write::write_all(&mut mbox, &am.mbox).map_err(|e| Error::io(mbox.path(), e))?;
+
+    // Start the branch: checked out here, or in a new worktree.
+    let work = match &opts.worktree {
+        None => {
+            let top = top
+                .clone()
+                .expect("in place means a work tree (checked above)");
+            let out = git(
+                &top,
+                &["checkout", "-q", "-b", branch.as_str(), base.as_str()],
+            )?;
+            if !out.ok {
+                delete_branch(&main_dir, &branch);
+                return Err(Error::git(
+                    &top,
+                    format!(
+                        "cannot check out a new branch {branch} at {base}: {}",
+                        out.error()
+                    ),
+                ));
+            }
+            top
+        }
+        Some(dir) => {
+            let dir = std::path::absolute(dir).map_err(|e| Error::io(dir, e))?;
+            let out = git(
+                &main_dir,
+                &[
+                    OsStr::new("worktree"),
+                    OsStr::new("add"),
+                    OsStr::new("-q"),
+                    OsStr::new("-b"),
+                    OsStr::new(&branch),
+                    dir.as_os_str(),
+                    OsStr::new(&base),
+                ],
+            )?;
+            if !out.ok {
+                delete_branch(&main_dir, &branch);
+                return Err(Error::git(
+                    &main_dir,
+                    format!(
+                        "cannot add a worktree at {}: {}",
+                        dir.display(),
+                        out.error()
+                    ),
+                ));
+            }
+            dir
+        }
+    };
+
+    let mut args: Vec<&OsStr> = vec![OsStr::new("am"), OsStr::new("--no-scissors")];
+    if opts.three_way {
+        args.push(OsStr::new("-3"));
+    }
+    args.push(mbox.path().as_os_str());
+    let out = git(&work, &args)?;
+    let mut report = ApplyReport {
+        repo: main_dir.clone(),
+        branch: branch.clone(),
+        base: base.clone(),
+        base_source,
+        base_note,
+        worktree: opts.worktree.as_ref().map(|_| work.clone()),
+        applied: Vec::new(),
+        failed: None,
+        am: am.clone(),
+        warnings: Vec::new(),
+    };
+    if out.ok {
+        let range = format!("{base}..HEAD");
+        let log = git_ok(
+            &work,
+            &["log", "--reverse", "--format=%H%x09%s", range.as_str()],
+        )?;
+        report.applied = log
+            .lines()
+            .zip(&am.patches)
+            .map(|(line, p)| {
+                let (commit, subject) = line.split_once('\t').unwrap_or((line, ""));
+                Applied {
+                    counter: p.counter,
+                    message_id: p.message_id.clone(),
+                    commit: commit.to_string(),
+                    subject: subject.to_string(),
+                }
+            })
+            .collect();
+        return Ok(report);
+    }
+
+    // It stopped: say where and why, then undo everything.
+    let failed_at = failed_patch(&out.stdout).or_else(|| failed_patch(&out.stderr));
+    let message = git_message(&out);
+    undo(
+        &main_dir,
+        &work,
+        &branch,
+        opts.worktree.is_some(),
+        before.as_ref(),
+        &mut report.warnings,
+    );
+    match failed_at.and_then(|n| am.patches.get(n.saturating_sub(1))) {
+        Some(p) => {
+            report.failed = Some(Failed {
+                counter: p.counter,
+                message_id: p.message_id.clone(),
+                subject: p.subject.clone(),
+                message,
+            });
+            Ok(report)
+        }
+        None => Err(Error::Command {
+            what: format!("git am in {}", work.display()),
+            message: if report.warnings.is_empty() {
+                message
+            } else {
+                format!("{message}\n{}", report.warnings.join("\n"))
+            },
+        }),
+    }
+}
+
+/// `Patch failed at 0002 subject` -> 2.
+fn failed_patch(output: &str) -> Option<usize> {
+    output.lines().find_map(|l| {
+        l.strip_prefix("Patch failed at ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    })
+}
+
+/// git's account of the failure without its progress lines and hints.
+fn git_message(out: &Out) -> String {
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .chain(out.stdout.lines())
+        .filter(|l| {
+            !l.starts_with("Applying: ")
+                && !l.starts_with("hint:")
+                && !l.starts_with("Patch failed at ")
+                && !l.trim().is_empty()
+        })
+        .collect();
+    if lines.is_empty() {
+        out.error()
+    } else {
+        lines.join("\n")
+    }
+}
+
+fn delete_branch(dir: &Path, branch: &str) {
+    let full = format!("refs/heads/{branch}");
+    if git(dir, &["rev-parse", "--verify", "--quiet", full.as_str()]).is_ok_and(|o| o.ok) {
+        let _ = git(dir, &["branch", "-q", "-D", branch]);
+    }
+}
+
+/// Aborts the am and removes what was made for it; checks (in place) that
+/// HEAD, the index and the files are as they were.
+fn undo(
+    main_dir: &Path,
+    work: &Path,
+    branch: &str,
+    worktree: bool,
+    before: Option<&Snapshot>,
+    warnings: &mut Vec<String>,
+) {
+    let aborted = git(work, &["am", "--abort"]).is_ok_and(|o| o.ok);
+    if !aborted {
+        // The tracked files were clean before, so a hard reset loses
+        // nothing of the user's.
+        let _ = git(work, &["am", "--quit"]);
+        let _ = git(work, &["reset", "-q", "--hard"]);
+    }
+    if worktree {
+        let out = git(
+            main_dir,
+            &[
+                OsStr::new("worktree"),
+                OsStr::new("remove"),
+                OsStr::new("--force"),
+                work.as_os_str(),
+            ],
+        );
+        if !out.as_ref().is_ok_and(|o| o.ok) {
+            warnings.push(format!(
+                "could not remove the worktree {}: {}",
+                work.display(),
+                out.map(|o| o.error()).unwrap_or_else(|e| e.to_string())
+            ));
+        }
+        let _ = git(main_dir, &["worktree", "prune"]);
+    } else if let Some(before) = before {
+        let back: Option<Vec<&str>> = match (&before.head_ref, &before.head) {
+            (Some(r), Some(_)) => r
+                .strip_prefix("refs/heads/")
+                .map(|b| vec!["checkout", "-q", b]),
+            (None, Some(id)) => Some(vec!["checkout", "-q", "--detach", id.as_str()]),
+            // An unborn branch: point HEAD back at it.
+            (Some(r), None) => Some(vec!["symbolic-ref", "HEAD", r.as_str()]),
+            (None, None) => None,
+        };
+        if let Some(args) = back
+            && let Ok(o) = git(work, &args)
+            && !o.ok
+        {
+            warnings.push(format!(
+                "could not check out what was checked out before: {}",
+                o.error()
+            ));
+        }
+    }
+    delete_branch(main_dir, branch);
+    if let Some(before) = before {
+        match snapshot(work) {
+            Ok(after) if &after == before => {}
+            Ok(after) => warnings.push(format!(
+                "the checkout is not quite as it was: HEAD {:?} {:?} -> {:?} {:?}; status before:\n{}status after:\n{}",
+                before.head_ref, before.head, after.head_ref, after.head, before.status, after.status
+            )),
+            Err(e) => warnings.push(format!("could not check the checkout afterwards: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_patch_number() {
+        assert_eq!(
+            failed_patch("Applying: a\nApplying: b\nPatch failed at 0002 b\n"),
+            Some(2)
+        );
+        assert_eq!(failed_patch("error: nothing\n"), None);
+    }
+}

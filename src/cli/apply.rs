@@ -1,0 +1,388 @@
+//! `putt am` and `putt apply`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+
+use putt::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource};
+use putt::series::gather::series_by_key;
+use putt::series::{Revision, Series};
+use putt::text::sanitize_line;
+
+use super::Context;
+
+/// What both commands take to build the mbox.
+#[derive(clap::Args, Debug)]
+pub struct MboxArgs {
+    /// Series id (from `putt series`), or the Message-ID of any message in it.
+    pub series: String,
+    /// Revision: `3` or `v3` (the last one sent with that version), or `@N`
+    /// for the N-th sent (default: the one sent last).
+    #[arg(long = "revision", short = 'v', value_name = "REV")]
+    pub version: Option<String>,
+    /// Add your Signed-off-by: last ([identity] in the config, else git's
+    /// user.name and user.email).
+    #[arg(long, short = 's')]
+    pub add_sob: bool,
+    /// Add `Link: <URL of the patch>` ([apply] link in the config, default
+    /// https://patch.msgid.link/%s).
+    #[arg(long, short = 'l')]
+    pub add_link: bool,
+    /// Use an incomplete revision: the patches that arrived, in order.
+    #[arg(long)]
+    pub partial: bool,
+    /// Also add trailers whose address is not the address that sent them.
+    #[arg(long)]
+    pub all_trailers: bool,
+    /// Add no collected trailers: the patches as sent.
+    #[arg(long)]
+    pub no_trailers: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Trailers go into each patch's trailer block in b4's order: the patch's own \
+(kept as sent), then those from replies to it, then those from replies to \
+the cover letter, then those carried from an earlier revision of the \
+unchanged patch, then Link:, then your Signed-off-by:.
+
+Examples:
+  putt am 1a2b3c4d5e6f                 # writes ./v3-20240501-subject.mbx
+  putt am '<msgid@example.org>' -v 2 -s -l -o - | git am")]
+pub struct AmArgs {
+    #[command(flatten)]
+    pub mbox: MboxArgs,
+    /// Where to write the mbox; `-` for stdout (default: NAME.mbx here,
+    /// NAME being like v3-20240501-short-subject).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the cover letter, beside the mbox as NAME.cover.
+    #[arg(long)]
+    pub cover: bool,
+    /// Print what was written as JSON (patches, trailers added, warnings).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+The branch starts at the series' base-commit: when the repository has it, \
+else at HEAD, or at --base when given (the output says which and why). The checkout must be \
+clean, unless --worktree applies in a new worktree. When a patch does not \
+apply, the am is aborted and the branch removed: the repository is left as \
+it was, and the failing patch is named with git's message (exit status 1).
+
+Examples:
+  putt apply 1a2b3c4d5e6f --repo ~/src/linux
+  putt apply '<msgid@example.org>' --repo . -3 --worktree ../try-it --branch review/foo")]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub mbox: MboxArgs,
+    /// The repository (default: [repos] in the config, by the series'
+    /// inbox name, or the only one there).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// The branch to create (default: like v3-20240501-short-subject).
+    #[arg(long, short = 'b', value_name = "NAME")]
+    pub branch: Option<String>,
+    /// Start here instead of the series' base-commit: (needed when the
+    /// repository lacks it and HEAD is not the base): any revision git knows.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Fall back on a three-way merge (git am -3).
+    #[arg(short = '3', long = "3way")]
+    pub three_way: bool,
+    /// Apply in a new worktree at DIR (the checkout may then be dirty).
+    #[arg(long, value_name = "DIR")]
+    pub worktree: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A revision as the user names it: `v2` or `2` (the last one sent with
+/// that version), or `@3` (the third in the order sent), as `putt
+/// interdiff` reads it; default the one sent last.
+fn pick<'a>(series: &'a Series, s: Option<&str>) -> Result<&'a Revision> {
+    let Some(s) = s.map(str::trim) else {
+        return Ok(series.latest());
+    };
+    if let Some(n) = s.strip_prefix('@') {
+        let n: usize = n
+            .parse()
+            .map_err(|_| anyhow::anyhow!("revision `{s}`: give @1, @2 ... (the order sent)"))?;
+        return n
+            .checked_sub(1)
+            .and_then(|i| series.revisions.get(i))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "series {} has {} revisions: no {s}",
+                    series.id,
+                    series.revisions.len()
+                )
+            });
+    }
+    let v: u32 = s
+        .trim_start_matches(['v', 'V'])
+        .parse()
+        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2, or @N"))?;
+    Ok(apply::pick_revision(series, Some(v))?)
+}
+
+/// The options for [`apply::am_mbox`]; `sob_dir` is where git's identity is
+/// read when the config has none.
+fn am_options(
+    ctx: &Context,
+    a: &MboxArgs,
+    cover: bool,
+    sob_dir: Option<&Path>,
+) -> Result<AmOptions> {
+    let conf = &ctx.config.apply;
+    let signoff = if a.add_sob || conf.add_sob {
+        let me = match &ctx.config.identity {
+            Some(id) => Some(format!("{} <{}>", id.name, id.email)),
+            None => apply::git_signer(sob_dir),
+        };
+        Some(me.context(
+            "--add-sob: no [identity] (name, email) in the config and no user.name/user.email in git",
+        )?)
+    } else {
+        None
+    };
+    let link = (a.add_link || conf.add_link).then(|| {
+        conf.link
+            .clone()
+            .unwrap_or_else(|| apply::DEFAULT_LINK.into())
+    });
+    Ok(AmOptions {
+        version: None,
+        cover,
+        signoff,
+        link,
+        partial: a.partial,
+        all_trailers: a.all_trailers,
+        no_trailers: a.no_trailers,
+    })
+}
+
+pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let series = series_by_key(&index, &args.mbox.series)?;
+    let to_stdout = args.output.as_deref() == Some(Path::new("-"));
+    if to_stdout && args.cover {
+        bail!("--cover writes a second file: give -o FILE, not -o -");
+    }
+    if to_stdout && args.json {
+        bail!("--json prints to stdout, where -o - writes the mbox: give -o FILE");
+    }
+    let rev = pick(&series, args.mbox.version.as_deref())?;
+    let opts = am_options(ctx, &args.mbox, args.cover, None)?;
+    let out = apply::am_revision(&index, &series, rev, &opts)?;
+    if to_stdout {
+        std::io::stdout()
+            .lock()
+            .write_all(&out.mbox)
+            .context("stdout")?;
+        if !ctx.quiet {
+            let mut err = std::io::stderr().lock();
+            summary(&mut err, &out)?;
+        }
+        return Ok(0);
+    }
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.mbx", out.name)));
+    apply::write_mbox(&path, &out.mbox)?;
+    let cover = match &out.cover {
+        Some(bytes) => {
+            let p = apply::cover_path(&path);
+            apply::write_mbox(&p, bytes)?;
+            Some(p)
+        }
+        None => None,
+    };
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Written<'a> {
+            #[serde(flatten)]
+            am: &'a AmOutput,
+            output: &'a Path,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            cover_output: Option<&'a Path>,
+        }
+        let w = Written {
+            am: &out,
+            output: &path,
+            cover_output: cover.as_deref(),
+        };
+        writeln!(stdout, "{}", serde_json::to_string(&w)?)?;
+        return Ok(0);
+    }
+    if !ctx.quiet {
+        summary(&mut stdout, &out)?;
+        if args.cover && cover.is_none() {
+            writeln!(stdout, "({} has no cover letter)", out.label)?;
+        }
+        if let Some(c) = &cover {
+            writeln!(stdout, "Cover letter: {}", c.display())?;
+        }
+        writeln!(
+            stdout,
+            "Wrote {} patch(es) to {}\n  git am {}",
+            out.patches.len(),
+            path.display(),
+            shell_word(&path)
+        )?;
+    }
+    Ok(0)
+}
+
+/// The mbox's patches with the trailers each gets, then the warnings.
+fn summary(out: &mut impl Write, am: &AmOutput) -> Result<()> {
+    writeln!(
+        out,
+        "{} {} of {}: {}",
+        am.series,
+        am.label,
+        sanitize_line(&am.author),
+        sanitize_line(&am.subject)
+    )?;
+    for p in &am.patches {
+        writeln!(
+            out,
+            "  {}{}",
+            sanitize_line(&p.subject),
+            if p.inherited {
+                "  (from the earlier revision)"
+            } else {
+                ""
+            }
+        )?;
+        for t in &p.trailers_added {
+            for line in t.lines() {
+                writeln!(out, "    + {}", sanitize_line(line))?;
+            }
+        }
+    }
+    if let Some(b) = &am.base_commit {
+        writeln!(out, "  base-commit: {}", sanitize_line(b))?;
+    }
+    for w in &am.warnings {
+        writeln!(out, "warning: {}", sanitize_line(w))?;
+    }
+    Ok(())
+}
+
+fn shell_word(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_./+=:@".contains(&b))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The repository to apply to: `--repo`, else `[repos]` by the inbox of the
+/// revision's patches, else the only configured one.
+fn repo_for(ctx: &Context, rev: &Revision, given: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    let repos = &ctx.config.repos;
+    let inboxes: Vec<&str> = rev.patches.iter().map(|p| p.mail.inbox.as_str()).collect();
+    if let Some(p) = inboxes.iter().find_map(|i| repos.get(*i)) {
+        return Ok(p.clone());
+    }
+    if repos.len() == 1 {
+        return Ok(repos.values().next().expect("one repo").clone());
+    }
+    bail!(
+        "which repository? give --repo PATH, or map the inbox to one in the config:\n\n[repos]\n{} = \"~/src/tree\"",
+        inboxes.first().copied().unwrap_or("inbox-name")
+    )
+}
+
+pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
+    let index = ctx.index()?;
+    let series = series_by_key(&index, &args.mbox.series)?;
+    let rev = pick(&series, args.mbox.version.as_deref())?;
+    let repo = repo_for(ctx, rev, args.repo.as_deref())?;
+    let opts = am_options(ctx, &args.mbox, false, Some(&repo))?;
+    let apply_opts = ApplyOptions {
+        repo,
+        branch: args.branch.clone(),
+        base: args.base.clone(),
+        three_way: args.three_way,
+        worktree: args.worktree.clone(),
+    };
+    let am = apply::am_revision(&index, &series, rev, &opts)?;
+    let report = apply::apply_mbox(&am, &apply_opts)?;
+    let code = if report.ok() { 0 } else { 1 };
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        writeln!(stdout, "{}", serde_json::to_string(&report)?)?;
+        return Ok(code);
+    }
+    print_report(&mut stdout, &report)?;
+    Ok(code)
+}
+
+fn print_report(out: &mut impl Write, r: &ApplyReport) -> Result<()> {
+    summary(out, &r.am)?;
+    let base = &r.base[..12.min(r.base.len())];
+    match r.base_source {
+        BaseSource::BaseCommit => writeln!(out, "Base: {base} (the series' base-commit)")?,
+        BaseSource::Given => writeln!(out, "Base: {base} (--base)")?,
+        BaseSource::Head => writeln!(out, "Base: {base} (HEAD)")?,
+    }
+    if let Some(n) = &r.base_note {
+        writeln!(out, "note: {}", sanitize_line(n))?;
+    }
+    match &r.failed {
+        None => {
+            let place = match &r.worktree {
+                Some(w) => format!(" in the worktree {}", w.display()),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "Applied {} patch(es) on branch {}{place}:",
+                r.applied.len(),
+                r.branch
+            )?;
+            for a in &r.applied {
+                writeln!(
+                    out,
+                    "  {} {}",
+                    &a.commit[..12.min(a.commit.len())],
+                    sanitize_line(&a.subject)
+                )?;
+            }
+        }
+        Some(f) => {
+            writeln!(
+                out,
+                "Failed: {} <{}> does not apply on {base}:",
+                sanitize_line(&f.subject),
+                sanitize_line(&f.message_id)
+            )?;
+            for line in f.message.lines() {
+                writeln!(out, "  {}", sanitize_line(line))?;
+            }
+            writeln!(
+                out,
+                "The am was aborted and branch {} removed; {} is as it was. Try -3, or --base.",
+                r.branch,
+                r.repo.display()
+            )?;
+        }
+    }
+    for w in &r.warnings {
+        writeln!(out, "warning: {}", sanitize_line(w))?;
+    }
+    Ok(())
+}
