@@ -73,11 +73,16 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(Vec::new())
+}
+
+/// The fixture with more mail.
+fn fixture_with(extra: Vec<(String, i64)>) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
     let inbox = root.join("inbox");
     let mut w = putt::archive::write::V2Writer::open(&inbox).expect("writer");
-    for (raw, time) in fixture_mails() {
+    for (raw, time) in fixture_mails().into_iter().chain(extra) {
         w.add(raw.as_bytes(), time).expect("add mail");
     }
     drop(w);
@@ -580,20 +585,141 @@ fn a_failing_send_keeps_the_draft() {
     assert_eq!(drafts_left(&f), 1);
 }
 
+/// A patch adding a file (it applies to any tree), with a review.
+fn hello_patch() -> Vec<(String, i64)> {
+    let t = putt::sample::START + 5 * 86_400;
+    let patch = common::mail(
+        "hello-1@example.org",
+        "Hana Hacker <hana@example.org>",
+        "[PATCH] docs: add a hello file",
+        0,
+        &[],
+        "Say hello.\n\nSigned-off-by: Hana Hacker <hana@example.org>\n---\n Documentation/hello.txt | 1 +\n 1 file changed, 1 insertion(+)\n\ndiff --git a/Documentation/hello.txt b/Documentation/hello.txt\nnew file mode 100644\nindex 0000000..ce01362\n--- /dev/null\n+++ b/Documentation/hello.txt\n@@ -0,0 +1 @@\n+hello\n-- \n2.43.0\n",
+    );
+    let review = common::mail(
+        "hello-2@example.org",
+        "Carol Reviewer <carol@example.com>",
+        "Re: [PATCH] docs: add a hello file",
+        5,
+        &["hello-1@example.org"],
+        "> Say hello.\n\nReviewed-by: Carol Reviewer <carol@example.com>\n",
+    );
+    vec![(patch, t), (review, t + 300)]
+}
+
+/// A git repository to apply to.
+fn kbuild_tree(f: &Fixture) -> PathBuf {
+    let repo = f.root.join("kbuild-tree");
+    std::fs::create_dir_all(repo.join("scripts")).expect("mkdir");
+    std::fs::write(repo.join("scripts/Makefile.build"), "# build rules\n").expect("write");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["config", "user.name", "Mae Maintainer"]);
+    git(&["config", "user.email", "mae@example.org"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    repo
+}
+
+fn git_out(repo: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
-fn apply_and_export_prompt() {
+fn apply_asks_repo_and_branch_and_shows_the_report() {
+    let f = fixture_with(hello_patch());
+    let repo = kbuild_tree(&f);
+    let mut o = options(&f);
+    o.config.repos.insert("other".into(), f.root.clone());
+    o.config.repos.insert("demo".into(), repo.clone());
+    let mut t = Headless::new(o, 100, 24).expect("starts");
+    select(&mut t, "hello file");
+    // The repo named like the inbox is the default; the branch is b4's.
+    t.keys("a");
+    let s = t.screen();
+    assert!(
+        s.contains("Apply to repo (demo, other or a path): demo"),
+        "{s}"
+    );
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(
+        s.contains("New branch: v1-20240101-docs-add-a-hello-file"),
+        "{s}"
+    );
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(
+        s.contains("Applied 1 patch(es) on branch v1-20240101"),
+        "{s}"
+    );
+    assert!(
+        s.contains("+ Reviewed-by: Carol"),
+        "the report lists trailers: {s}"
+    );
+    let log = git_out(
+        &repo,
+        &[
+            "log",
+            "--format=%s%n%b",
+            "-1",
+            "v1-20240101-docs-add-a-hello-file",
+        ],
+    );
+    assert!(log.contains("docs: add a hello file"), "{log}");
+    assert!(log.contains("Reviewed-by: Carol Reviewer"), "{log}");
+    git_out(&repo, &["checkout", "-q", "main"]);
+    // A series that does not apply: named, and the repo is as it was.
+    let head = git_out(&repo, &["rev-parse", "HEAD"]);
+    t.keys("q");
+    select(&mut t, "Frobnicator");
+    t.keys("a<Enter><Enter>");
+    let s = t.screen();
+    assert!(s.contains("does not apply"), "{s}");
+    assert!(s.contains("Failed:"), "{s}");
+    assert_eq!(git_out(&repo, &["rev-parse", "HEAD"]), head);
+    assert!(git_out(&repo, &["status", "--porcelain"]).is_empty());
+}
+
+#[test]
+fn export_writes_an_am_ready_mbox() {
     let f = fixture();
-    let mut t = tui(&f, 80, 24);
+    let mut t = tui(&f, 100, 24);
     select(&mut t, "Frobnicator");
     t.keys("e");
     let s = t.screen();
     assert!(
-        s.contains("Export mbox to: ./pwm-add-frobnicator-pwm-driver-v2.mbx"),
+        s.contains("Export mbox to: ./v2-20240306-pwm-add-frobnicator-pwm-driver.mbx"),
         "{s}"
     );
-    t.keys("<Esc>a");
-    assert!(t.screen().contains("Apply to repo"));
-    t.keys("<Esc>");
+    let path = f.root.join("frob.mbx");
+    t.keys(&format!("<C-u>{}<Enter>", path.display()));
+    let s = t.screen();
+    assert!(s.contains("Wrote 3 patch(es)"), "{s}");
+    let mbox = std::fs::read_to_string(&path).expect("mbox written");
+    assert_eq!(mbox.matches("\nSubject: [PATCH v2 ").count(), 3, "{mbox}");
+    assert!(mbox.contains("Reviewed-by:"), "{mbox}");
+    // Esc leaves a prompt without doing anything.
+    t.keys("a<Esc>");
     assert!(t.app.prompt.is_none());
 }
 

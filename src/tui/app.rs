@@ -639,22 +639,41 @@ impl App {
                 );
                 self.open_prompt(PromptKind::State, &prompt, "", Some((series, revision)));
             }
+            Action::Apply | Action::Export if self.git_gen.is_some() => {
+                self.info("An apply or export is still running.");
+            }
             Action::Apply => {
-                let default = self
-                    .repos
-                    .first()
+                // The [repos] entry named like the inbox, else the first.
+                let default = series
+                    .revisions
+                    .get(revision)
+                    .and_then(|r| {
+                        r.patches
+                            .iter()
+                            .find_map(|p| self.repos.iter().find(|(n, _)| *n == p.mail.inbox))
+                    })
+                    .or(self.repos.first())
                     .map(|(n, _)| n.clone())
                     .unwrap_or_default();
+                let label = if self.repos.is_empty() {
+                    "Apply to repo (path; [repos] in config.toml names them): ".to_string()
+                } else {
+                    let names: Vec<&str> = self.repos.iter().map(|(n, _)| n.as_str()).collect();
+                    format!("Apply to repo ({} or a path): ", names.join(", "))
+                };
                 self.open_prompt(
                     PromptKind::ApplyRepo,
-                    "Apply to repo (name or path): ",
+                    &label,
                     &default,
                     Some((series, revision)),
                 );
             }
             Action::Export => {
-                let version = series.revisions.get(revision).map_or(1, |r| r.version);
-                let default = format!("./{}-v{version}.mbx", slug(&series.subject));
+                let default = series
+                    .revisions
+                    .get(revision)
+                    .map_or_else(|| "series".into(), super::git::default_name);
+                let default = format!("./{default}.mbx");
                 self.open_prompt(
                     PromptKind::Export,
                     "Export mbox to: ",
@@ -1295,8 +1314,10 @@ impl App {
                 let Some((series, rev)) = p.target else {
                     return;
                 };
-                let version = series.revisions.get(rev).map_or(1, |r| r.version);
-                let branch = format!("putt/{}-v{version}", slug(&series.subject));
+                let branch = series
+                    .revisions
+                    .get(rev)
+                    .map_or_else(|| "series".into(), super::git::default_name);
                 self.open_prompt(
                     PromptKind::ApplyBranch { repo },
                     "New branch: ",
@@ -1758,11 +1779,23 @@ impl App {
                 self.info(format!("{}{}", views::clean(&message), self.left_note()));
                 self.next_draft();
             }
-            Notification::Done { seq, message } => {
+            Notification::Done { seq, outcome } => {
                 if self.git_gen == Some(seq) {
                     self.git_gen = None;
                 }
-                self.info(message);
+                if let Some((title, lines)) = outcome.report {
+                    self.stack.push(View::Trailers(PagerView {
+                        title,
+                        pager: Pager::new(lines),
+                        search: None,
+                    }));
+                }
+                let text = views::clean(&outcome.message);
+                if outcome.error {
+                    self.error(text);
+                } else {
+                    self.info(text);
+                }
             }
             Notification::Failed { seq, slot, error } => self.failed(seq, slot, error),
         }
@@ -2034,23 +2067,6 @@ fn previous_revision(s: &Series, to: usize) -> Option<usize> {
     Some(if to == 0 { 1 } else { to - 1 })
 }
 
-/// `pwm-add-frobnicator-pwm-driver`, for file and branch names.
-fn slug(subject: &str) -> String {
-    let mut out = String::new();
-    for c in subject.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-        if out.len() >= 48 {
-            break;
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "series".into() } else { out }
-}
-
 fn expand_home(p: &str) -> PathBuf {
     if let Some(rest) = p.strip_prefix("~/")
         && let Some(home) = std::env::var_os("HOME")
@@ -2063,15 +2079,6 @@ fn expand_home(p: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_safe_names() {
-        assert_eq!(
-            slug("pwm: add Frobnicator PWM driver"),
-            "pwm-add-frobnicator-pwm-driver"
-        );
-        assert_eq!(slug("!!!"), "series");
-    }
 
     #[test]
     fn cursor_moves_stay_in_range() {

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
+use super::git::GitOutcome;
 use super::reply::{DraftRef, ReplyKind, ReplyOptions};
 use super::views::pager::PagerLine;
 use super::views::thread::ThreadRow;
@@ -177,10 +178,10 @@ pub enum Notification {
         seq: u64,
         message: String,
     },
-    /// A git job finished; the text says what happened.
+    /// A git job finished; the outcome says what happened.
     Done {
         seq: u64,
-        message: String,
+        outcome: GitOutcome,
     },
     Failed {
         seq: u64,
@@ -284,8 +285,8 @@ pub fn execute(
             revision,
             path,
             ..
-        } => match super::git::export(&ctx.index, &series, revision, &path) {
-            Ok(message) => Notification::Done { seq, message },
+        } => match super::git::export(&ctx.index, &ctx.config, &series, revision, &path) {
+            Ok(outcome) => Notification::Done { seq, outcome },
             Err(e) => failed(e),
         },
         Request::Apply {
@@ -294,8 +295,8 @@ pub fn execute(
             repo,
             branch,
             ..
-        } => match super::git::apply(&ctx.index, &series, revision, &repo, &branch) {
-            Ok(message) => Notification::Done { seq, message },
+        } => match super::git::apply(&ctx.index, &ctx.config, &series, revision, &repo, &branch) {
+            Ok(outcome) => Notification::Done { seq, outcome },
             Err(e) => failed(e),
         },
         Request::Compose { targets, kind, .. } => {
