@@ -13,7 +13,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use super::pager::{Pager, PagerLine};
-use super::{clean, clean_body_line, fit, page_top, row_style};
+use super::{clean, clean_body_line, fit, pane_top, row_style};
 use crate::interdiff::{self, LineKind, Status};
 use crate::series::Series;
 use crate::tui::app::App;
@@ -300,7 +300,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &InterdiffState) {
         Rect::new(area.x, area.y + 1, area.width, 1),
     );
     let pairs_area = Rect::new(area.x, area.y + 2, area.width, ph);
-    let top = page_top(s.pair, ph as usize);
+    let top = pane_top(s.pair, ph as usize, entries);
     let mut lines: Vec<Line> = (0..entries)
         .skip(top)
         .take(ph as usize)
