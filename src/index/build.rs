@@ -281,6 +281,10 @@ pub fn update(
     let mut since_commit = 0usize;
     let mut last_tick = Instant::now();
     let outcome: Result<()> = std::thread::scope(|scope| {
+        // Owned here, so an early return (a failed read, a full disk) drops
+        // it and the workers blocked on a full channel see the hang-up and
+        // stop, instead of the scope waiting for them forever.
+        let doc_rx = doc_rx;
         scope.spawn(move || feed(jobs, job_tx));
         for _ in 0..opts.parse_threads.max(1) {
             let rx = job_rx.clone();
