@@ -10,7 +10,9 @@ use putt::archive::Inbox;
 use putt::config::{Config, Dirs};
 use putt::index::Index;
 
+pub mod check;
 pub mod demo;
+pub mod events;
 pub mod index;
 pub mod interdiff;
 pub mod reply;

@@ -2,7 +2,9 @@
 //! Each subcommand is a thin client of `putt::*`; with `--json` it prints
 //! the library's own serialisable results, one object per line.
 
-use std::io::{IsTerminal, Write};
+#[cfg(feature = "tui")]
+use std::io::IsTerminal;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -62,6 +64,10 @@ pub enum Command {
     Config,
     /// Triage state of a series' revisions; set it with a second argument.
     State(cli::state::StateArgs),
+    /// Run the configured checks (CI) on new series revisions; --list shows results.
+    Check(cli::check::CheckArgs),
+    /// The event log (new series, revisions, trailers, checks, states) as lines or JSON.
+    Events(cli::events::EventsArgs),
 }
 
 fn main() {
@@ -96,6 +102,8 @@ fn run(args: Args, started: std::time::Instant) -> Result<i32> {
         Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),
         Some(Command::Config) => cli::config(&ctx),
         Some(Command::State(a)) => cli::state::run(&ctx, &a),
+        Some(Command::Check(a)) => cli::check::run(&ctx, &a),
+        Some(Command::Events(a)) => cli::events::run(&ctx, &a),
         None => {
             if ctx.config.inboxes.is_empty() {
                 writeln!(std::io::stdout(), "{}", cli::FIRST_RUN).context("stdout")?;
