@@ -75,6 +75,15 @@ fn main() {
     let args = Args::parse();
     let code = match run(args, started) {
         Ok(code) => code,
+        // A reader that went away (`putt series | head`) is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            0
+        }
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&format!("{e:#}")));
