@@ -725,7 +725,10 @@ impl Runner<'_> {
                 stopping = true;
                 queue.clear();
                 for r in running.values_mut() {
-                    r.reason = Some((CheckStatus::Interrupted, "putt check was stopped".into()));
+                    // A check already cancelled for a newer revision stays
+                    // cancelled: that is what happened to it.
+                    r.reason
+                        .get_or_insert((CheckStatus::Interrupted, "putt check was stopped".into()));
                     r.cancel.store(true, Ordering::Relaxed);
                 }
             }
