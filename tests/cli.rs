@@ -117,7 +117,7 @@ fn a_failure_mid_index_is_reported_not_hung() {
     let out = std::process::Command::new("git")
         .arg("--git-dir")
         .arg(&git)
-        .args(["rev-list", "--reverse", "HEAD"])
+        .args(["rev-list", "--reverse", "--all"])
         .output()
         .expect("git rev-list");
     let fifth = String::from_utf8_lossy(&out.stdout)
