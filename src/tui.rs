@@ -54,7 +54,8 @@ pub struct Options {
     pub started: Instant,
     /// Append timing events (JSON lines) here: `PUTT_TUI_TIMINGS`.
     pub timings: Option<PathBuf>,
-    /// Matching messages the list's first page reads, and each later one.
+    /// Matching messages the list's first page reads at most (fewer when
+    /// fewer fill the screen), and each later one.
     pub first_page: usize,
     pub next_page: usize,
     /// Drafts, outbox and how new mail is stamped.
@@ -75,7 +76,8 @@ impl Options {
             started: Instant::now(),
             timings: std::env::var_os("PUTT_TUI_TIMINGS").map(PathBuf::from),
             first_page: 300,
-            next_page: 1000,
+            // Small pages: a limit typed while one runs waits for it.
+            next_page: 300,
             reply: ReplyOptions::from_env(Dirs::data_dir(), now),
             editor: None,
         }
@@ -155,6 +157,10 @@ pub fn run(opts: Options) -> Result<()> {
     let (mut app, ctx) = prepare(&opts)?;
     let (tx, rx) = crossbeam_channel::unbounded::<Event>();
     let workers = Workers::start(Arc::new(ctx), 3, tx.clone());
+    // The first page is sized to the screen: know it before asking.
+    if let Ok((w, h)) = ratatui::crossterm::terminal::size() {
+        app.update(Event::Resize(w, h));
+    }
     app.start();
     let mut timings = Timings::open(opts.timings.as_deref(), opts.started);
     let mut term = TerminalGuard::enter()?;

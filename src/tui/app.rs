@@ -477,7 +477,12 @@ impl App {
     fn reload_list(&mut self, keep: Option<String>) {
         let seq = self.seq();
         let query = self.effective_query();
-        let hits = self.first_page.max(if keep.is_some() {
+        // Enough matching messages to fill the screen (a series takes
+        // about four on a busy list), capped by the first page's size:
+        // the first screen comes sooner, the rest pages in behind it.
+        let rows = views::series_list::rows_height(self.body_height());
+        let first = self.first_page.min((rows * 5).max(60));
+        let hits = first.max(if keep.is_some() {
             self.list.next_offset
         } else {
             0
