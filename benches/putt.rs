@@ -204,6 +204,8 @@ fn main() -> Result<()> {
     let qrows = time_queries(&index, &queries, now, args.query_runs)?;
     let lookups = time_lookups(&index, &anchor, args.query_runs)?;
     let series = time_series(&index, &full_view, &full_idx, now, args.query_runs)?;
+    eprintln!("bench: interdiff");
+    let interdiffs = time_interdiffs(&index, now, args.query_runs)?;
 
     // The same queries on public-inbox's Xapian (full level subset) and on
     // putt's index of the same subset.
@@ -348,22 +350,25 @@ fn main() -> Result<()> {
     md.push('\n');
     let _ = writeln!(
         md,
-        "| series | result | p50 ms | p95 ms |\n|---|---|---|---|"
+        "| series and interdiff | result | p50 ms | p95 ms | CPU ms (median) |\n|---|---|---|---|---|"
     );
     for r in &series {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.1} | {:.1} |",
-            r.label, r.count, r.lat.p50, r.lat.p95
+            "| {} | {} | {:.1} | {:.1} | {:.1} |",
+            r.label, r.count, r.lat.p50, r.lat.p95, r.lat.cpu
+        );
+    }
+    for r in &interdiffs {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.1} | {:.1} | {:.1} |",
+            r.label, r.count, r.lat.p50, r.lat.p95, r.lat.cpu
         );
     }
     let _ = writeln!(
         md,
-        "| interdiff of a 20-patch series | pending: not built yet | | |"
-    );
-    let _ = writeln!(
-        md,
-        "| TUI time to first full screen | pending: not built yet | | |\n"
+        "| TUI time to first full screen | see the TUI section | | | |\n"
     );
     if !xapian.is_empty() {
         let _ = writeln!(
@@ -909,6 +914,9 @@ struct BenchQuery {
 struct Lat {
     p50: f64,
     p95: f64,
+    /// Median CPU time of the measuring thread (or of the process, end to
+    /// end), ms: what the work costs whatever else the machine runs.
+    cpu: f64,
 }
 
 impl Lat {
@@ -922,6 +930,7 @@ impl Lat {
         Lat {
             p50: at(0.5),
             p95: at(0.95),
+            cpu: 0.0,
         }
     }
 }
@@ -939,12 +948,26 @@ fn time_ms<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<(T, Lat)>
         last = f()?;
     }
     let mut ms = Vec::with_capacity(runs);
+    let mut cpu = Vec::with_capacity(runs);
     for _ in 0..runs {
+        let c = thread_cpu_ns();
         let t = Instant::now();
         last = f()?;
         ms.push(t.elapsed().as_secs_f64() * 1e3);
+        cpu.push((thread_cpu_ns().saturating_sub(c)) as f64 / 1e6);
     }
-    Ok((last, Lat::of(ms)))
+    let mut lat = Lat::of(ms);
+    lat.cpu = median(cpu.into_iter());
+    Ok((last, lat))
+}
+
+/// CPU time this thread has run, ns (the scheduler's own count).
+fn thread_cpu_ns() -> u64 {
+    read("/proc/thread-self/schedstat")
+        .split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 fn time_queries(
@@ -1006,6 +1029,7 @@ fn time_series(
         lat,
     }];
     let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     for _ in 0..5 {
         let (r, _) = timed(
             putt_cmd(view, idx)
@@ -1013,13 +1037,119 @@ fn time_series(
                 .args(["series", q]),
         )?;
         walls.push(r.wall * 1e3);
+        cpus.push((r.user + r.sys) * 1e3);
     }
+    let mut lat = Lat::of(walls);
+    lat.cpu = median(cpus.into_iter());
     out.push(QueryRow {
         label: format!("`putt series '{q}'` end to end, 5 runs"),
         query: q.into(),
         count: format!("{n} series"),
-        lat: Lat::of(walls),
+        lat,
     });
+    Ok(out)
+}
+
+/// Interdiffs of real re-rolls in the archive: the two-revision pair
+/// nearest 20 patches on both sides, and the one with the most diff text
+/// (each timed in-process: load both revisions' mails from the archive,
+/// parse, pair and diff, render as text).
+fn time_interdiffs(
+    index: &Index,
+    now: chrono::DateTime<chrono::Utc>,
+    runs: usize,
+) -> Result<Vec<QueryRow>> {
+    use putt::interdiff::{Options, between, patch_texts, render};
+    use putt::series::Series;
+    // (distance from 20 patches, series, index of the newer revision)
+    let mut near20: Option<(u32, Series, usize)> = None;
+    let mut biggest: Option<(usize, Series, usize)> = None;
+    let mut offset = 0;
+    let started = Instant::now();
+    // Pages of patch mail, newest first, until a good candidate turns up
+    // (or a time budget runs out on an archive without re-rolls).
+    while started.elapsed().as_secs() < 60 {
+        let page = putt::series::gather::series_page(index, "", now, offset, 2_000, true)?;
+        offset += page.hits;
+        for s in page.series {
+            for i in 1..s.revisions.len() {
+                let (a, b) = (&s.revisions[i - 1], &s.revisions[i]);
+                if !a.complete() || !b.complete() || a.patches.len() < 2 {
+                    continue;
+                }
+                let n = a.patches.len().max(b.patches.len()) as u32;
+                let d = n.abs_diff(20) + a.patches.len().abs_diff(b.patches.len()) as u32;
+                if near20.as_ref().is_none_or(|(best, _, _)| d < *best) {
+                    near20 = Some((d, s.clone(), i));
+                }
+                if n >= 5 {
+                    let bytes: usize = patch_texts(index, a)?
+                        .iter()
+                        .chain(patch_texts(index, b)?.iter())
+                        .map(|p| p.diff.len())
+                        .sum();
+                    if biggest.as_ref().is_none_or(|(best, _, _)| bytes > *best) {
+                        biggest = Some((bytes, s.clone(), i));
+                    }
+                }
+            }
+        }
+        let found20 = near20.as_ref().is_some_and(|(d, _, _)| *d == 0);
+        if !page.more || (found20 && offset >= 20_000) {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for (what, cand) in [
+        ("nearest 20 patches", near20.map(|(_, s, i)| (s, i))),
+        ("most diff text", biggest.map(|(_, s, i)| (s, i))),
+    ] {
+        let Some((s, i)) = cand else { continue };
+        if seen.contains(&(s.id.clone(), i)) {
+            continue;
+        }
+        seen.push((s.id.clone(), i));
+        let (a, b) = (&s.revisions[i - 1], &s.revisions[i]);
+        let opts = Options::default();
+        let bytes: usize = patch_texts(index, a)?
+            .iter()
+            .chain(patch_texts(index, b)?.iter())
+            .map(|p| p.raw_diff.len())
+            .sum();
+        let ((changed, lines), lat) = time_ms(runs.min(20), || {
+            let d = between(index, &s, a, b, &opts)?;
+            let text = render(&d, false, false);
+            let changed = d
+                .pairs
+                .iter()
+                .filter(|p| p.status != putt::interdiff::Status::Same)
+                .count();
+            Ok((changed, text.lines().count()))
+        })?;
+        out.push(QueryRow {
+            label: format!(
+                "interdiff {} → {} of series `{}` ({what}: {} → {} patches, {:.0} kB of diff), in-process",
+                a.label(),
+                b.label(),
+                s.id,
+                a.patches.len(),
+                b.patches.len(),
+                bytes as f64 / 1e3
+            ),
+            query: s.id.clone(),
+            count: format!("{changed} pairs differ, {lines} lines"),
+            lat,
+        });
+    }
+    if out.is_empty() {
+        out.push(QueryRow {
+            label: "interdiff".into(),
+            query: String::new(),
+            count: "no complete re-roll found".into(),
+            lat: Lat::default(),
+        });
+    }
     Ok(out)
 }
 

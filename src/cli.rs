@@ -11,7 +11,9 @@ use putt::config::{Config, Dirs};
 use putt::index::Index;
 
 pub mod apply;
+pub mod check;
 pub mod demo;
+pub mod events;
 pub mod index;
 pub mod interdiff;
 pub mod reply;

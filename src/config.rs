@@ -40,6 +40,23 @@
 //!
 //! [keys.series_list]
 //! J = "down"                       # key = action; "none" unbinds
+//!
+//! [workflow]
+//! maintainers = "~/src/linux/MAINTAINERS"   # for `from maintainers` in rules
+//! jobs = 2                         # checks run at once
+//!
+//! [[rule]]                         # see crate::rules for the syntax
+//! name = "ready"
+//! when = "review from maintainers >= 2 AND NOT nak AND age >= 7d"
+//!
+//! [[check]]                        # see crate::check
+//! name = "apply"
+//! command = "git -C ~/src/linux am --patch-format=mboxrd \"$PUTT_MBOX\""
+//! query = "l:linux-kbuild"
+//! timeout = "10m"
+//!
+//! [events]
+//! hook = "notify-send putt"        # gets each event as JSON on stdin
 //! ```
 
 use std::collections::BTreeMap;
@@ -82,6 +99,18 @@ pub struct Config {
     /// TUI's), so a build without it still reads the file.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub keys: BTreeMap<String, BTreeMap<String, String>>,
+    /// Settings shared by rules and checks.
+    #[serde(default)]
+    pub workflow: WorkflowConfig,
+    /// `[[rule]]`: named tests of a series revision ([`crate::rules`]).
+    #[serde(default, rename = "rule", skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleConfig>,
+    /// `[[check]]`: commands run on new series revisions ([`crate::check`]).
+    #[serde(default, rename = "check", skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<CheckConfig>,
+    /// The event log's hook ([`crate::events`]).
+    #[serde(default)]
+    pub events: EventsConfig,
     /// Where this configuration was read from (not a key).
     #[serde(skip)]
     pub path: Option<PathBuf>,
@@ -160,6 +189,75 @@ pub struct SendConfig {
     /// The domain of new Message-IDs (default: that of `identity.email`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id_domain: Option<String>,
+}
+
+/// `[workflow]`: what rules and checks share.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowConfig {
+    /// A MAINTAINERS-format file: who `maintainers` and `reviewers` are in
+    /// rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintainers: Option<PathBuf>,
+    /// Checks run at the same time (default 2; `putt check --jobs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<usize>,
+    /// How often `putt check --watch` looks for new mail (default `1m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+}
+
+/// `[[rule]]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    pub name: String,
+    /// The test, in the rules syntax ([`crate::rules`]).
+    pub when: String,
+    /// Keep matching series out of lists unless asked for (`is:NAME`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hide: bool,
+}
+
+/// `[[check]]`: a command run once per new series revision.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    pub name: String,
+    /// Run with `sh -c` in a scratch directory; `$PUTT_MBOX` holds the
+    /// revision's patches (see the README for every variable).
+    pub command: String,
+    /// Only series with a message matching this query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Only series matching this saved filter (`[filters]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// Only series posted to these inboxes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inboxes: Vec<String>,
+    /// A `[repos]` name, given to the command as `$PUTT_REPO`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    /// Time limit (`90s`, `10m`, `1h`; default `10m`); the command's whole
+    /// process group is killed past it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    /// This exit status means "warning" (0 is success, others fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_exit: Option<i32>,
+    /// Also check revisions with patches missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+/// `[events]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Run with `sh -c` for each event, the event's JSON line on stdin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook: Option<String>,
 }
 
 /// The user's standard directories, overridable for tests and scripts with
@@ -261,7 +359,123 @@ impl Config {
                 });
             }
         }
+        if let Some(m) = &config.workflow.maintainers {
+            let m = expand(m, base);
+            if !m.is_file() {
+                return Err(Error::Config {
+                    path: path.to_path_buf(),
+                    message: format!("workflow.maintainers: no file {}", m.display()),
+                });
+            }
+            config.workflow.maintainers = Some(m);
+        }
+        config.check_workflow(path)?;
         Ok(config)
+    }
+
+    /// Rules must parse and have what they use; checks must name things
+    /// that exist. Errors name the rule or check and the place.
+    fn check_workflow(&self, path: &Path) -> Result<()> {
+        let bad = |message: String| Error::Config {
+            path: path.to_path_buf(),
+            message,
+        };
+        let valid_name = |n: &str| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        };
+        if let Some(i) = &self.workflow.interval
+            && crate::rules::parse_duration(i).is_none_or(|s| s <= 0)
+        {
+            return Err(bad(format!(
+                "workflow.interval: `{i}` is not a time (30s, 5m, 1h)"
+            )));
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for (i, r) in self.rules.iter().enumerate() {
+            let place = format!("[[rule]] #{} `{}`", i + 1, r.name);
+            if !valid_name(&r.name) {
+                return Err(bad(format!(
+                    "{place}: name: use letters, digits, `-` and `_`"
+                )));
+            }
+            if names.contains(&r.name.as_str()) {
+                return Err(bad(format!("{place}: the name is used twice")));
+            }
+            if crate::state::TriageState::ALL
+                .iter()
+                .any(|s| s.name() == r.name)
+            {
+                return Err(bad(format!(
+                    "{place}: `{}` is a triage state (`is:{}` means the state); choose another name",
+                    r.name, r.name
+                )));
+            }
+            let rule =
+                crate::rules::Rule::parse(&r.name, &r.when, r.hide, &names).map_err(|e| {
+                    bad(format!(
+                        "{place}: when = \"{}\":\n{}",
+                        r.when,
+                        e.render(&r.when)
+                            .lines()
+                            .map(|l| format!("    {l}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ))
+                })?;
+            let needs = rule.needs();
+            if needs.me && self.identity.is_none() {
+                return Err(bad(format!(
+                    "{place}: uses `me`, but there is no [identity] to say who you are"
+                )));
+            }
+            if needs.maintainers && self.workflow.maintainers.is_none() {
+                return Err(bad(format!(
+                    "{place}: uses `maintainers` or `reviewers`: set [workflow] maintainers = \"path/to/MAINTAINERS\""
+                )));
+            }
+            names.push(&r.name);
+        }
+        let mut checks: Vec<&str> = Vec::new();
+        for (i, c) in self.checks.iter().enumerate() {
+            let place = format!("[[check]] #{} `{}`", i + 1, c.name);
+            if !valid_name(&c.name) {
+                return Err(bad(format!(
+                    "{place}: name: use letters, digits, `-` and `_`"
+                )));
+            }
+            if checks.contains(&c.name.as_str()) {
+                return Err(bad(format!("{place}: the name is used twice")));
+            }
+            checks.push(&c.name);
+            if c.command.trim().is_empty() {
+                return Err(bad(format!("{place}: command is empty")));
+            }
+            if let Some(t) = &c.timeout
+                && crate::rules::parse_duration(t).is_none_or(|s| s <= 0)
+            {
+                return Err(bad(format!(
+                    "{place}: timeout `{t}` is not a time (90s, 10m, 1h)"
+                )));
+            }
+            if let Some(q) = &c.query
+                && let Err(e) = crate::query::parse(q, chrono::Utc::now())
+            {
+                return Err(bad(format!("{place}: query:\n{}", e.render(q))));
+            }
+            if let Some(f) = &c.filter
+                && !self.filters.contains_key(f)
+            {
+                return Err(bad(format!("{place}: no filter `{f}` in [filters]")));
+            }
+            if let Some(r) = &c.repo
+                && !self.repos.contains_key(r)
+            {
+                return Err(bad(format!("{place}: no repo `{r}` in [repos]")));
+            }
+        }
+        Ok(())
     }
 
     /// The identity replies are sent as; its absence is an error that says

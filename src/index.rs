@@ -228,6 +228,7 @@ impl Index {
         offset: usize,
     ) -> Result<Vec<MessageSummary>> {
         let ast = crate::query::parse(query, now)?;
+        reject_series_terms(&ast)?;
         let q = compile::compile(&self.fields, &ast);
         let addrs = self.top_by_date(q.as_ref(), limit, offset)?;
         addrs.into_iter().map(|a| self.summary(a)).collect()
@@ -236,6 +237,7 @@ impl Index {
     /// Counts the matches of a query string.
     pub fn count(&self, query: &str, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
         let ast = crate::query::parse(query, now)?;
+        reject_series_terms(&ast)?;
         let q = compile::compile(&self.fields, &ast);
         self.searcher()
             .search(q.as_ref(), &Count)
@@ -394,6 +396,18 @@ impl Index {
             });
         }
         Ok(stats)
+    }
+}
+
+/// `is:` and `check:` test series, not messages.
+fn reject_series_terms(ast: &crate::query::Query) -> Result<()> {
+    match crate::workflow::first_series_term(ast) {
+        Some(span) => Err(crate::query::QueryError {
+            message: "is: and check: test series: use them with `putt series`".into(),
+            span,
+        }
+        .into()),
+        None => Ok(()),
     }
 }
 

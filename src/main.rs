@@ -2,7 +2,9 @@
 //! Each subcommand is a thin client of `putt::*`; with `--json` it prints
 //! the library's own serialisable results, one object per line.
 
-use std::io::{IsTerminal, Write};
+#[cfg(feature = "tui")]
+use std::io::IsTerminal;
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -66,6 +68,10 @@ pub enum Command {
     Config,
     /// Triage state of a series' revisions; set it with a second argument.
     State(cli::state::StateArgs),
+    /// Run the configured checks (CI) on new series revisions; --list shows results.
+    Check(cli::check::CheckArgs),
+    /// The event log (new series, revisions, trailers, checks, states) as lines or JSON.
+    Events(cli::events::EventsArgs),
 }
 
 fn main() {
@@ -73,7 +79,7 @@ fn main() {
     let args = Args::parse();
     let code = match run(args, started) {
         Ok(code) => code,
-        // A pager or `head` that stops reading is not an error.
+        // A reader that went away (`putt series | head`) is not an error.
         Err(e)
             if e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>()
@@ -111,6 +117,8 @@ fn run(args: Args, started: std::time::Instant) -> Result<i32> {
         Some(Command::Demo(a)) => cli::demo::run(&ctx, &a),
         Some(Command::Config) => cli::config(&ctx),
         Some(Command::State(a)) => cli::state::run(&ctx, &a),
+        Some(Command::Check(a)) => cli::check::run(&ctx, &a),
+        Some(Command::Events(a)) => cli::events::run(&ctx, &a),
         None => {
             if ctx.config.inboxes.is_empty() {
                 writeln!(std::io::stdout(), "{}", cli::FIRST_RUN).context("stdout")?;

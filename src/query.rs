@@ -20,7 +20,13 @@
 //! | `dfa:`, `dfb:` | removed (`-`) / added (`+`) diff lines |
 //! | `dfhh:` | diff hunk headers (usually a function name) |
 //! | `patchid:` | `git patch-id --stable` of the diff |
+//! | `is:` (also `rule:`) | series only: a rule's name or a triage state (`is:ready`, `is:reviewing`) |
+//! | `check:` | series only: a check status (`check:fail`) or a check's (`check:build:fail`) |
 //!
+//! `is:` and `check:` test a series (its newest revision), not a message:
+//! they work where series are listed (`putt series`, the TUI's limit), each
+//! on its own or in a group of such terms ANDed with the rest
+//! (`dfn:kbuild is:ready`, `s:fix (is:ready OR check:fail)`).
 //! A prefix applies to one word (`s:foo`), a phrase (`s:"foo bar"`) or a
 //! parenthesised group (`s:(foo OR bar)`); the value follows the colon with
 //! no space and keeps its text as typed (`:`, `@`, `/`, `.`, `<>` included).
@@ -126,6 +132,10 @@ pub enum Field {
     Dfhh,
     /// `patchid:`
     PatchId,
+    /// `is:`, `rule:`: a series matches a rule or is in a triage state.
+    Is,
+    /// `check:`: a series' checks have a status.
+    Check,
 }
 
 /// What a term looks for.
@@ -213,7 +223,15 @@ impl Field {
             Field::Dfb => "dfb",
             Field::Dfhh => "dfhh",
             Field::PatchId => "patchid",
+            Field::Is => "is",
+            Field::Check => "check",
         }
+    }
+
+    /// Whether the term tests a series rather than a message (`is:`,
+    /// `check:`): see [`crate::workflow::SeriesQuery`].
+    pub fn is_series_level(self) -> bool {
+        matches!(self, Field::Is | Field::Check)
     }
 
     /// The field for a typed prefix (without the colon), aliases included.
@@ -238,6 +256,8 @@ impl Field {
             "dfb" => Field::Dfb,
             "dfhh" => Field::Dfhh,
             "patchid" => Field::PatchId,
+            "is" | "rule" => Field::Is,
+            "check" => Field::Check,
             _ => return None,
         })
     }
@@ -1245,6 +1265,9 @@ mod tests {
             ("dfb", Field::Dfb),
             ("dfhh", Field::Dfhh),
             ("patchid", Field::PatchId),
+            ("is", Field::Is),
+            ("rule", Field::Is),
+            ("check", Field::Check),
         ];
         for (prefix, field) in table {
             let input = format!("{prefix}:value");
@@ -1277,6 +1300,8 @@ mod tests {
             Field::Dfb,
             Field::Dfhh,
             Field::PatchId,
+            Field::Is,
+            Field::Check,
         ];
         for field in all {
             assert_eq!(Field::from_prefix(field.prefix()), Some(field));

@@ -27,7 +27,7 @@ mod drafts;
 pub mod encode;
 mod send;
 
-pub use drafts::{DraftInfo, Drafts, edit, editor_command, send_draft};
+pub use drafts::{DraftInfo, Drafts, edit, edit_with, editor_command, send_draft};
 pub use send::{SendOptions, SendOutcome, append_mbox, mbox_entry, send};
 
 use encode::{Charset, clean, valid_addr, valid_header_name, valid_msg_id};

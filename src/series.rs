@@ -220,6 +220,21 @@ pub struct Revision {
     /// Message-IDs of the cover, the patches sent and the follow-ups.
     #[serde(skip)]
     pub members: HashSet<String>,
+    /// Who answered and when, for rules ("no objection for 7 days", "a new
+    /// revision since I replied").
+    #[serde(skip)]
+    pub replies: Vec<FollowUp>,
+}
+
+/// A follow-up to a revision: who sent it, when, and under which slot (0
+/// for the cover letter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUp {
+    pub message_id: String,
+    /// Lower-cased.
+    pub from_addr: String,
+    pub date: i64,
+    pub slot: u32,
 }
 
 impl Revision {
@@ -279,8 +294,19 @@ impl Revision {
         c
     }
 
-    /// The Message-ID the revision is named after (cover, else its first
-    /// patch).
+    /// When the last message of this revision (patch or follow-up) was sent.
+    pub fn last_activity(&self) -> i64 {
+        let patches = self.patches.iter().filter(|p| !p.inherited);
+        patches
+            .map(|p| p.mail.date)
+            .chain(self.cover.iter().map(|c| c.date))
+            .chain(self.replies.iter().map(|r| r.date))
+            .fold(self.date, i64::max)
+    }
+
+    /// The Message-ID the revision starts at: its cover letter, else its
+    /// first patch. Stable across re-grouping; triage state and check
+    /// results are keyed by it.
     pub fn root_message_id(&self) -> &str {
         &self.root_message
     }
@@ -979,6 +1005,15 @@ impl Grouper {
             superseded: false,
             cover_trailers,
             root_message: root,
+            replies: followups
+                .iter()
+                .map(|&(f, slot)| FollowUp {
+                    message_id: self.mails[f].message_id.clone(),
+                    from_addr: self.mails[f].from_addr.clone(),
+                    date: self.mails[f].date,
+                    slot,
+                })
+                .collect(),
             members: rev
                 .cover
                 .into_iter()
@@ -1122,6 +1157,7 @@ fn fold_lone_covers(revisions: &mut Vec<Revision>) {
                 let target = &mut revisions[h];
                 target.members.extend(cover.members);
                 target.followups += cover.followups;
+                target.replies.extend(cover.replies);
                 for t in cover.cover_trailers {
                     if !target
                         .cover_trailers

@@ -117,8 +117,9 @@ impl std::fmt::Display for TriageState {
     }
 }
 
-/// The result of the checks (CI) run on a revision. Nothing records them
-/// yet (the checks workflow comes later); the list shows `-` for none.
+/// The result of the checks (CI) run on a revision, as the TUI's list
+/// column shows it. Superseded by [`crate::check::CheckStatus`], which
+/// also knows `interrupted` and `cancelled` (the list should switch to it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckState {
@@ -170,6 +171,8 @@ pub struct StateStore {
     read: HashSet<String>,
     journal: File,
     journal_entries: usize,
+    /// Where `state.changed` events go, when set ([`StateStore::with_events`]).
+    events: Option<crate::events::EventLog>,
 }
 
 impl StateStore {
@@ -200,6 +203,7 @@ impl StateStore {
             journal: journal
                 .try_clone()
                 .map_err(|e| Error::io(&journal_path, e))?,
+            events: None,
         };
         let good_len = store.replay(&mut journal)?;
         let len = journal
@@ -322,9 +326,17 @@ impl StateStore {
 
     /// Re-reads what other putt processes wrote.
     pub fn reload(&mut self) -> Result<()> {
-        let fresh = StateStore::open(&self.dir)?;
+        let mut fresh = StateStore::open(&self.dir)?;
+        fresh.events = self.events.take();
         *self = fresh;
         Ok(())
+    }
+
+    /// Appends a `state.changed` event to `log` (and runs its hook) for
+    /// every state set from now on.
+    pub fn with_events(mut self, log: crate::events::EventLog) -> StateStore {
+        self.events = Some(log);
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -363,6 +375,22 @@ impl StateStore {
         revision: &Revision,
         state: Option<TriageState>,
     ) -> Result<()> {
+        self.set_state_reporting(series, revision, state)
+            .map(|_| ())
+    }
+
+    /// [`StateStore::set_state`], returning what the event hook reported
+    /// (empty without an event log or when the state did not change).
+    pub fn set_state_reporting(
+        &mut self,
+        series: &Series,
+        revision: &Revision,
+        state: Option<TriageState>,
+    ) -> Result<Vec<String>> {
+        let before = (
+            self.state_of(series, revision),
+            self.explicit(revision).is_some(),
+        );
         self.record(Change::State {
             revision: revision.root_message_id().to_string(),
             state: state.map(|state| RevisionState {
@@ -370,7 +398,24 @@ impl StateStore {
                 series: series.id.clone(),
                 version: revision.version,
             }),
-        })
+        })?;
+        let after = (
+            self.state_of(series, revision),
+            self.explicit(revision).is_some(),
+        );
+        match &self.events {
+            Some(log) if before != after => {
+                log.emit(vec![crate::events::EventKind::StateChanged {
+                    series: series.id.clone(),
+                    version: revision.version,
+                    revision: revision.root_message_id().to_string(),
+                    from: before.0,
+                    to: after.0,
+                    explicit: after.1,
+                }])
+            }
+            _ => Ok(Vec::new()),
+        }
     }
 
     pub fn is_read(&self, message_id: &str) -> bool {

@@ -30,14 +30,15 @@ use crate::state::StateStore;
 pub mod app;
 pub mod event;
 mod git;
-pub mod interdiff_contract;
 pub mod keymap;
+pub mod reply;
 pub mod theme;
 pub mod views;
 
 use app::{App, AppOptions};
 use event::{Event, Input, WorkerContext, Workers};
 use keymap::Keymap;
+use reply::ReplyOptions;
 use theme::Theme;
 
 /// What the TUI needs to start.
@@ -53,9 +54,14 @@ pub struct Options {
     pub started: Instant,
     /// Append timing events (JSON lines) here: `PUTT_TUI_TIMINGS`.
     pub timings: Option<PathBuf>,
-    /// Matching messages the list's first page reads, and each later one.
+    /// Matching messages the list's first page reads at most (fewer when
+    /// fewer fill the screen), and each later one.
     pub first_page: usize,
     pub next_page: usize,
+    /// Drafts, outbox and how new mail is stamped.
+    pub reply: ReplyOptions,
+    /// The editor for drafts; `None`: `$VISUAL`, `$EDITOR`, else `vi`.
+    pub editor: Option<String>,
 }
 
 impl Options {
@@ -70,7 +76,10 @@ impl Options {
             started: Instant::now(),
             timings: std::env::var_os("PUTT_TUI_TIMINGS").map(PathBuf::from),
             first_page: 300,
-            next_page: 1000,
+            // Small pages: a limit typed while one runs waits for it.
+            next_page: 300,
+            reply: ReplyOptions::from_env(Dirs::data_dir(), now),
+            editor: None,
         }
     }
 }
@@ -123,6 +132,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
             first_page: opts.first_page,
             next_page: opts.next_page,
             index_on_start: opts.index_on_start,
+            drafts: opts.reply.drafts(),
         },
         store,
     );
@@ -137,6 +147,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         index: Arc::new(index),
         config: Arc::new(opts.config.clone()),
         now: opts.now,
+        reply: opts.reply.clone(),
     };
     Ok((app, ctx))
 }
@@ -146,6 +157,10 @@ pub fn run(opts: Options) -> Result<()> {
     let (mut app, ctx) = prepare(&opts)?;
     let (tx, rx) = crossbeam_channel::unbounded::<Event>();
     let workers = Workers::start(Arc::new(ctx), 3, tx.clone());
+    // The first page is sized to the screen: know it before asking.
+    if let Ok((w, h)) = ratatui::crossterm::terminal::size() {
+        app.update(Event::Resize(w, h));
+    }
     app.start();
     let mut timings = Timings::open(opts.timings.as_deref(), opts.started);
     let mut term = TerminalGuard::enter()?;
@@ -163,6 +178,22 @@ pub fn run(opts: Options) -> Result<()> {
         }
         if app.quit {
             break;
+        }
+        if let Some(draft) = app.take_suspend() {
+            // The editor gets the terminal: stop reading keys, leave the
+            // alternate screen and raw mode, and take it all back after.
+            input.pause();
+            term.suspend();
+            let result = reply::edit(opts.editor.as_deref(), &draft.path);
+            let back = term.resume();
+            input.resume();
+            back?;
+            app.update(Event::Edited {
+                id: draft.id,
+                error: result.err().map(|e| e.to_string()),
+            });
+            dirty = true;
+            continue;
         }
         if dirty {
             if app.redraw_all {
@@ -300,6 +331,20 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Gives the terminal back as it was before putt (for the editor).
+    fn suspend(&mut self) {
+        restore_terminal();
+    }
+
+    /// Takes the terminal again and schedules a full redraw.
+    fn resume(&mut self) -> Result<()> {
+        enable_raw_mode().map_err(term_error)?;
+        execute!(std::io::stdout(), EnterAlternateScreen, cursor::Hide).map_err(term_error)?;
+        self.terminal.clear().map_err(term_error)
+    }
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore_terminal();
@@ -333,6 +378,7 @@ pub struct Headless {
     pub app: App,
     ctx: WorkerContext,
     terminal: Terminal<TestBackend>,
+    editor: Option<String>,
 }
 
 impl Headless {
@@ -344,16 +390,33 @@ impl Headless {
             .map_err(|e| Error::Invalid(format!("test terminal: {e}")))?;
         app.update(Event::Resize(width, height));
         app.start();
-        let mut h = Headless { app, ctx, terminal };
+        let editor = opts.editor.clone();
+        let mut h = Headless {
+            app,
+            ctx,
+            terminal,
+            editor,
+        };
         h.settle();
         Ok(h)
     }
 
-    /// Runs queued requests until none are left.
+    /// Runs queued requests (and the editor on a draft) until none are
+    /// left.
     pub fn settle(&mut self) {
         for _ in 0..64 {
+            if let Some(draft) = self.app.take_suspend() {
+                let result = reply::edit(self.editor.as_deref(), &draft.path);
+                self.app.update(Event::Edited {
+                    id: draft.id,
+                    error: result.err().map(|e| e.to_string()),
+                });
+            }
             let reqs = self.app.take_requests();
             if reqs.is_empty() {
+                if self.app.suspend_pending() {
+                    continue;
+                }
                 return;
             }
             for r in reqs {

@@ -106,6 +106,60 @@ fn kill_during_index_loses_nothing_and_duplicates_nothing() {
 }
 
 #[test]
+fn a_failure_mid_index_is_reported_not_hung() {
+    // A blob gone from the object store fails its parse worker while the
+    // other workers have a thousand messages left to hand over: the run
+    // must end with the error (it once waited on them forever).
+    let home = tempfile::tempdir().expect("tmp");
+    let inbox = home.path().join("list");
+    write_inbox(&inbox, 3000);
+    let git = inbox.join("git/0.git");
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&git)
+        .args(["rev-list", "--reverse", "--all"])
+        .output()
+        .expect("git rev-list");
+    let fifth = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(4)
+        .expect("five commits")
+        .to_string();
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(&git)
+        .args(["rev-parse", &format!("{fifth}:m")])
+        .output()
+        .expect("git rev-parse");
+    let blob = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    std::fs::remove_file(git.join("objects").join(&blob[..2]).join(&blob[2..]))
+        .expect("the blob is a loose object");
+    let mut child = putt(home.path())
+        .arg("--inbox")
+        .arg(&inbox)
+        .args(["--quiet", "index"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll child") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("putt index hung after a failed read");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut err)
+        .expect("stderr");
+    assert!(!status.success());
+    assert!(err.contains(&blob), "{err}");
+}
+
+#[test]
 fn second_indexer_says_one_is_running_or_waits() {
     let home = tempfile::tempdir().expect("tmp");
     let inbox = home.path().join("list");

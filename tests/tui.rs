@@ -11,6 +11,7 @@ use putt::config::{Config, InboxConfig};
 use putt::index::Index;
 use putt::index::build::{IndexOptions, update};
 use putt::tui::event::Event;
+use putt::tui::reply::ReplyOptions;
 use putt::tui::{Headless, Options};
 use ratatui::style::Modifier;
 
@@ -72,11 +73,16 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(Vec::new())
+}
+
+/// The fixture with more mail.
+fn fixture_with(extra: Vec<(String, i64)>) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
     let inbox = root.join("inbox");
     let mut w = putt::archive::write::V2Writer::open(&inbox).expect("writer");
-    for (raw, time) in fixture_mails() {
+    for (raw, time) in fixture_mails().into_iter().chain(extra) {
         w.add(raw.as_bytes(), time).expect("add mail");
     }
     drop(w);
@@ -103,7 +109,46 @@ fn options(f: &Fixture) -> Options {
     o.state_dir = f.root.join("state");
     o.index_on_start = false;
     o.timings = None;
+    o.reply = ReplyOptions {
+        data_dir: f.root.join("data"),
+        compose: putt::reply::ComposeOptions::pinned(now.timestamp(), 7),
+        send_date: Some(now.fixed_offset()),
+    };
+    // An "editor" that adds a line to the body, as a person would.
+    let editor = f.root.join("editor.sh");
+    std::fs::write(&editor, "printf 'Looks good to me.\\n' >> \"$1\"\n").expect("editor");
+    o.editor = Some(format!("sh {}", editor.display()));
     o
+}
+
+/// `options` with an identity and a send command writing to `sent/`.
+fn mail_options(f: &Fixture) -> Options {
+    let mut o = options(f);
+    o.config.identity = Some(putt::config::Identity {
+        name: "Rita Reviewer".into(),
+        email: "rita@example.org".into(),
+        alternates: Vec::new(),
+    });
+    let sent = f.root.join("sent");
+    std::fs::create_dir_all(&sent).expect("sent dir");
+    o.config.send.command = Some(format!("cat > {}/$(date +%s%N).eml", sent.display()));
+    o
+}
+
+/// The mails the send command got.
+fn sent_mails(f: &Fixture) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(f.root.join("sent"))
+        .map(|d| {
+            d.map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("read"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn drafts_left(f: &Fixture) -> usize {
+    std::fs::read_dir(f.root.join("data/drafts")).map_or(0, |d| d.count())
 }
 
 fn tui(f: &Fixture, w: u16, h: u16) -> Headless {
@@ -165,8 +210,24 @@ fn interdiff_of_the_two_newest_revisions() {
     t.keys("d");
     insta::assert_snapshot!("interdiff_v1_v2", t.screen());
     t.keys("]");
-    assert!(t.screen().contains("── 3: = 3:"));
+    let s = t.screen();
+    assert!(s.contains("── 3: = 3:"), "{s}");
+    assert!(s.contains("did not change"), "{s}");
     t.keys("<Tab>j");
+    // Both sides can be picked; a revision the series lacks is refused.
+    t.keys("v");
+    assert!(t.screen().contains("Compare (old new; v1 v2): v1 v2"));
+    t.keys("<C-u>v1 v9<Enter>");
+    assert!(t.screen().contains("Give two different revisions"));
+    t.keys("v<C-u>2 1<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Interdiff v2 → v1"), "{s}");
+    assert!(s.contains("2: ! 2:"), "{s}");
+    // An unchanged pair opens as its patch mail.
+    t.keys("g<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Subject: [PATCH 1/3]"), "{s}");
+    t.keys("q");
     t.keys("q");
     assert!(t.app.stack.is_empty());
 }
@@ -325,11 +386,11 @@ fn wide_characters_keep_columns_aligned_and_long_subjects_are_cut() {
     let rows: Vec<&str> = screen
         .lines()
         .skip(2)
-        .filter(|l| l.contains("2024-"))
+        .filter(|l| l.contains("Mar 0"))
         .collect();
     assert!(rows.iter().any(|r| r.contains("山田")), "{screen}");
     let col = |r: &str| {
-        let at = r.find("2024-").expect("date");
+        let at = r.find("Mar 0").expect("date");
         unicode_width::UnicodeWidthStr::width(&r[..at])
     };
     let first = col(rows[0]);
@@ -390,21 +451,275 @@ fn views_wait_for_workers_without_blocking() {
 }
 
 #[test]
-fn reply_apply_and_export_say_what_they_can_do() {
+fn keys_typed_ahead_of_a_loading_view_wait_for_it() {
     let f = fixture();
     let mut t = tui(&f, 80, 24);
     select(&mut t, "Frobnicator");
+    let key = |c: ratatui::crossterm::event::KeyCode| {
+        Event::Key(ratatui::crossterm::event::KeyEvent::new(
+            c,
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ))
+    };
+    use ratatui::crossterm::event::KeyCode;
+    // Enter (the thread loads), then j and Enter before it came.
+    t.app.update(key(KeyCode::Enter));
+    t.app.update(key(KeyCode::Char('j')));
+    t.app.update(key(KeyCode::Enter));
+    assert!(matches!(
+        t.app.stack.last(),
+        Some(putt::tui::app::View::Thread(_))
+    ));
+    t.settle();
+    let s = t.screen();
+    assert!(s.contains("[1/3] [PATCH v2 1/3]"), "{s}");
+    // Esc is never held back.
+    t.app.update(key(KeyCode::Esc));
+    t.app.update(key(KeyCode::Enter));
+    t.app.update(key(KeyCode::Esc));
+    t.settle();
+    assert!(matches!(
+        t.app.stack.last(),
+        Some(putt::tui::app::View::Thread(_))
+    ));
+}
+
+#[test]
+fn reply_opens_the_editor_then_asks_and_sends() {
+    let f = fixture();
+    let mut t = Headless::new(mail_options(&f), 160, 30).expect("starts");
+    select(&mut t, "Frobnicator");
+    // The cover of v2, then r: the editor ran, putt asks.
+    t.keys("<Enter><Enter>r");
+    let s = t.screen();
+    assert!(
+        s.contains("y: send, e: edit again, p: keep as draft, d: discard? Re: [PATCH v2 0/3] pwm: add Frobnicator PWM driver → Alice Developer"),
+        "{s}"
+    );
+    assert_eq!(drafts_left(&f), 1, "the draft is on disk while asking");
+    t.keys("y");
+    let s = t.screen();
+    assert!(s.contains("sent <"), "{s}");
+    let sent = sent_mails(&f);
+    assert_eq!(sent.len(), 1);
+    let m = &sent[0];
+    assert!(m.contains("From: Rita Reviewer <rita@example.org>"), "{m}");
+    assert!(m.contains("Subject: Re: [PATCH v2 0/3]"), "{m}");
+    assert!(m.contains("In-Reply-To: <"), "{m}");
+    assert!(m.contains("> "), "quoted: {m}");
+    assert!(m.contains("Looks good to me."), "edited: {m}");
+    assert_eq!(drafts_left(&f), 0, "a sent draft is gone");
+    // g answers everyone; Esc at the question keeps the draft.
+    t.keys("g<Esc>");
+    let s = t.screen();
+    assert!(s.contains("Draft kept: `putt drafts send"), "{s}");
+    assert_eq!(drafts_left(&f), 1);
+    // L answers the list; d discards.
+    t.keys("L");
+    assert!(t.screen().contains("demo@lists.example.org"));
+    t.keys("d");
+    assert!(t.screen().contains("Draft discarded."));
+    assert_eq!(drafts_left(&f), 1, "the kept draft is still there");
+    assert_eq!(sent_mails(&f).len(), 1);
+}
+
+#[test]
+fn one_key_review_of_a_whole_series_goes_to_everyone() {
+    let f = fixture();
+    let mut t = Headless::new(mail_options(&f), 160, 30).expect("starts");
+    select(&mut t, "Frobnicator");
+    t.keys("R");
+    let s = t.screen();
+    assert!(
+        s.contains("Review: r)eviewed-by a)cked-by t)ested-by? v2 of pwm: add Frobnicator PWM driver (the cover)"),
+        "{s}"
+    );
+    // No editor for a review: straight to the question, trailer shown.
     t.keys("r");
-    assert!(t.screen().contains("reply: not available yet"));
+    let s = t.screen();
+    assert!(
+        s.contains("Reviewed-by: Rita Reviewer <rita@example.org> on Re: [PATCH v2 0/3]"),
+        "{s}"
+    );
+    t.keys("y");
+    let sent = sent_mails(&f);
+    assert_eq!(sent.len(), 1, "{}", t.screen());
+    assert!(sent[0].contains("For the whole series:"), "{}", sent[0]);
+    assert!(sent[0].contains("\nReviewed-by: Rita Reviewer <rita@example.org>"));
+    assert!(!sent[0].contains("Looks good to me."), "no editor ran");
+    // A series without a cover gets one review per patch.
+    select(&mut t, "net: foo");
+    t.keys("R");
+    assert!(t.screen().contains("one per patch"), "{}", t.screen());
+    t.keys("a");
+    assert!(t.screen().contains("(1 more to go)"), "{}", t.screen());
+    t.keys("pp");
+    assert_eq!(drafts_left(&f), 2);
+    // Anything but r/a/t sends nothing.
+    t.keys("Rx");
+    assert!(t.screen().contains("No review sent."));
+}
+
+#[test]
+fn replying_without_an_identity_says_what_to_set() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 24);
+    select(&mut t, "Frobnicator");
+    t.keys("r");
+    let s = t.screen();
+    assert!(s.contains("identity"), "{s}");
+    assert_eq!(drafts_left(&f), 0);
+}
+
+#[test]
+fn a_failing_send_keeps_the_draft() {
+    let f = fixture();
+    let mut o = mail_options(&f);
+    o.config.send.command = Some("echo 'relay says no' >&2; exit 75".into());
+    let mut t = Headless::new(o, 200, 24).expect("starts");
+    select(&mut t, "kbuild");
+    t.keys("ry");
+    let s = t.screen();
+    assert!(s.contains("relay says no"), "{s}");
+    assert!(s.contains("the draft is kept in"), "{s}");
+    assert_eq!(drafts_left(&f), 1);
+}
+
+/// A patch adding a file (it applies to any tree), with a review.
+fn hello_patch() -> Vec<(String, i64)> {
+    let t = putt::sample::START + 5 * 86_400;
+    let patch = common::mail(
+        "hello-1@example.org",
+        "Hana Hacker <hana@example.org>",
+        "[PATCH] docs: add a hello file",
+        0,
+        &[],
+        "Say hello.\n\nSigned-off-by: Hana Hacker <hana@example.org>\n---\n Documentation/hello.txt | 1 +\n 1 file changed, 1 insertion(+)\n\ndiff --git a/Documentation/hello.txt b/Documentation/hello.txt\nnew file mode 100644\nindex 0000000..ce01362\n--- /dev/null\n+++ b/Documentation/hello.txt\n@@ -0,0 +1 @@\n+hello\n-- \n2.43.0\n",
+    );
+    let review = common::mail(
+        "hello-2@example.org",
+        "Carol Reviewer <carol@example.com>",
+        "Re: [PATCH] docs: add a hello file",
+        5,
+        &["hello-1@example.org"],
+        "> Say hello.\n\nReviewed-by: Carol Reviewer <carol@example.com>\n",
+    );
+    vec![(patch, t), (review, t + 300)]
+}
+
+/// A git repository to apply to.
+fn kbuild_tree(f: &Fixture) -> PathBuf {
+    let repo = f.root.join("kbuild-tree");
+    std::fs::create_dir_all(repo.join("scripts")).expect("mkdir");
+    std::fs::write(repo.join("scripts/Makefile.build"), "# build rules\n").expect("write");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["config", "user.name", "Mae Maintainer"]);
+    git(&["config", "user.email", "mae@example.org"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    repo
+}
+
+fn git_out(repo: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn apply_asks_repo_and_branch_and_shows_the_report() {
+    let f = fixture_with(hello_patch());
+    let repo = kbuild_tree(&f);
+    let mut o = options(&f);
+    o.config.repos.insert("other".into(), f.root.clone());
+    o.config.repos.insert("demo".into(), repo.clone());
+    let mut t = Headless::new(o, 100, 24).expect("starts");
+    select(&mut t, "hello file");
+    // The repo named like the inbox is the default; the branch is b4's.
+    t.keys("a");
+    let s = t.screen();
+    assert!(
+        s.contains("Apply to repo (demo, other or a path): demo"),
+        "{s}"
+    );
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(
+        s.contains("New branch: v1-20240101-docs-add-a-hello-file"),
+        "{s}"
+    );
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(
+        s.contains("Applied 1 patch(es) on branch v1-20240101"),
+        "{s}"
+    );
+    assert!(
+        s.contains("+ Reviewed-by: Carol"),
+        "the report lists trailers: {s}"
+    );
+    let log = git_out(
+        &repo,
+        &[
+            "log",
+            "--format=%s%n%b",
+            "-1",
+            "v1-20240101-docs-add-a-hello-file",
+        ],
+    );
+    assert!(log.contains("docs: add a hello file"), "{log}");
+    assert!(log.contains("Reviewed-by: Carol Reviewer"), "{log}");
+    git_out(&repo, &["checkout", "-q", "main"]);
+    // A series that does not apply: named, and the repo is as it was.
+    let head = git_out(&repo, &["rev-parse", "HEAD"]);
+    t.keys("q");
+    select(&mut t, "Frobnicator");
+    t.keys("a<Enter><Enter>");
+    let s = t.screen();
+    assert!(s.contains("does not apply"), "{s}");
+    assert!(s.contains("Failed:"), "{s}");
+    assert_eq!(git_out(&repo, &["rev-parse", "HEAD"]), head);
+    assert!(git_out(&repo, &["status", "--porcelain"]).is_empty());
+}
+
+#[test]
+fn export_writes_an_am_ready_mbox() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 24);
+    select(&mut t, "Frobnicator");
     t.keys("e");
     let s = t.screen();
     assert!(
-        s.contains("Export mbox to: ./pwm-add-frobnicator-pwm-driver-v2.mbx"),
+        s.contains("Export mbox to: ./v2-20240306-pwm-add-frobnicator-pwm-driver.mbx"),
         "{s}"
     );
-    t.keys("<Esc>a");
-    assert!(t.screen().contains("Apply to repo"));
-    t.keys("<Esc>");
+    let path = f.root.join("frob.mbx");
+    t.keys(&format!("<C-u>{}<Enter>", path.display()));
+    let s = t.screen();
+    assert!(s.contains("Wrote 3 patch(es)"), "{s}");
+    let mbox = std::fs::read_to_string(&path).expect("mbox written");
+    assert_eq!(mbox.matches("\nSubject: [PATCH v2 ").count(), 3, "{mbox}");
+    assert!(mbox.contains("Reviewed-by:"), "{mbox}");
+    // Esc leaves a prompt without doing anything.
+    t.keys("a<Esc>");
     assert!(t.app.prompt.is_none());
 }
 
@@ -547,4 +862,174 @@ fn the_list_pages_in_on_scroll() {
     ids.dedup();
     assert_eq!(ids.len(), 60);
     assert!(t.app.list.rows[0].series.subject.contains("topic 59"));
+}
+
+/// README.md's keys table is the default keymap's (regenerate it with
+/// `PUTT_UPDATE_README=1 cargo test --test tui readme`).
+#[test]
+fn readme_keys_table_matches_the_keymap() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (start, end) = ("<!-- keys:start -->\n", "<!-- keys:end -->");
+    let a = readme.find(start).expect("keys:start marker") + start.len();
+    let b = readme.find(end).expect("keys:end marker");
+    let table = putt::tui::keymap::Keymap::default().markdown();
+    if std::env::var_os("PUTT_UPDATE_README").is_some() {
+        let updated = format!("{}{table}{}", &readme[..a], &readme[b..]);
+        std::fs::write(&path, updated).expect("write README.md");
+        return;
+    }
+    assert_eq!(
+        readme[a..b],
+        table,
+        "README.md's keys table is stale: PUTT_UPDATE_README=1 cargo test --test tui readme"
+    );
+}
+
+/// The real binary in a real terminal (tmux): start, open, interdiff,
+/// reply through the editor, quit; the terminal is restored after.
+mod in_tmux {
+    use super::*;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    struct Tmux {
+        socket: PathBuf,
+    }
+
+    impl Tmux {
+        fn run(&self, args: &[&str]) -> String {
+            let out = Command::new("tmux")
+                .arg("-S")
+                .arg(&self.socket)
+                .args(args)
+                .output()
+                .expect("tmux runs");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        }
+
+        fn screen(&self) -> String {
+            self.run(&["capture-pane", "-p", "-t", "t"])
+        }
+
+        fn keys(&self, keys: &[&str]) {
+            let mut args = vec!["send-keys", "-t", "t"];
+            args.extend_from_slice(keys);
+            self.run(&args);
+        }
+
+        fn text(&self, text: &str) {
+            self.run(&["send-keys", "-t", "t", "-l", text]);
+        }
+
+        /// Waits (up to 20 s) for the screen to contain `what`.
+        fn wait_for(&self, what: &str) -> String {
+            let start = Instant::now();
+            loop {
+                let s = self.screen();
+                if s.contains(what) {
+                    return s;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "waited 20 s for {what:?}; the screen:\n{s}"
+                );
+                std::thread::sleep(Duration::from_millis(30));
+            }
+        }
+    }
+
+    impl Drop for Tmux {
+        fn drop(&mut self) {
+            let _ = Command::new("tmux")
+                .arg("-S")
+                .arg(&self.socket)
+                .arg("kill-server")
+                .output();
+        }
+    }
+
+    #[test]
+    fn the_binary_in_tmux() {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+            return;
+        }
+        let f = fixture();
+        let cfg = f.root.join("config.toml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "[[inbox]]\nname = \"demo\"\npath = \"{}\"\n\n[identity]\nname = \"Rita Reviewer\"\nemail = \"rita@example.org\"\n\n[filters]\npwm = \"s:pwm\"\n",
+                f.root.join("inbox").display()
+            ),
+        )
+        .expect("config");
+        let editor = f.root.join("editor.sh");
+        std::fs::write(&editor, "printf 'Nice.\\n' >> \"$1\"\n").expect("editor");
+        let now = putt::sample::START + 10 * 86_400;
+        let cmd = format!(
+            "env PUTT_NOW={now} PUTT_DATA_DIR={data} EDITOR='sh {editor}' NO_COLOR= {bin} --config {cfg} --index-dir {idx}; echo putt exited $?; sleep 30",
+            data = f.root.join("data").display(),
+            editor = editor.display(),
+            bin = env!("CARGO_BIN_EXE_putt"),
+            cfg = cfg.display(),
+            idx = f.root.join("index").display(),
+        );
+        let t = Tmux {
+            socket: f.root.join("tmux.sock"),
+        };
+        t.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &cmd,
+        ]);
+        let s = t.wait_for("1/7 series");
+        assert!(s.contains("pwm: add Frobnicator PWM"), "{s}");
+        assert!(s.contains("q:Quit"), "{s}");
+        // Limit, open, walk, interdiff.
+        t.keys(&["l"]);
+        t.wait_for("Limit to:");
+        t.text("s:frobnicator");
+        t.keys(&["Enter"]);
+        t.wait_for("limit: s:frobnicator");
+        t.keys(&["Enter"]);
+        t.wait_for("Thread of v2");
+        t.keys(&["Enter"]);
+        t.wait_for("[0/3]");
+        t.keys(&["]"]);
+        t.wait_for("[1/3]");
+        t.keys(&["q", "q", "d"]);
+        let s = t.wait_for("2: ! 2: pwm: frob: add driver");
+        assert!(s.contains("Interdiff v1 → v2"), "{s}");
+        // A reply: the editor runs on the real terminal, then putt asks.
+        t.keys(&["q", "Enter", "Tab", "r"]);
+        let s = t.wait_for("y: send");
+        assert!(s.contains("Re: [PATCH v2"), "{s}");
+        t.keys(&["p"]);
+        t.wait_for("Draft kept");
+        let drafts = std::fs::read_dir(f.root.join("data/drafts"))
+            .expect("drafts dir")
+            .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("draft"))
+            .collect::<Vec<_>>();
+        assert_eq!(drafts.len(), 1);
+        assert!(drafts[0].contains("Nice."), "{}", drafts[0]);
+        // A resize redraws; quitting gives the terminal back.
+        t.run(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+        t.wait_for("Thread of v2");
+        t.keys(&["Q"]);
+        let s = t.wait_for("putt exited 0");
+        assert!(
+            !s.contains("Thread of v2"),
+            "the alternate screen is left: {s}"
+        );
+    }
 }

@@ -93,7 +93,8 @@ pub fn write_report(out: &mut dyn Write, report: &build::IndexReport) -> Result<
     Ok(())
 }
 
-/// Runs the incremental index with a progress bar when stderr is a terminal.
+/// Runs the incremental index with a progress bar when stderr is a terminal,
+/// and appends the events it caused to the event log.
 pub fn update(
     ctx: &Context,
     index: &Index,
@@ -111,19 +112,29 @@ pub fn update(
         );
         bar
     });
-    let report = build::update(index, inboxes, opts, &mut |p| {
-        if let Some(bar) = &bar {
-            bar.set_length(p.total);
-            bar.set_position(p.done);
-            bar.set_message(match p.phase {
-                Phase::Scanning => "scanning",
-                Phase::Indexing => "indexing",
-                Phase::Committing => "committing",
-            });
-        }
-    })?;
+    let events = putt::events::EventLog::from_config(&ctx.config);
+    let (report, problems) = putt::events::update_index(
+        index,
+        inboxes,
+        opts,
+        &mut |p| {
+            if let Some(bar) = &bar {
+                bar.set_length(p.total);
+                bar.set_position(p.done);
+                bar.set_message(match p.phase {
+                    Phase::Scanning => "scanning",
+                    Phase::Indexing => "indexing",
+                    Phase::Committing => "committing",
+                });
+            }
+        },
+        &events,
+    )?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    for p in problems {
+        eprintln!("putt: {}", putt::text::sanitize_line(&p));
     }
     Ok(report)
 }

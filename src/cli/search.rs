@@ -44,6 +44,15 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
     if let Err(e) = parsed {
         anyhow::bail!("bad query:\n{}", e.render(&query));
     }
+    if let Ok(ast) = &parsed
+        && let Some(span) = putt::workflow::first_series_term(ast)
+    {
+        let e = putt::query::QueryError {
+            message: "is: and check: test series: use them with `putt series`".into(),
+            span,
+        };
+        anyhow::bail!("bad query:\n{}", e.render(&query));
+    }
     if args.count {
         writeln!(out, "{}", index.count(&query, ctx.now)?)?;
         return Ok(0);

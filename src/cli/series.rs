@@ -4,9 +4,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use putt::series::gather::{series_by_key, series_for_query};
+use putt::index::Index;
+use putt::series::gather::series_by_key;
 use putt::series::{Revision, Series};
 use putt::text::sanitize_line;
+use putt::workflow::{RevisionInfo, Workflow};
 
 use super::{Context, fit, short_date};
 
@@ -24,7 +26,11 @@ pub struct SeriesArgs {
     /// Consider at most this many matching messages (newest first).
     #[arg(long, default_value_t = 200_000, hide = true)]
     pub max_hits: usize,
-    /// One JSON object per series per line.
+    /// Also series that a rule with `hide = true` hides.
+    #[arg(long, short = 'a')]
+    pub all: bool,
+    /// One JSON object per series per line, with triage state, rule
+    /// outcomes and check results per revision.
     #[arg(long)]
     pub json: bool,
 }
@@ -60,19 +66,26 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
     }
     let index = ctx.index()?;
     let query = args.query.join(" ");
-    if let Err(e) = putt::query::parse(&query, ctx.now) {
-        anyhow::bail!("bad query:\n{}", e.render(&query));
-    }
-    let mut series = series_for_query(&index, &query, ctx.now, args.max_hits)?;
+    let wf = Workflow::load(&ctx.config, ctx.now)?;
+    let q = match wf.parse_query(&query, ctx.now) {
+        Ok(q) => q,
+        Err(e) => anyhow::bail!("bad query:\n{}", e.render(&query)),
+    };
+    let mut series = wf.series_for_query(&index, &q, args.max_hits, args.all)?;
     if args.limit > 0 {
         series.truncate(args.limit);
     }
     let mut out = std::io::stdout().lock();
     for s in &series {
         if args.json {
-            writeln!(out, "{}", serde_json::to_string(&SeriesRow::of(s))?)?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&SeriesRow::of(s, &wf, &index))?
+            )?;
         } else {
-            writeln!(out, "{}", row(s))?;
+            let info = wf.revision_info(&index, s, s.latest());
+            writeln!(out, "{}", row(s, &info))?;
         }
     }
     Ok(if series.is_empty() { 1 } else { 0 })
@@ -93,6 +106,9 @@ struct SeriesRow<'a> {
     reviewed: u32,
     tested: u32,
     nacked: u32,
+    /// The newest revision's triage state, rules and checks.
+    #[serde(flatten)]
+    workflow: RevisionInfo,
     revisions: Vec<RevisionRow<'a>>,
 }
 
@@ -106,10 +122,12 @@ struct RevisionRow<'a> {
     missing: &'a [u32],
     superseded: bool,
     cover: Option<&'a str>,
+    #[serde(flatten)]
+    workflow: RevisionInfo,
 }
 
 impl<'a> SeriesRow<'a> {
-    fn of(s: &'a Series) -> SeriesRow<'a> {
+    fn of(s: &'a Series, wf: &Workflow, index: &Index) -> SeriesRow<'a> {
         let latest = s.latest();
         let c = latest.counts();
         SeriesRow {
@@ -125,6 +143,7 @@ impl<'a> SeriesRow<'a> {
             reviewed: c.reviewed,
             tested: c.tested,
             nacked: c.nacked,
+            workflow: wf.revision_info(index, s, latest),
             revisions: s
                 .revisions
                 .iter()
@@ -137,14 +156,17 @@ impl<'a> SeriesRow<'a> {
                     missing: &r.missing,
                     superseded: r.superseded,
                     cover: r.cover.as_ref().map(|c| c.message_id.as_str()),
+                    workflow: wf.revision_info(index, s, r),
                 })
                 .collect(),
         }
     }
 }
 
-/// `id  v3  5/5  A:1 R:2 T:0  2024-03-04  Author  subject`
-fn row(s: &Series) -> String {
+/// `id  v3  5/5  A:1 R:2 T:0  2024-03-04  Author  subject`, with ` C:F`
+/// after the counts when checks ran and `  [ready]` after the subject when
+/// rules match.
+fn row(s: &Series, info: &RevisionInfo) -> String {
     let latest = s.latest();
     let c = latest.counts();
     let nak = if c.nacked > 0 { " NAK" } else { "" };
@@ -153,8 +175,17 @@ fn row(s: &Series) -> String {
     } else {
         format!("{:<5}", latest.label())
     };
+    let check = info
+        .check
+        .map(|c| format!(" C:{}", c.letter()))
+        .unwrap_or_default();
+    let rules = if info.rules.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", info.rules.join(" "))
+    };
     format!(
-        "{}  {} {:>5}  A:{} R:{} T:{}{}  {}  {}  {}",
+        "{}  {} {:>5}  A:{} R:{} T:{}{}{}  {}  {}  {}{}",
         s.id,
         revs,
         format!("{}/{}", latest.received(), latest.total),
@@ -162,9 +193,11 @@ fn row(s: &Series) -> String {
         c.reviewed,
         c.tested,
         nak,
+        check,
         &short_date(latest.date)[..10],
         fit(&sanitize_line(author_name(&s.author)), 20),
-        sanitize_line(&s.subject)
+        sanitize_line(&s.subject),
+        rules
     )
 }
 
@@ -185,10 +218,37 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
     }
     writeln!(out, "series {}: {}", s.id, sanitize_line(&s.subject))?;
     writeln!(out, "author: {}", sanitize_line(&s.author))?;
+    let wf = Workflow::load(&ctx.config, ctx.now)?;
     for r in &s.revisions {
         print_revision(&mut out, r)?;
+        print_workflow(&mut out, &wf.revision_info(&index, &s, r))?;
     }
     Ok(0)
+}
+
+/// State, rules and checks of a revision, when there is more to say than
+/// the automatic state.
+fn print_workflow(out: &mut impl Write, info: &RevisionInfo) -> Result<()> {
+    if info.state_explicit {
+        writeln!(out, "  state: {}", info.state)?;
+    }
+    if !info.rules.is_empty() {
+        writeln!(out, "  rules: {}", info.rules.join(", "))?;
+    }
+    for c in &info.checks {
+        writeln!(
+            out,
+            "  check {}: {}  {}{}",
+            c.check,
+            c.status,
+            sanitize_line(&c.summary),
+            c.output
+                .as_ref()
+                .map(|p| format!("  ({})", p.display()))
+                .unwrap_or_default()
+        )?;
+    }
+    Ok(())
 }
 
 fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {

@@ -26,7 +26,8 @@ pub struct StateArgs {
 }
 
 pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
-    let mut store = StateStore::open(&StateStore::default_dir())?;
+    let mut store = StateStore::open(&StateStore::default_dir())?
+        .with_events(putt::events::EventLog::from_config(&ctx.config));
     let mut out = std::io::stdout().lock();
     let Some(key) = &args.series else {
         for (root, s) in store.revisions() {
@@ -61,7 +62,9 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
                 .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", series.id))?,
             None => series.latest(),
         };
-        store.set_state(&series, rev, state)?;
+        for p in store.set_state_reporting(&series, rev, state)? {
+            eprintln!("putt: {}", sanitize_line(&p));
+        }
     }
     for r in &series.revisions {
         let state = store.state_of(&series, r);

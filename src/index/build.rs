@@ -40,6 +40,11 @@ pub struct IndexOptions {
     pub commit_every: usize,
     /// Wait for another indexer to finish instead of failing.
     pub wait: bool,
+    /// Keep the Message-IDs of mail added to inboxes the index already
+    /// held ([`IndexReport::new_messages`]), for events. An inbox's first
+    /// import is only named ([`IndexReport::imported`]): a whole archive is
+    /// not news.
+    pub track_new: bool,
 }
 
 impl Default for IndexOptions {
@@ -51,6 +56,7 @@ impl Default for IndexOptions {
             writer_heap: 256 << 20,
             commit_every: 100_000,
             wait: false,
+            track_new: false,
         }
     }
 }
@@ -92,6 +98,13 @@ pub struct IndexReport {
     pub seconds: f64,
     /// Live messages in the index after the run.
     pub messages: u64,
+    /// With [`IndexOptions::track_new`]: Message-IDs added to inboxes that
+    /// were indexed before this run (in no particular order).
+    #[serde(skip)]
+    pub new_messages: Vec<String>,
+    /// Inboxes indexed for the first time by this run.
+    #[serde(skip)]
+    pub imported: Vec<String>,
 }
 
 /// One message to read, parse and add.
@@ -105,6 +118,7 @@ struct Job {
 
 struct Parsed {
     seq: usize,
+    inbox: usize,
     doc: TantivyDocument,
     degraded: bool,
     bytes: u64,
@@ -153,8 +167,16 @@ pub fn update(
     let mut order: Vec<(usize, ObjectId)> = Vec::new();
     let mut reconcile: Vec<(usize, u32)> = Vec::new();
     let mut scans = scan_all(inboxes, &cursors, opts.parse_threads.max(1))?.into_iter();
+    // Inboxes whose new mail is news (they were indexed before).
+    let tracked: Vec<bool> = inboxes
+        .iter()
+        .map(|i| opts.track_new && cursors.inboxes.contains_key(&i.name))
+        .collect();
     for (i, inbox) in inboxes.iter().enumerate() {
         let saved = cursors.inboxes.get(&inbox.name).cloned();
+        if saved.is_none() {
+            report.imported.push(inbox.name.clone());
+        }
         let moved = saved.as_ref().is_some_and(|c| c.path != inbox.path);
         let mut inbox_repos = Vec::new();
         for epoch in &inbox.epochs {
@@ -281,6 +303,10 @@ pub fn update(
     let mut since_commit = 0usize;
     let mut last_tick = Instant::now();
     let outcome: Result<()> = std::thread::scope(|scope| {
+        // Owned here, so an early return (a failed read, a full disk) drops
+        // it and the workers blocked on a full channel see the hang-up and
+        // stop, instead of the scope waiting for them forever.
+        let doc_rx = doc_rx;
         scope.spawn(move || feed(jobs, job_tx));
         for _ in 0..opts.parse_threads.max(1) {
             let rx = job_rx.clone();
@@ -294,6 +320,11 @@ pub fn update(
         drop(doc_tx);
         for parsed in doc_rx.iter() {
             let parsed = parsed?;
+            if tracked[parsed.inbox]
+                && let Some(mid) = parsed.doc.get_first(fields.mid).and_then(|v| v.as_str())
+            {
+                report.new_messages.push(mid.to_string());
+            }
             writer
                 .add_document(parsed.doc)
                 .map_err(|e| Error::index(index.dir(), e))?;
@@ -552,6 +583,7 @@ fn parse_worker(
             );
             Ok(Parsed {
                 seq: job.seq,
+                inbox: job.inbox,
                 doc,
                 degraded: msg.is_degraded(),
                 bytes,

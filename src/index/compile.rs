@@ -108,6 +108,9 @@ fn term(f: &Fields, field: Field, value: &Value) -> Box<dyn TantivyQuery> {
                 IndexRecordOption::Basic,
             ));
         }
+        // Series-level terms are split off before a query reaches the index
+        // (crate::workflow::SeriesQuery); here they restrict nothing.
+        Field::Is | Field::Check => return Box::new(AllQuery),
         Field::Date => {
             return match value {
                 Value::DateRange { from, to } => date_range(f, *from, *to),

@@ -200,7 +200,12 @@ pub fn editor_command() -> String {
 /// carry arguments (`code --wait`), so it runs through `sh`. The caller owns
 /// the terminal: a TUI suspends itself around this call.
 pub fn edit(path: &Path) -> Result<()> {
-    let editor = editor_command();
+    edit_with(&editor_command(), path)
+}
+
+/// [`edit`] with a given editor command (the TUI's tests pin one without
+/// touching the process environment).
+pub fn edit_with(editor: &str, path: &Path) -> Result<()> {
     let status = std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))

@@ -22,6 +22,8 @@ const MAX_ROUNDS: usize = 8;
 
 /// Every series that a message matching `query` belongs to, newest first.
 /// `max_hits` caps how many matching messages are considered (newest first).
+/// Series-level terms (`is:`, `check:`) are an error here: they need the
+/// workflow ([`crate::workflow::Workflow::series_for_query`]).
 pub fn series_for_query(
     index: &Index,
     query: &str,
@@ -29,7 +31,18 @@ pub fn series_for_query(
     max_hits: usize,
 ) -> Result<Vec<Series>> {
     let ast = crate::query::parse(query, now)?;
-    let q = crate::index::compile::compile(index.fields(), &ast);
+    reject_series_terms(&ast)?;
+    series_for_ast(index, &ast, max_hits)
+}
+
+/// [`series_for_query`] for a parsed query (series-level terms restrict
+/// nothing here).
+pub fn series_for_ast(
+    index: &Index,
+    ast: &crate::query::Query,
+    max_hits: usize,
+) -> Result<Vec<Series>> {
+    let q = crate::index::compile::compile(index.fields(), ast);
     let hits = index.top_by_date(q.as_ref(), max_hits, 0)?;
     let mut g = Gatherer::new(index);
     let mut hit_ids = HashSet::new();
@@ -47,6 +60,39 @@ pub fn series_for_query(
                 .any(|r| r.members.iter().any(|m| hit_ids.contains(m)))
         })
         .collect())
+}
+
+/// The series holding any of these messages (by Message-ID), newest first.
+pub fn series_of_messages(index: &Index, message_ids: &[String]) -> Result<Vec<Series>> {
+    let mut g = Gatherer::new(index);
+    let wanted: HashSet<&str> = message_ids.iter().map(String::as_str).collect();
+    let f = index.fields().clone();
+    for chunk in message_ids.chunks(1024) {
+        let q = TermSetQuery::new(chunk.iter().map(|m| Term::from_field_u64(f.mid_h, hash(m))));
+        g.fetch_query(&q, false)?;
+    }
+    let series = g.finish()?;
+    Ok(series
+        .into_iter()
+        .filter(|s| {
+            s.revisions
+                .iter()
+                .any(|r| r.members.iter().any(|m| wanted.contains(m.as_str())))
+        })
+        .collect())
+}
+
+/// `is:` and `check:` filter series by the workflow, which these functions
+/// do not know: refuse them rather than ignore them.
+fn reject_series_terms(ast: &crate::query::Query) -> Result<()> {
+    if let Some(span) = crate::workflow::first_series_term(ast) {
+        return Err(crate::query::QueryError {
+            message: "is: and check: filter series by rules, states and checks: use putt::workflow::Workflow here".into(),
+            span,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// One page of a series list: see [`series_page`].
@@ -75,7 +121,20 @@ pub fn series_page(
     patches_only: bool,
 ) -> Result<SeriesPage> {
     let ast = crate::query::parse(query, now)?;
-    let mut q = crate::index::compile::compile(index.fields(), &ast);
+    reject_series_terms(&ast)?;
+    series_page_ast(index, &ast, offset, hits, patches_only)
+}
+
+/// [`series_page`] for a parsed query (series-level terms restrict nothing
+/// here).
+pub fn series_page_ast(
+    index: &Index,
+    ast: &crate::query::Query,
+    offset: usize,
+    hits: usize,
+    patches_only: bool,
+) -> Result<SeriesPage> {
+    let mut q = crate::index::compile::compile(index.fields(), ast);
     if patches_only {
         let kind = index.fields().kind;
         let kinds = tantivy::query::TermSetQuery::new(

@@ -8,6 +8,7 @@
 //! the answer comes. Triage state is the exception: it is a single append
 //! to a file, done here so a kill loses at most that change.
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use ratatui::layout::Rect;
 
 use super::event::{Event, Notification, Request, Slot};
 use super::keymap::{Key, Keymap, ViewKind};
+use super::reply::{DraftRef, ReplyKind};
 use super::theme::Theme;
 use super::views::interdiff::{InterdiffState, Pane as DiffPane};
 use super::views::message::{MessageState, PatchNav};
@@ -24,6 +26,7 @@ use super::views::series_list::{SeriesListState, SeriesRow, position_of};
 use super::views::thread::{Pane, ThreadState};
 use super::views::trailers::PagerView;
 use super::views::{self, areas};
+use crate::reply::{AfterEdit, Drafts, Mode, Review};
 use crate::series::{Revision, Series};
 use crate::state::{StateStore, TriageState};
 
@@ -54,11 +57,15 @@ pub enum Action {
     Apply,
     Export,
     Reply,
+    GroupReply,
+    ListReply,
+    Review,
     SetState,
     ToggleRead,
     Mark,
     OlderFrom,
     NewerFrom,
+    PickRevisions,
     Reindex,
     Redraw,
 }
@@ -87,11 +94,19 @@ pub enum PromptKind {
     Search,
     /// One key picks the state.
     State,
+    /// Two revisions for the interdiff view on top.
+    Revisions,
     ApplyRepo,
     ApplyBranch {
         repo: PathBuf,
     },
     Export,
+    /// One key picks the review trailer for these messages.
+    Review {
+        targets: Vec<String>,
+    },
+    /// One key: send, edit again, keep or discard the draft in front.
+    AfterEdit,
 }
 
 /// The one-line prompt at the bottom.
@@ -122,6 +137,8 @@ pub struct AppOptions {
     pub next_page: usize,
     /// Index new mail when the TUI starts.
     pub index_on_start: bool,
+    /// The drafts folder replies are written to.
+    pub drafts: Drafts,
 }
 
 /// The whole state of the TUI.
@@ -146,8 +163,21 @@ pub struct App {
     pub repos: Vec<(String, PathBuf)>,
     pub inbox_names: Vec<String>,
     pub now: chrono::DateTime<chrono::Utc>,
+    drafts: Drafts,
     index_gen: Option<u64>,
     git_gen: Option<u64>,
+    /// A compose or send request in flight.
+    mail_gen: Option<u64>,
+    /// Drafts composed and not yet sent, kept or discarded; the first is
+    /// the one the prompt or the editor is about.
+    pub outgoing: VecDeque<DraftRef>,
+    /// Open the editor on each draft before asking (a reply, not a
+    /// one-key review).
+    edit_first: bool,
+    /// A draft to open in the editor: the terminal loop suspends the UI.
+    suspend: Option<DraftRef>,
+    /// Keys typed while the view on top had nothing to show yet.
+    typeahead: VecDeque<KeyEvent>,
     next_gen: u64,
     requests: Vec<Request>,
     last_search: Option<String>,
@@ -177,8 +207,14 @@ impl App {
             repos: opts.repos,
             inbox_names: opts.inbox_names,
             now: opts.now,
+            drafts: opts.drafts,
             index_gen: None,
             git_gen: None,
+            mail_gen: None,
+            outgoing: VecDeque::new(),
+            edit_first: false,
+            suspend: None,
+            typeahead: VecDeque::new(),
             next_gen: 1,
             requests: Vec::new(),
             last_search: None,
@@ -216,9 +252,24 @@ impl App {
                 self.maybe_load_more();
             }
             Event::Tick => self.tick = self.tick.wrapping_add(1),
-            Event::Worker(n) => self.notify(n),
+            Event::Worker(n) => {
+                self.notify(n);
+                self.replay_typeahead();
+            }
             Event::Terminate => self.quit = true,
+            Event::Edited { id, error } => self.edited(&id, error),
         }
+    }
+
+    /// A draft the UI must suspend to the editor for; the terminal loop
+    /// takes it, runs the editor and answers with [`Event::Edited`].
+    pub fn take_suspend(&mut self) -> Option<DraftRef> {
+        self.suspend.take()
+    }
+
+    /// Whether a suspend to the editor is waiting.
+    pub fn suspend_pending(&self) -> bool {
+        self.suspend.is_some()
     }
 
     fn key(&mut self, k: KeyEvent) {
@@ -227,6 +278,22 @@ impl App {
             return;
         }
         let key = Key::from_event(k);
+        // Keys typed ahead of a view that has nothing to show yet wait for
+        // it (Enter right after a limit opens the first match, as in
+        // mutt); leaving and quitting never wait.
+        if self.view_empty_waiting() {
+            let leaves = matches!(
+                self.keymap.lookup(self.view_kind(), key),
+                Some(Action::Back | Action::Quit | Action::Redraw | Action::Help) | None
+            );
+            if !leaves {
+                if self.typeahead.len() < 64 {
+                    self.typeahead.push_back(k);
+                }
+                return;
+            }
+            self.typeahead.clear();
+        }
         match self.keymap.lookup(self.view_kind(), key) {
             Some(a) => {
                 self.message = None;
@@ -291,8 +358,8 @@ impl App {
                 }
                 return;
             }
-            Action::Reply => {
-                self.info("reply: not available yet");
+            Action::Reply | Action::GroupReply | Action::ListReply | Action::Review => {
+                self.reply(a);
                 return;
             }
             _ => {}
@@ -410,7 +477,12 @@ impl App {
     fn reload_list(&mut self, keep: Option<String>) {
         let seq = self.seq();
         let query = self.effective_query();
-        let hits = self.first_page.max(if keep.is_some() {
+        // Enough matching messages to fill the screen (a series takes
+        // about four on a busy list), capped by the first page's size:
+        // the first screen comes sooner, the rest pages in behind it.
+        let rows = views::series_list::rows_height(self.body_height());
+        let first = self.first_page.min((rows * 5).max(60));
+        let hits = first.max(if keep.is_some() {
             self.list.next_offset
         } else {
             0
@@ -572,22 +644,41 @@ impl App {
                 );
                 self.open_prompt(PromptKind::State, &prompt, "", Some((series, revision)));
             }
+            Action::Apply | Action::Export if self.git_gen.is_some() => {
+                self.info("An apply or export is still running.");
+            }
             Action::Apply => {
-                let default = self
-                    .repos
-                    .first()
+                // The [repos] entry named like the inbox, else the first.
+                let default = series
+                    .revisions
+                    .get(revision)
+                    .and_then(|r| {
+                        r.patches
+                            .iter()
+                            .find_map(|p| self.repos.iter().find(|(n, _)| *n == p.mail.inbox))
+                    })
+                    .or(self.repos.first())
                     .map(|(n, _)| n.clone())
                     .unwrap_or_default();
+                let label = if self.repos.is_empty() {
+                    "Apply to repo (path; [repos] in config.toml names them): ".to_string()
+                } else {
+                    let names: Vec<&str> = self.repos.iter().map(|(n, _)| n.as_str()).collect();
+                    format!("Apply to repo ({} or a path): ", names.join(", "))
+                };
                 self.open_prompt(
                     PromptKind::ApplyRepo,
-                    "Apply to repo (name or path): ",
+                    &label,
                     &default,
                     Some((series, revision)),
                 );
             }
             Action::Export => {
-                let version = series.revisions.get(revision).map_or(1, |r| r.version);
-                let default = format!("./{}-v{version}.mbx", slug(&series.subject));
+                let default = series
+                    .revisions
+                    .get(revision)
+                    .map_or_else(|| "series".into(), super::git::default_name);
+                let default = format!("./{default}.mbx");
                 self.open_prompt(
                     PromptKind::Export,
                     "Export mbox to: ",
@@ -907,7 +998,7 @@ impl App {
             return;
         };
         let diff_h = st.diff_height(body).max(1);
-        let pairs = st.result.as_ref().map_or(0, |r| r.pairs.len());
+        let pairs = st.entries();
         let is_move = matches!(
             a,
             Action::Down
@@ -931,7 +1022,42 @@ impl App {
                     DiffPane::Diff => DiffPane::Pairs,
                 };
             }
-            Action::Open => st.focus = DiffPane::Diff,
+            Action::Open => {
+                // A changed pair is read in the diff pane; an added,
+                // dropped or unchanged one is read as its patch mail.
+                let Some(p) = st.selected_pair() else {
+                    st.focus = DiffPane::Diff;
+                    return;
+                };
+                if !p.lines.is_empty() {
+                    st.focus = DiffPane::Diff;
+                    return;
+                }
+                let (side, rev) = match (&p.new, &p.old) {
+                    (Some(n), _) => (n.clone(), st.to),
+                    (None, Some(o)) => (o.clone(), st.from),
+                    (None, None) => return,
+                };
+                let nav = PatchNav::new(st.series.clone(), rev, &side.message_id);
+                self.open_message(side.message_id, side.subject, nav);
+            }
+            Action::PickRevisions => {
+                let labels = |i: usize| {
+                    st.series
+                        .revisions
+                        .get(i)
+                        .map_or(String::new(), |r| format!("v{}", r.version))
+                };
+                let current = format!("{} {}", labels(st.from), labels(st.to));
+                let all: Vec<String> = (0..st.series.revisions.len()).map(labels).collect();
+                let series = st.series.clone();
+                self.open_prompt(
+                    PromptKind::Revisions,
+                    &format!("Compare (old new; {}): ", all.join(" ")),
+                    &current,
+                    Some((series, 0)),
+                );
+            }
             Action::PrevPatch => {
                 if st.pair > 0 {
                     let i = st.pair - 1;
@@ -1043,6 +1169,29 @@ impl App {
             return;
         };
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        if matches!(p.kind, PromptKind::Review { .. } | PromptKind::AfterEdit) {
+            let choice = match k.code {
+                KeyCode::Char(c) if !ctrl => Some(c),
+                _ => None,
+            };
+            let Some(prompt) = self.prompt.take() else {
+                return;
+            };
+            match prompt.kind {
+                PromptKind::Review { targets } => match choice.and_then(review_for_key) {
+                    Some(review) => self.start_compose(
+                        targets,
+                        ReplyKind {
+                            mode: Mode::All,
+                            review: Some(review),
+                        },
+                    ),
+                    None => self.info("No review sent."),
+                },
+                _ => self.after_edit(choice, prompt),
+            }
+            return;
+        }
         if p.kind == PromptKind::State {
             let choice = match k.code {
                 KeyCode::Char(c) if !ctrl => Some(c),
@@ -1149,7 +1298,13 @@ impl App {
                 // The first match is the next one from here.
                 self.act(Action::SearchNext);
             }
-            PromptKind::State => {}
+            PromptKind::State | PromptKind::Review { .. } | PromptKind::AfterEdit => {}
+            PromptKind::Revisions => {
+                let Some((series, _)) = p.target else {
+                    return;
+                };
+                self.pick_revisions(&series, &input);
+            }
             PromptKind::ApplyRepo => {
                 if input.is_empty() {
                     self.info("Apply cancelled.");
@@ -1164,8 +1319,10 @@ impl App {
                 let Some((series, rev)) = p.target else {
                     return;
                 };
-                let version = series.revisions.get(rev).map_or(1, |r| r.version);
-                let branch = format!("putt/{}-v{version}", slug(&series.subject));
+                let branch = series
+                    .revisions
+                    .get(rev)
+                    .map_or_else(|| "series".into(), super::git::default_name);
                 self.open_prompt(
                     PromptKind::ApplyBranch { repo },
                     "New branch: ",
@@ -1213,6 +1370,45 @@ impl App {
         }
     }
 
+    /// Recomputes the interdiff on top for the revisions named in `input`
+    /// (`v1 v3`, `1 3`).
+    fn pick_revisions(&mut self, series: &Arc<Series>, input: &str) {
+        let find = |word: &str| -> Option<usize> {
+            let v: u32 = word.trim_start_matches(['v', 'V']).parse().ok()?;
+            // The last one sent with that number, as `putt interdiff --from`.
+            series.revisions.iter().rposition(|r| r.version == v)
+        };
+        let words: Vec<&str> = input.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+        let picked = match words.as_slice() {
+            [a, b] => find(a).zip(find(b)),
+            _ => None,
+        };
+        let Some((from, to)) = picked.filter(|(a, b)| a != b) else {
+            self.error(format!(
+                "Give two different revisions of this series, like `v1 v2` (not `{}`).",
+                views::clean(input)
+            ));
+            return;
+        };
+        let seq = self.seq();
+        let Some(View::Interdiff(st)) = self.stack.last_mut() else {
+            return;
+        };
+        st.from = from;
+        st.to = to;
+        st.focus = DiffPane::Pairs;
+        st.result = None;
+        st.pager = Pager::default();
+        st.pair = 0;
+        st.waiting = Some(seq);
+        self.requests.push(Request::Interdiff {
+            seq,
+            series: st.series.clone(),
+            from,
+            to,
+        });
+    }
+
     fn choose_state(&mut self, c: char, series: &Series, rev: usize) {
         let Some(revision) = series.revisions.get(rev) else {
             return;
@@ -1249,6 +1445,209 @@ impl App {
         }
     }
 
+    // ---- replies ----
+
+    /// `r`, `g`, `L` and `R`: what they answer depends on the view.
+    fn reply(&mut self, a: Action) {
+        if self.mail_gen.is_some() || !self.outgoing.is_empty() {
+            self.info("A reply is in progress: finish it first.");
+            return;
+        }
+        let review = a == Action::Review;
+        let Some((targets, what)) = self.reply_targets(review) else {
+            let name = super::keymap::action_name(&a).unwrap_or("reply");
+            self.info(format!(
+                "{name}: select a message, a revision or a series first"
+            ));
+            return;
+        };
+        if review {
+            let keys: Vec<String> = Review::ALL
+                .iter()
+                .map(|r| format!("{}){}", r.key(), &r.name()[1..]))
+                .collect();
+            // The choices first: a long subject is cut, never the keys.
+            self.open_prompt(
+                PromptKind::Review { targets },
+                &format!("Review: {}? {what} ", keys.join(" ")),
+                "",
+                None,
+            );
+            return;
+        }
+        let mode = match a {
+            Action::GroupReply => Mode::All,
+            Action::ListReply => Mode::List,
+            _ => Mode::Sender,
+        };
+        self.start_compose(targets, ReplyKind { mode, review: None });
+    }
+
+    /// The messages a reply (or a review) from the current view answers,
+    /// and how to name them. A review of a whole revision answers its
+    /// cover letter, or each patch when there is none (a trailer on the
+    /// cover counts for every patch); a reply answers the cover or the
+    /// first patch.
+    fn reply_targets(&self, review: bool) -> Option<(Vec<String>, String)> {
+        let revision_targets = |series: &Series, rev: usize| {
+            let r = series.revisions.get(rev)?;
+            let what = format!("{} of {}", r.label(), views::clean(&series.subject));
+            if !review {
+                return Some((vec![r.root_message_id().to_string()], what));
+            }
+            if let Some(c) = &r.cover {
+                return Some((vec![c.message_id.clone()], format!("{what} (the cover)")));
+            }
+            let mut patches: Vec<_> = r.patches.iter().collect();
+            patches.sort_by_key(|p| p.counter);
+            let ids: Vec<String> = patches.iter().map(|p| p.mail.message_id.clone()).collect();
+            let n = ids.len();
+            (n > 0).then(|| {
+                let each = if n > 1 {
+                    format!(" (no cover: {n} replies, one per patch)")
+                } else {
+                    String::new()
+                };
+                (ids, format!("{what}{each}"))
+            })
+        };
+        match self.stack.last() {
+            None => {
+                let s = self.list.selected_series()?;
+                revision_targets(s, latest_index(s))
+            }
+            Some(View::Thread(st)) => match st.focus {
+                Pane::Revisions => revision_targets(&st.series, st.rev_selected),
+                Pane::Messages => {
+                    let row = st.selected_row().filter(|r| r.present)?;
+                    Some((vec![row.message_id.clone()], views::clean(&row.subject)))
+                }
+            },
+            Some(View::Message(st)) => {
+                Some((vec![st.message_id.clone()], views::clean(&st.subject)))
+            }
+            Some(View::Interdiff(st)) => {
+                let side = st.selected_pair()?.new.as_ref()?;
+                Some((vec![side.message_id.clone()], views::clean(&side.subject)))
+            }
+            Some(View::Trailers(_) | View::Help(_)) => None,
+        }
+    }
+
+    fn start_compose(&mut self, targets: Vec<String>, kind: ReplyKind) {
+        let seq = self.seq();
+        self.mail_gen = Some(seq);
+        self.edit_first = kind.review.is_none();
+        self.info("Composing …");
+        self.requests.push(Request::Compose { seq, targets, kind });
+    }
+
+    /// Moves on to the draft in front: into the editor first (a reply), or
+    /// straight to the question (a review, already written).
+    fn next_draft(&mut self) {
+        let Some(d) = self.outgoing.front().cloned() else {
+            return;
+        };
+        if self.edit_first {
+            self.suspend = Some(d);
+        } else {
+            self.ask_after_edit();
+        }
+    }
+
+    /// How many drafts wait after the one in front, for messages.
+    fn left_note(&self) -> String {
+        match self.outgoing.len() {
+            0 | 1 => String::new(),
+            n => format!(" ({} more to go)", n - 1),
+        }
+    }
+
+    fn ask_after_edit(&mut self) {
+        let Some(d) = self.outgoing.front() else {
+            return;
+        };
+        let what = match &d.trailer {
+            Some(t) => format!("{t} on {}", d.subject),
+            None => d.subject.clone(),
+        };
+        let to = if d.recipients.is_empty() {
+            "NO RECIPIENT".to_string()
+        } else {
+            d.recipients.join(", ")
+        };
+        // The choices first: a long subject is cut, never the keys.
+        let label = format!(
+            "{}?{} {} → {} ",
+            AfterEdit::prompt(),
+            self.left_note(),
+            views::clean(&what),
+            views::clean(&to),
+        );
+        self.open_prompt(PromptKind::AfterEdit, &label, "", None);
+    }
+
+    /// The editor closed on the draft in front.
+    fn edited(&mut self, id: &str, error: Option<String>) {
+        let store = self.drafts.clone();
+        let Some(d) = self.outgoing.front_mut().filter(|d| d.id == id) else {
+            return;
+        };
+        if let Some(e) = error {
+            // The draft is on disk: keep it and say where.
+            let path = d.path.display().to_string();
+            self.outgoing.clear();
+            self.error(format!("{} (draft kept in {path})", views::clean(&e)));
+            return;
+        }
+        if let Err(e) = d.reload(&store) {
+            self.error(format!("The edited draft does not parse: {e}"));
+            self.edit_first = true;
+            self.outgoing.clear();
+            return;
+        }
+        self.ask_after_edit();
+    }
+
+    fn after_edit(&mut self, choice: Option<char>, prompt: Prompt) {
+        let Some(d) = self.outgoing.front().cloned() else {
+            return;
+        };
+        let action = match choice {
+            Some(c) => AfterEdit::from_key(c.to_ascii_lowercase()),
+            // Esc (or any non-character) keeps the draft: nothing typed is
+            // thrown away by accident.
+            None => Some(AfterEdit::Postpone),
+        };
+        match action {
+            Some(AfterEdit::Send) => {
+                let seq = self.seq();
+                self.mail_gen = Some(seq);
+                self.info("Sending …");
+                self.requests.push(Request::Send { seq, id: d.id });
+            }
+            Some(AfterEdit::Edit) => self.suspend = Some(d),
+            Some(AfterEdit::Postpone) => {
+                self.outgoing.pop_front();
+                let note = self.left_note();
+                self.info(format!(
+                    "Draft kept: `putt drafts send {}` sends it{note}.",
+                    views::clean(&d.id)
+                ));
+                self.next_draft();
+            }
+            Some(AfterEdit::Discard) => {
+                self.outgoing.pop_front();
+                match self.drafts.delete(&d.id) {
+                    Ok(()) => self.info("Draft discarded."),
+                    Err(e) => self.error(format!("Discarding the draft: {e}")),
+                }
+                self.next_draft();
+            }
+            None => self.prompt = Some(prompt),
+        }
+    }
+
     // ---- worker answers ----
 
     fn notify(&mut self, n: Notification) {
@@ -1268,7 +1667,6 @@ impl App {
                     .or_else(|| (offset > 0).then(|| self.selected_id()).flatten());
                 let fresh = page.series.iter().map(|s| SeriesRow {
                     series: Arc::new(s.clone()),
-                    check: None,
                 });
                 if offset == 0 {
                     self.list.rows = fresh.collect();
@@ -1327,12 +1725,8 @@ impl App {
                         && st.waiting == Some(seq)
                     {
                         st.waiting = None;
-                        let first = result
-                            .pairs
-                            .iter()
-                            .position(|p| !p.lines.is_empty())
-                            .unwrap_or(0);
                         st.result = Some(result);
+                        let first = st.first_interesting();
                         st.select_pair(first);
                         return;
                     }
@@ -1366,17 +1760,60 @@ impl App {
                     self.reload_list(keep);
                 }
             }
-            Notification::Done { seq, message } => {
+            Notification::Composed {
+                seq,
+                drafts,
+                warnings,
+            } => {
+                if self.mail_gen != Some(seq) {
+                    return;
+                }
+                self.mail_gen = None;
+                if !warnings.is_empty() {
+                    self.info(format!("Note: {}", warnings.join("; ")));
+                }
+                self.outgoing = drafts.into();
+                self.next_draft();
+            }
+            Notification::Sent { seq, message } => {
+                if self.mail_gen != Some(seq) {
+                    return;
+                }
+                self.mail_gen = None;
+                self.outgoing.pop_front();
+                self.info(format!("{}{}", views::clean(&message), self.left_note()));
+                self.next_draft();
+            }
+            Notification::Done { seq, outcome } => {
                 if self.git_gen == Some(seq) {
                     self.git_gen = None;
                 }
-                self.info(message);
+                if let Some((title, lines)) = outcome.report {
+                    self.stack.push(View::Trailers(PagerView {
+                        title,
+                        pager: Pager::new(lines),
+                        search: None,
+                    }));
+                }
+                let text = views::clean(&outcome.message);
+                if outcome.error {
+                    self.error(text);
+                } else {
+                    self.info(text);
+                }
             }
             Notification::Failed { seq, slot, error } => self.failed(seq, slot, error),
         }
     }
 
     fn failed(&mut self, seq: u64, slot: Slot, error: String) {
+        if matches!(
+            slot,
+            Slot::List | Slot::Thread | Slot::Message | Slot::Interdiff
+        ) {
+            // What was typed for a view that will not come is dropped.
+            self.typeahead.clear();
+        }
         let mine = match slot {
             Slot::List => {
                 let mine = self.list.waiting == Some(seq);
@@ -1397,6 +1834,23 @@ impl App {
             Slot::Git => {
                 let mine = self.git_gen == Some(seq);
                 self.git_gen = None;
+                mine
+            }
+            Slot::Mail => {
+                let mine = self.mail_gen == Some(seq);
+                if mine {
+                    self.mail_gen = None;
+                    // A failed send keeps its draft (and the ones after
+                    // it) in the drafts folder: stop here and say so.
+                    let more = self.outgoing.len().saturating_sub(1);
+                    self.outgoing.clear();
+                    if more > 0 {
+                        self.error(format!(
+                            "{error} ({more} more draft(s) kept: `putt drafts` lists them)"
+                        ));
+                        return;
+                    }
+                }
                 mine
             }
             Slot::Thread | Slot::Message | Slot::Interdiff => {
@@ -1463,11 +1917,34 @@ impl App {
             .any(|r| !self.state_of(series, r).is_closed())
     }
 
+    /// Whether the view on top waits for its first data (keys typed now
+    /// are kept for when it comes).
+    pub fn view_empty_waiting(&self) -> bool {
+        match self.stack.last() {
+            None => self.list.waiting.is_some() && self.list.rows.is_empty(),
+            Some(View::Thread(s)) => s.waiting.is_some() && s.rows.is_empty(),
+            Some(View::Message(s)) => s.waiting.is_some(),
+            Some(View::Interdiff(s)) => s.waiting.is_some() && s.result.is_none(),
+            Some(_) => false,
+        }
+    }
+
+    /// Runs the keys typed ahead, as long as the view on top has its data.
+    fn replay_typeahead(&mut self) {
+        while !self.view_empty_waiting()
+            && !self.quit
+            && let Some(k) = self.typeahead.pop_front()
+        {
+            self.key(k);
+        }
+    }
+
     /// Whether anything is being waited for (the spinner turns).
     pub fn busy(&self) -> bool {
         self.list.waiting.is_some()
             || self.indexing.is_some()
             || self.git_gen.is_some()
+            || self.mail_gen.is_some()
             || self.view_waiting()
     }
 
@@ -1529,6 +2006,13 @@ impl App {
     }
 }
 
+/// The review a key picks in the review prompt.
+fn review_for_key(c: char) -> Option<Review> {
+    Review::ALL
+        .into_iter()
+        .find(|r| r.key() == c.to_ascii_lowercase())
+}
+
 /// Moves a cursor over `n` rows.
 fn moved(cur: usize, n: usize, a: Action, page: usize) -> usize {
     if n == 0 {
@@ -1588,23 +2072,6 @@ fn previous_revision(s: &Series, to: usize) -> Option<usize> {
     Some(if to == 0 { 1 } else { to - 1 })
 }
 
-/// `pwm-add-frobnicator-pwm-driver`, for file and branch names.
-fn slug(subject: &str) -> String {
-    let mut out = String::new();
-    for c in subject.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-        if out.len() >= 48 {
-            break;
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "series".into() } else { out }
-}
-
 fn expand_home(p: &str) -> PathBuf {
     if let Some(rest) = p.strip_prefix("~/")
         && let Some(home) = std::env::var_os("HOME")
@@ -1617,15 +2084,6 @@ fn expand_home(p: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_are_safe_names() {
-        assert_eq!(
-            slug("pwm: add Frobnicator PWM driver"),
-            "pwm-add-frobnicator-pwm-driver"
-        );
-        assert_eq!(slug("!!!"), "series");
-    }
 
     #[test]
     fn cursor_moves_stay_in_range() {

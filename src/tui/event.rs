@@ -18,11 +18,13 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
-use super::interdiff_contract as interdiff;
+use super::git::GitOutcome;
+use super::reply::{DraftRef, ReplyKind, ReplyOptions};
 use super::views::pager::PagerLine;
 use super::views::thread::ThreadRow;
 use crate::config::Config;
 use crate::index::Index;
+use crate::interdiff;
 use crate::series::Series;
 use crate::series::gather::SeriesPage;
 
@@ -36,6 +38,11 @@ pub enum Event {
     Worker(Notification),
     /// SIGTERM, SIGHUP or SIGINT: leave cleanly.
     Terminate,
+    /// The editor the UI suspended to on a draft has exited.
+    Edited {
+        id: String,
+        error: Option<String>,
+    },
 }
 
 /// Work for a worker thread.
@@ -81,6 +88,14 @@ pub enum Request {
         repo: PathBuf,
         branch: String,
     },
+    /// Compose and save a reply (or review) to each of `targets`.
+    Compose {
+        seq: u64,
+        targets: Vec<String>,
+        kind: ReplyKind,
+    },
+    /// Send a saved draft.
+    Send { seq: u64, id: String },
 }
 
 /// Requests in one slot replace each other while waiting.
@@ -92,6 +107,7 @@ pub enum Slot {
     Interdiff,
     Index,
     Git,
+    Mail,
 }
 
 impl Request {
@@ -103,6 +119,7 @@ impl Request {
             Request::Interdiff { .. } => Slot::Interdiff,
             Request::Index { .. } => Slot::Index,
             Request::Export { .. } | Request::Apply { .. } => Slot::Git,
+            Request::Compose { .. } | Request::Send { .. } => Slot::Mail,
         }
     }
 
@@ -114,7 +131,9 @@ impl Request {
             | Request::Interdiff { seq, .. }
             | Request::Index { seq }
             | Request::Export { seq, .. }
-            | Request::Apply { seq, .. } => *seq,
+            | Request::Apply { seq, .. }
+            | Request::Compose { seq, .. }
+            | Request::Send { seq, .. } => *seq,
         }
     }
 }
@@ -148,10 +167,21 @@ pub enum Notification {
         added: u64,
         removed: u64,
     },
-    /// A git job finished; the text says what happened.
-    Done {
+    /// Drafts saved, for the editor and the send prompt.
+    Composed {
+        seq: u64,
+        drafts: Vec<DraftRef>,
+        warnings: Vec<String>,
+    },
+    /// A draft left; the text says how.
+    Sent {
         seq: u64,
         message: String,
+    },
+    /// A git job finished; the outcome says what happened.
+    Done {
+        seq: u64,
+        outcome: GitOutcome,
     },
     Failed {
         seq: u64,
@@ -165,6 +195,7 @@ pub struct WorkerContext {
     pub index: Arc<Index>,
     pub config: Arc<Config>,
     pub now: chrono::DateTime<chrono::Utc>,
+    pub reply: ReplyOptions,
 }
 
 /// Does one request. `progress` receives interim notifications (index
@@ -224,7 +255,16 @@ pub fn execute(
             let (Some(a), Some(b)) = (series.revisions.get(from), series.revisions.get(to)) else {
                 return failed(crate::Error::Invalid("no such revision".into()));
             };
-            match interdiff::between(&ctx.index, &series, a, b, &interdiff::Options::default()) {
+            // The tree interdiff needs both bases; without them a
+            // configured repository would only add a note to every pair.
+            let repo = (a.base_commit.is_some() && b.base_commit.is_some())
+                .then(|| ctx.config.repos.values().next().cloned())
+                .flatten();
+            let opts = interdiff::Options {
+                repo,
+                ..interdiff::Options::default()
+            };
+            match interdiff::between(&ctx.index, &series, a, b, &opts) {
                 Ok(result) => Notification::Interdiff {
                     seq,
                     result: Arc::new(result),
@@ -245,8 +285,8 @@ pub fn execute(
             revision,
             path,
             ..
-        } => match super::git::export(&ctx.index, &series, revision, &path) {
-            Ok(message) => Notification::Done { seq, message },
+        } => match super::git::export(&ctx.index, &ctx.config, &series, revision, &path) {
+            Ok(outcome) => Notification::Done { seq, outcome },
             Err(e) => failed(e),
         },
         Request::Apply {
@@ -255,8 +295,22 @@ pub fn execute(
             repo,
             branch,
             ..
-        } => match super::git::apply(&ctx.index, &series, revision, &repo, &branch) {
-            Ok(message) => Notification::Done { seq, message },
+        } => match super::git::apply(&ctx.index, &ctx.config, &series, revision, &repo, &branch) {
+            Ok(outcome) => Notification::Done { seq, outcome },
+            Err(e) => failed(e),
+        },
+        Request::Compose { targets, kind, .. } => {
+            match super::reply::compose(&ctx.index, &ctx.config, &ctx.reply, &targets, kind) {
+                Ok((drafts, warnings)) => Notification::Composed {
+                    seq,
+                    drafts,
+                    warnings,
+                },
+                Err(e) => failed(e),
+            }
+        }
+        Request::Send { id, .. } => match super::reply::send(&ctx.config, &ctx.reply, &id) {
+            Ok(message) => Notification::Sent { seq, message },
             Err(e) => failed(e),
         },
     }

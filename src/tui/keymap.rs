@@ -110,7 +110,22 @@ pub const ACTIONS: &[(&str, Action, &str)] = &[
         Action::Export,
         "export the revision as an mbox for git am",
     ),
-    ("reply", Action::Reply, "reply to the message"),
+    (
+        "reply",
+        Action::Reply,
+        "reply to the sender (of the message, or the series' cover)",
+    ),
+    (
+        "group_reply",
+        Action::GroupReply,
+        "reply to the sender and everyone in To and Cc",
+    ),
+    ("list_reply", Action::ListReply, "reply to the mailing list"),
+    (
+        "review",
+        Action::Review,
+        "reply with Reviewed-by, Acked-by or Tested-by: you",
+    ),
     ("set_state", Action::SetState, "set the triage state"),
     ("toggle_read", Action::ToggleRead, "mark read / unread"),
     (
@@ -128,6 +143,11 @@ pub const ACTIONS: &[(&str, Action, &str)] = &[
         Action::NewerFrom,
         "interdiff from a newer revision",
     ),
+    (
+        "pick_revisions",
+        Action::PickRevisions,
+        "pick the two revisions to compare",
+    ),
     ("reindex", Action::Reindex, "index new mail now"),
     ("redraw", Action::Redraw, "redraw the screen"),
 ];
@@ -140,6 +160,7 @@ pub const DEFAULTS: &[(Option<ViewKind>, &str, &str)] = &[
     (None, "up", "up"),
     (None, "g", "top"),
     (None, "home", "top"),
+    (None, "^", "top"),
     (None, "G", "bottom"),
     (None, "end", "bottom"),
     (None, "pagedown", "page_down"),
@@ -165,6 +186,8 @@ pub const DEFAULTS: &[(Option<ViewKind>, &str, &str)] = &[
     (None, "a", "apply"),
     (None, "e", "export"),
     (None, "r", "reply"),
+    (None, "L", "list_reply"),
+    (None, "R", "review"),
     (None, "s", "set_state"),
     (None, "u", "toggle_read"),
     (None, "$", "reindex"),
@@ -174,8 +197,12 @@ pub const DEFAULTS: &[(Option<ViewKind>, &str, &str)] = &[
     (Some(ViewKind::SeriesList), "f", "next_filter"),
     (Some(ViewKind::SeriesList), "F", "prev_filter"),
     (Some(ViewKind::Thread), "m", "mark"),
+    // mutt's group reply where mail is read; top stays on Home and ^.
+    (Some(ViewKind::Thread), "g", "group_reply"),
+    (Some(ViewKind::Message), "g", "group_reply"),
     (Some(ViewKind::Interdiff), "<", "older_from"),
     (Some(ViewKind::Interdiff), ">", "newer_from"),
+    (Some(ViewKind::Interdiff), "v", "pick_revisions"),
 ];
 
 /// What each view's hint line offers, in order.
@@ -200,9 +227,9 @@ const HINTS: &[(ViewKind, &[&str])] = &[
             "back",
             "open",
             "focus_next",
-            "mark",
+            "reply",
+            "review",
             "interdiff",
-            "trailers",
             "set_state",
             "help",
         ],
@@ -213,11 +240,12 @@ const HINTS: &[(ViewKind, &[&str])] = &[
             "back",
             "prev_patch",
             "next_patch",
-            "search",
-            "interdiff",
-            "trailers",
             "reply",
+            "group_reply",
+            "review",
+            "interdiff",
             "help",
+            "search",
         ],
     ),
     (
@@ -229,6 +257,7 @@ const HINTS: &[(ViewKind, &[&str])] = &[
             "focus_next",
             "older_from",
             "newer_from",
+            "pick_revisions",
             "help",
         ],
     ),
@@ -538,6 +567,64 @@ impl Keymap {
             .collect()
     }
 
+    /// The README's keys table: one row per action with its keys; a key
+    /// bound in only some views says which.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("| action | keys | what it does |\n|---|---|---|\n");
+        for (name, action, what) in ACTIONS {
+            // key -> the views it runs `action` in, in key order.
+            let mut keys: Vec<(Key, Vec<ViewKind>)> = Vec::new();
+            for view in ViewKind::ALL {
+                for (a, bound) in self.bindings(view) {
+                    if a != *action {
+                        continue;
+                    }
+                    for k in bound {
+                        match keys.iter_mut().find(|(x, _)| *x == k) {
+                            Some((_, views)) => views.push(view),
+                            None => keys.push((k, vec![view])),
+                        }
+                    }
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            keys.sort_by_key(|(k, views)| {
+                (
+                    views.len() != ViewKind::ALL.len(),
+                    key_rank(k),
+                    k.to_string(),
+                )
+            });
+            let mut everywhere = Vec::new();
+            let mut some: Vec<(String, Vec<ViewKind>)> = Vec::new();
+            for (k, views) in keys {
+                let shown = match k.to_string().as_str() {
+                    "|" => "`\\|`".to_string(),
+                    s => format!("`{s}`"),
+                };
+                if views.len() == ViewKind::ALL.len() {
+                    everywhere.push(shown);
+                } else if let Some(entry) = some.iter_mut().find(|(_, v)| *v == views) {
+                    entry.0.push_str(&format!(" {shown}"));
+                } else {
+                    some.push((shown, views));
+                }
+            }
+            let mut cell = everywhere.join(" ");
+            for (keys, views) in some {
+                if !cell.is_empty() {
+                    cell.push_str("; ");
+                }
+                let names: Vec<&str> = views.iter().map(|v| v.name()).collect();
+                cell.push_str(&format!("{keys} in {}", names.join(", ")));
+            }
+            out.push_str(&format!("| `{name}` | {cell} | {what} |\n"));
+        }
+        out
+    }
+
     /// The help screen's lines for a view: `keys  action  description`.
     pub fn help_lines(&self, view: ViewKind) -> Vec<(String, &'static str, &'static str)> {
         self.bindings(view)
@@ -589,8 +676,12 @@ fn hint_label(action: &str) -> &'static str {
         "prev_patch" => "Prev",
         "next_patch" => "Next",
         "reply" => "Reply",
+        "group_reply" => "Group",
+        "list_reply" => "List",
+        "review" => "Review",
         "older_from" => "Older",
         "newer_from" => "Newer",
+        "pick_revisions" => "Revisions",
         _ => "?",
     }
 }

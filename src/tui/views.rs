@@ -246,6 +246,17 @@ pub fn page_top(selected: usize, height: usize) -> usize {
     selected - selected % height
 }
 
+/// [`page_top`] for a small pane: the last page is a full one, so a pane
+/// of five rows never shows two rows and three blank ones.
+pub fn pane_top(selected: usize, height: usize, n: usize) -> usize {
+    let top = page_top(selected, height);
+    if n > height && top + height > n {
+        n - height
+    } else {
+        top
+    }
+}
+
 /// A title line over a view.
 pub fn title_line(frame: &mut Frame, area: Rect, app: &App, text: &str) {
     frame.render_widget(
@@ -307,6 +318,14 @@ mod tests {
         assert_eq!(clean_body_line("a\tb"), "a       b");
         assert_eq!(clean_body_line("\x1b]0;x\x07y\r"), "^[]0;x^Gy");
         assert_eq!(clean_body_line("a\rb"), "a^Mb");
+    }
+
+    #[test]
+    fn small_panes_show_a_full_last_page() {
+        assert_eq!(page_top(6, 5), 5);
+        assert_eq!(pane_top(6, 5, 7), 2);
+        assert_eq!(pane_top(1, 5, 7), 0);
+        assert_eq!(pane_top(3, 5, 3), 0);
     }
 
     #[test]

@@ -47,10 +47,9 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
                 "newest revision; + older ones exist, * an older one is still open",
             ),
             ("n/N", "patches received of the total"),
-            ("A R T", "people who acked, reviewed, tested"),
             (
-                "C",
-                "checks: - none, P pending, S success, W warning, F fail",
+                "A R T",
+                "people who acked, reviewed, tested (NAK: someone objected)",
             ),
         ] {
             out.push(

@@ -16,6 +16,9 @@ use crate::series::Series;
 use crate::trailers::TrailerKind;
 use crate::tui::app::App;
 
+/// Addresses shown per To or Cc header.
+const MAX_ADDRESSES: usize = 4;
+
 /// Where `[` and `]` go from a message: the messages of one revision, the
 /// cover letter first, then the patches by number.
 #[derive(Debug, Clone)]
@@ -92,8 +95,20 @@ pub fn layout(msg: &Message, summary: &MessageSummary) -> Vec<PagerLine> {
         PagerLine::new("header.name", format!("{name}: ")).push("header.value", clean(value))
     };
     out.push(header("From", &msg.from.display()));
-    let addrs =
-        |v: &[crate::mail::Addr]| v.iter().map(|a| a.display()).collect::<Vec<_>>().join(", ");
+    // A patch Cc'd to thirty people would push the body off the screen:
+    // the first few addresses, and how many more (a reply still gets all).
+    let addrs = |v: &[crate::mail::Addr]| {
+        let mut shown = v
+            .iter()
+            .take(MAX_ADDRESSES)
+            .map(|a| a.display())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if v.len() > MAX_ADDRESSES {
+            shown.push_str(&format!(" and {} more", v.len() - MAX_ADDRESSES));
+        }
+        shown
+    };
     if !msg.to.is_empty() {
         out.push(header("To", &addrs(&msg.to)));
     }

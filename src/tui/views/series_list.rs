@@ -1,7 +1,8 @@
 //! The series list, putt's index view: one row per series with its state,
-//! newest revision, n/N received, A/R/T trailer counts, check state, date,
-//! author and subject; unread series in bold. Rows arrive a page at a time
-//! from a worker, newest first; scrolling near the end asks for the next.
+//! newest revision, n/N received, A/R/T trailer counts, date, author and
+//! subject; unread series in bold. Rows arrive a page at a time from a
+//! worker, newest first; scrolling near the end asks for the next. (A
+//! check-state column joins when the checks workflow records results.)
 
 use std::sync::Arc;
 
@@ -12,15 +13,13 @@ use ratatui::widgets::Paragraph;
 
 use super::{clean, date, fit, page_top, person_name, row_style};
 use crate::series::Series;
-use crate::state::{CheckState, TriageState};
+use crate::state::TriageState;
 use crate::tui::app::App;
 
 /// One row: a series and what the list shows beside it.
 #[derive(Debug, Clone)]
 pub struct SeriesRow {
     pub series: Arc<Series>,
-    /// CI state of the newest revision; none until checks exist.
-    pub check: Option<CheckState>,
 }
 
 /// The list's state.
@@ -62,17 +61,6 @@ pub fn state_label(s: TriageState) -> &'static str {
     }
 }
 
-/// The check column: `-` while no checks ran.
-pub fn check_label(c: Option<CheckState>) -> &'static str {
-    match c {
-        None => "-",
-        Some(CheckState::Pending) => "P",
-        Some(CheckState::Success) => "S",
-        Some(CheckState::Warning) => "W",
-        Some(CheckState::Fail) => "F",
-    }
-}
-
 /// Column widths for a terminal width: the author column grows on wide
 /// terminals, the subject takes the rest.
 fn author_width(w: usize) -> usize {
@@ -88,14 +76,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let w = area.width as usize;
     let aw = author_width(w);
-    // Fixed part: flag state rev n/N A R T C date author
-    let fixed_w = 2 + 5 + 5 + 6 + 9 + 2 + 12 + aw + 1;
+    // Narrow terminals get mutt's short dates, so the subject keeps room.
+    let short = w < 100;
+    let date_w = if short { 8 } else { 12 };
+    // Fixed part: flag state rev n/N A R T date author
+    let fixed_w = 2 + 5 + 5 + 6 + 9 + date_w + aw + 1;
     let subject_w = w.saturating_sub(fixed_w);
     let header = format!(
-        "  {}{}  n/N   A  R  T C{}{}{}",
+        "  {}{}  n/N   A  R  T{}{}{}",
         fit("St", 5),
         fit("Rev", 5),
-        fit(" Date", 12),
+        fit(" Date", date_w),
         fit("Author", aw + 1),
         fit("Subject", subject_w),
     );
@@ -119,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let top = page_top(s.selected, h);
     let mut lines = Vec::with_capacity(h);
     for (i, row) in s.rows.iter().enumerate().skip(top).take(h) {
-        lines.push(row_line(app, row, i == s.selected, aw, subject_w));
+        lines.push(row_line(app, row, i == s.selected, short, aw, subject_w));
     }
     frame.render_widget(Paragraph::new(lines), body);
 }
@@ -128,6 +119,7 @@ fn row_line(
     app: &App,
     row: &SeriesRow,
     selected: bool,
+    short_date: bool,
     aw: usize,
     subject_w: usize,
 ) -> Line<'static> {
@@ -172,8 +164,14 @@ fn row_line(
         count(c.acked, "count.acked"),
         count(c.reviewed, "count.reviewed"),
         count(c.tested, "count.tested"),
-        Span::styled(format!(" {}", check_label(row.check)), plain),
-        Span::styled(format!(" {} ", date(series.date())), st("date")),
+        Span::styled(
+            if short_date {
+                format!(" {} ", short_day(series.date(), app.now))
+            } else {
+                format!(" {} ", date(series.date()))
+            },
+            st("date"),
+        ),
         Span::styled(
             format!("{} ", fit(&clean(person_name(&series.author)), aw)),
             st("author"),
@@ -186,6 +184,16 @@ fn row_line(
     }
     spans.push(Span::styled(fit(&clean(&series.subject), subject_w), plain));
     Line::from(spans)
+}
+
+/// mutt's short date: `Jul 14` in the current year, else the year.
+pub fn short_day(t: i64, now: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Datelike;
+    match chrono::DateTime::from_timestamp(t, 0) {
+        Some(d) if d.year() == now.year() => d.format("%b %d").to_string(),
+        Some(d) => format!("{:>6}", d.year()),
+        None => "??????".into(),
+    }
 }
 
 /// A key for the selection to follow a series across reloads.
@@ -214,6 +222,8 @@ mod tests {
             assert!(l.len() <= 4);
             assert_eq!(labels.iter().filter(|x| *x == l).count(), 1);
         }
-        assert_eq!(check_label(None), "-");
+        let now = chrono::DateTime::from_timestamp(1_784_000_000, 0).expect("now");
+        assert_eq!(short_day(1_783_987_200, now), "Jul 14");
+        assert_eq!(short_day(1_700_000_000, now), "  2023");
     }
 }

@@ -12,7 +12,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{clean, date, date_time, fit, page_top, person_name, row_style};
+use super::{clean, date, date_time, fit, page_top, pane_top, person_name, row_style};
 use crate::error::Result;
 use crate::index::Index;
 use crate::series::Series;
@@ -173,7 +173,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
         Rect::new(area.x, area.y + 1, area.width, 1),
     );
     let rev_area = Rect::new(area.x, area.y + 2, area.width, rev_h);
-    let top = page_top(s.rev_selected, rev_h as usize);
+    let top = pane_top(s.rev_selected, rev_h as usize, s.series.revisions.len());
     let mut lines = Vec::new();
     for (i, r) in s
         .series

@@ -1,0 +1,1184 @@
+//! Checks (CI): configured commands (`[[check]]`) run once per new series
+//! revision, their results kept per revision in the data dir.
+//!
+//! A check runs `sh -c COMMAND` in a scratch directory, in a process group
+//! of its own, with the revision's patches in an mbox (`$PUTT_MBOX`) and
+//! its facts in `PUTT_*` variables. Exit 0 is `success`, the check's
+//! `warning_exit` is `warning`, anything else is `fail`; past its time
+//! limit the whole group is killed and the result is `fail` ("timed out").
+//! A newer revision of the series arriving while a check runs cancels it
+//! (`cancelled`) and checks the new one instead.
+//!
+//! Results are records in a [`crate::journal::RecordStore`] (`checks/` in
+//! the data dir), the full output in `checks/output/`. A run is journalled
+//! as `pending` before the command starts, while a lock file held by the
+//! running putt says it is alive; a `pending` result whose lock is free
+//! belongs to a putt that died, and reads as `interrupted` (the next `putt
+//! check` records it so and kills what is left of the command). A revision
+//! with a result is not checked again unless asked (`--rerun`).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use serde::{Deserialize, Serialize};
+
+use crate::archive::Inbox;
+use crate::config::{CheckConfig, Config};
+use crate::error::{Error, Result};
+use crate::events::{EventKind, EventLog};
+use crate::index::Index;
+use crate::journal::{Record, RecordStore};
+use crate::process::{self, Ended};
+use crate::series::gather::{series_by_key, series_for_query};
+use crate::series::{Revision, Series};
+
+/// A check's time limit when none is configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// Checks run at once when `[workflow] jobs` is not set.
+pub const DEFAULT_JOBS: usize = 2;
+/// How often a run looks at the index for newer revisions.
+const TICK: Duration = Duration::from_millis(250);
+
+/// The result of one check on one revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// Running (or about to).
+    Pending,
+    Success,
+    Warning,
+    Fail,
+    /// putt stopped (killed, crashed, Ctrl-C) before the command finished:
+    /// nothing is known.
+    Interrupted,
+    /// A newer revision arrived while it ran: no longer worth finishing.
+    Cancelled,
+}
+
+impl CheckStatus {
+    pub const ALL: [CheckStatus; 6] = [
+        CheckStatus::Pending,
+        CheckStatus::Success,
+        CheckStatus::Warning,
+        CheckStatus::Fail,
+        CheckStatus::Interrupted,
+        CheckStatus::Cancelled,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckStatus::Pending => "pending",
+            CheckStatus::Success => "success",
+            CheckStatus::Warning => "warning",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Interrupted => "interrupted",
+            CheckStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// One letter for a list column: P S W F I C.
+    pub fn letter(self) -> char {
+        match self {
+            CheckStatus::Pending => 'P',
+            CheckStatus::Success => 'S',
+            CheckStatus::Warning => 'W',
+            CheckStatus::Fail => 'F',
+            CheckStatus::Interrupted => 'I',
+            CheckStatus::Cancelled => 'C',
+        }
+    }
+
+    /// How much it asks for attention when several checks are summed up
+    /// into one: fail > interrupted > warning > pending > success >
+    /// cancelled.
+    pub fn weight(self) -> u8 {
+        match self {
+            CheckStatus::Fail => 5,
+            CheckStatus::Interrupted => 4,
+            CheckStatus::Warning => 3,
+            CheckStatus::Pending => 2,
+            CheckStatus::Success => 1,
+            CheckStatus::Cancelled => 0,
+        }
+    }
+
+    /// Whether the check is over.
+    pub fn is_final(self) -> bool {
+        self != CheckStatus::Pending
+    }
+
+    /// Parses a status name (`failed`, `ok`, `warn` too).
+    pub fn parse(s: &str) -> std::result::Result<CheckStatus, String> {
+        let l = s.trim().to_ascii_lowercase();
+        let alias = match l.as_str() {
+            "ok" | "succeeded" | "passed" | "pass" => "success",
+            "failed" | "failure" => "fail",
+            "warn" | "warnings" => "warning",
+            "running" => "pending",
+            "canceled" | "superseded" => "cancelled",
+            other => other,
+        };
+        CheckStatus::ALL
+            .into_iter()
+            .find(|c| c.name() == alias)
+            .ok_or_else(|| {
+                format!(
+                    "unknown check status `{s}`: use one of {}",
+                    CheckStatus::ALL.map(|c| c.name()).join(", ")
+                )
+            })
+    }
+
+    /// The status to show for several checks (see [`CheckStatus::weight`]).
+    pub fn worst(all: impl IntoIterator<Item = CheckStatus>) -> Option<CheckStatus> {
+        all.into_iter().max_by_key(|s| s.weight())
+    }
+}
+
+impl std::fmt::Display for CheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One check's result for one revision (the latest run).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub check: String,
+    pub series: String,
+    pub version: u32,
+    /// The revision's root Message-ID (cover letter or first patch).
+    pub revision: String,
+    pub subject: String,
+    pub status: CheckStatus,
+    /// One line: the command's last line of output, or why it stopped.
+    pub summary: String,
+    /// This run's id.
+    pub run: String,
+    /// Unix seconds.
+    pub started: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// The full output (stdout and stderr).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<PathBuf>,
+    /// The command's process group while it runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgid: Option<u32>,
+    /// The patches checked, by Message-ID.
+    #[serde(default)]
+    pub patches: Vec<String>,
+}
+
+impl Record for CheckRecord {
+    fn key(&self) -> String {
+        record_key(&self.check, &self.revision)
+    }
+}
+
+fn record_key(check: &str, revision: &str) -> String {
+    format!("{check} {revision}")
+}
+
+/// Stored check results.
+pub struct CheckStore {
+    store: RecordStore<CheckRecord>,
+    /// Revision root -> keys of its records.
+    by_revision: HashMap<String, Vec<String>>,
+}
+
+impl CheckStore {
+    /// `checks/` in the data dir.
+    pub fn default_dir() -> PathBuf {
+        crate::config::Dirs::data_dir().join("checks")
+    }
+
+    /// Opens (creating) the store.
+    pub fn open(dir: &Path) -> Result<CheckStore> {
+        let store = RecordStore::open(dir)?;
+        let mut s = CheckStore {
+            store,
+            by_revision: HashMap::new(),
+        };
+        s.reindex();
+        Ok(s)
+    }
+
+    /// Opens the store if any check ever ran (reading never creates it).
+    pub fn open_existing(dir: &Path) -> Result<Option<CheckStore>> {
+        if dir.join("journal.jsonl").is_file() || dir.join("records.json").is_file() {
+            CheckStore::open(dir).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.by_revision.clear();
+        for r in self.store.records() {
+            self.by_revision
+                .entry(r.revision.clone())
+                .or_default()
+                .push(r.key());
+        }
+    }
+
+    /// Re-reads what other processes wrote.
+    pub fn reload(&mut self) -> Result<()> {
+        self.store.reload()?;
+        self.reindex();
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.store.dir()
+    }
+
+    fn put(&mut self, r: CheckRecord) -> Result<()> {
+        let key = r.key();
+        let rev = r.revision.clone();
+        self.store.put(r)?;
+        let keys = self.by_revision.entry(rev).or_default();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+        Ok(())
+    }
+
+    /// The stored record, as stored.
+    pub fn get(&self, check: &str, revision: &str) -> Option<&CheckRecord> {
+        self.store.get(&record_key(check, revision))
+    }
+
+    /// Every record, with `pending` ones whose putt died shown as
+    /// `interrupted`.
+    pub fn records(&self) -> Vec<CheckRecord> {
+        self.store.records().map(|r| self.live(r)).collect()
+    }
+
+    /// The results for one revision (by root Message-ID), as
+    /// [`CheckStore::records`] shows them, in check name order.
+    pub fn for_revision(&self, revision: &str) -> Vec<CheckRecord> {
+        let mut v: Vec<CheckRecord> = self
+            .by_revision
+            .get(revision)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.store.get(k))
+            .map(|r| self.live(r))
+            .collect();
+        v.sort_by(|a, b| a.check.cmp(&b.check));
+        v
+    }
+
+    /// The status to show for a revision: the worst of its checks.
+    pub fn status_of(&self, revision: &str) -> Option<CheckStatus> {
+        CheckStatus::worst(self.for_revision(revision).into_iter().map(|r| r.status))
+    }
+
+    fn live(&self, r: &CheckRecord) -> CheckRecord {
+        let mut r = r.clone();
+        if r.status == CheckStatus::Pending && !self.is_running(&r.check, &r.revision) {
+            r.status = CheckStatus::Interrupted;
+            r.summary = "putt stopped while the check ran".into();
+        }
+        r
+    }
+
+    fn lock_path(&self, check: &str, revision: &str) -> PathBuf {
+        self.dir().join("running").join(format!(
+            "{check}-{:016x}.lock",
+            crate::index::schema::hash(revision)
+        ))
+    }
+
+    /// Whether a putt process holds the run lock of this check and revision.
+    pub fn is_running(&self, check: &str, revision: &str) -> bool {
+        let path = self.lock_path(check, revision);
+        let Ok(f) = OpenOptions::new().write(true).open(&path) else {
+            return false;
+        };
+        match f.try_lock() {
+            Ok(()) => {
+                let _ = f.unlock();
+                false
+            }
+            Err(_) => true,
+        }
+    }
+
+    /// Takes the run lock of a check and revision; `None` when another
+    /// process holds it.
+    fn take_lock(&self, check: &str, revision: &str) -> Result<Option<File>> {
+        let path = self.lock_path(check, revision);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let f = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(f)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Records every `pending` result whose putt died as `interrupted` and
+    /// stops what is left of its command (a process group that still has
+    /// this run's id in its environment). Returns the records changed.
+    pub fn recover(&mut self) -> Result<Vec<CheckRecord>> {
+        self.reload()?;
+        let stale: Vec<CheckRecord> = self
+            .store
+            .records()
+            .filter(|r| r.status == CheckStatus::Pending)
+            .cloned()
+            .collect();
+        let mut out = Vec::new();
+        for mut r in stale {
+            // Hold the lock while deciding, so a run finishing right now is
+            // not mistaken for a dead one.
+            let Some(_lock) = self.take_lock(&r.check, &r.revision)? else {
+                continue;
+            };
+            self.reload()?;
+            if self.get(&r.check, &r.revision).map(|x| x.status) != Some(CheckStatus::Pending) {
+                continue;
+            }
+            if let Some(pgid) = r.pgid
+                && orphan_of_run(pgid, &r.run)
+            {
+                process::signal_group(pgid, true);
+            }
+            r.status = CheckStatus::Interrupted;
+            r.summary = "putt stopped while the check ran".into();
+            r.finished = Some(unix_now());
+            r.pgid = None;
+            self.put(r.clone())?;
+            out.push(r);
+        }
+        Ok(out)
+    }
+}
+
+/// Whether process group `pgid` still runs the command of check run `run`
+/// (its leader's environment says so; Linux only).
+fn orphan_of_run(pgid: u32, run: &str) -> bool {
+    let Ok(env) = std::fs::read(format!("/proc/{pgid}/environ")) else {
+        return false;
+    };
+    let want = format!("PUTT_CHECK_RUN={run}");
+    env.split(|&b| b == 0).any(|v| v == want.as_bytes())
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+// ---------------------------------------------------------------------------
+// Planning: which revisions to check
+
+/// Which revisions already checked run again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rerun {
+    /// None: a revision with a result is done.
+    #[default]
+    No,
+    /// Every revision in scope.
+    All,
+    /// Those whose result has this status.
+    Status(CheckStatus),
+}
+
+/// One check to run on one revision.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub check: Arc<CheckConfig>,
+    pub series: String,
+    pub version: u32,
+    pub revision: String,
+    pub subject: String,
+    pub author: String,
+    pub base_commit: Option<String>,
+    /// The patches in slot order: (Message-ID, blob).
+    pub patches: Vec<(String, String)>,
+}
+
+impl Job {
+    fn key(&self) -> String {
+        record_key(&self.check.name, &self.revision)
+    }
+}
+
+/// Why a revision in scope is not checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    Done(CheckStatus),
+    Incomplete,
+    NoPatches,
+    Running,
+}
+
+/// Settings of a run of checks.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Checks at once.
+    pub jobs: usize,
+    pub rerun: Rerun,
+    /// With `Some`, index every interval and keep going (`--watch`).
+    pub watch: Option<Duration>,
+    /// Narrows every check's scope (a query; empty: no narrowing).
+    pub query: String,
+    /// Only this series (id or Message-ID).
+    pub series: Option<String>,
+    /// Only these checks (empty: all).
+    pub only: Vec<String>,
+    /// Matching messages considered per check (newest first).
+    pub max_hits: usize,
+    /// "Now" for relative dates in queries.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            jobs: DEFAULT_JOBS,
+            rerun: Rerun::No,
+            watch: None,
+            query: String::new(),
+            series: None,
+            only: Vec::new(),
+            max_hits: 200_000,
+            now: chrono::Utc::now(),
+        }
+    }
+}
+
+/// What a run tells its caller as it goes.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Started(CheckRecord),
+    Finished(CheckRecord),
+    /// A `pending` result of a putt that died, now `interrupted`.
+    Recovered(CheckRecord),
+    /// New mail was indexed (`--watch`).
+    Indexed(crate::index::build::IndexReport),
+    /// Something went wrong that does not stop the run (a hook failed, the
+    /// index was busy).
+    Warning(String),
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    pub started: usize,
+    pub success: usize,
+    pub warning: usize,
+    pub fail: usize,
+    pub interrupted: usize,
+    pub cancelled: usize,
+    pub seconds: f64,
+}
+
+/// The checks in scope of a run, by config order.
+fn selected_checks(config: &Config, opts: &RunOptions) -> Result<Vec<Arc<CheckConfig>>> {
+    for name in &opts.only {
+        if !config.checks.iter().any(|c| &c.name == name) {
+            return Err(Error::Invalid(format!(
+                "no check `{name}` in the config{}",
+                if config.checks.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (there is {})",
+                        config
+                            .checks
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            )));
+        }
+    }
+    Ok(config
+        .checks
+        .iter()
+        .filter(|c| opts.only.is_empty() || opts.only.contains(&c.name))
+        .cloned()
+        .map(Arc::new)
+        .collect())
+}
+
+/// The query a check runs on: its own, its filter's and the run's, ANDed.
+fn scope_query(config: &Config, check: &CheckConfig, extra: &str) -> String {
+    let parts = [
+        check.query.clone(),
+        check
+            .filter
+            .as_ref()
+            .and_then(|f| config.filters.get(f).cloned()),
+        Some(extra.to_string()),
+    ];
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("({p})"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether `check` would run on the newest revision of `series`, and the
+/// job if so.
+pub fn job_for(
+    check: &Arc<CheckConfig>,
+    series: &Series,
+    store: &CheckStore,
+    rerun: Rerun,
+) -> std::result::Result<Job, Skip> {
+    let rev = series.latest();
+    if !check.inboxes.is_empty()
+        && !rev
+            .patches
+            .iter()
+            .any(|p| check.inboxes.contains(&p.mail.inbox))
+    {
+        return Err(Skip::NoPatches);
+    }
+    if rev.pull.is_some() || rev.patches.iter().all(|p| p.inherited) {
+        return Err(Skip::NoPatches);
+    }
+    if !rev.complete() && !check.incomplete {
+        return Err(Skip::Incomplete);
+    }
+    if let Some(r) = store.get(&check.name, rev.root_message_id()) {
+        if store.is_running(&check.name, rev.root_message_id()) {
+            return Err(Skip::Running);
+        }
+        let status = store.live(r).status;
+        let again = match rerun {
+            Rerun::No => false,
+            Rerun::All => true,
+            Rerun::Status(s) => s == status,
+        };
+        if !again {
+            return Err(Skip::Done(status));
+        }
+    }
+    Ok(job(check, series, rev))
+}
+
+fn job(check: &Arc<CheckConfig>, series: &Series, rev: &Revision) -> Job {
+    Job {
+        check: check.clone(),
+        series: series.id.clone(),
+        version: rev.version,
+        revision: rev.root_message_id().to_string(),
+        subject: rev.subject.clone(),
+        author: rev.author.clone(),
+        base_commit: rev.base_commit.clone(),
+        patches: rev
+            .patches
+            .iter()
+            .map(|p| (p.mail.message_id.clone(), p.mail.blob.clone()))
+            .collect(),
+    }
+}
+
+/// Every job a run would start now, newest series first, checks in config
+/// order.
+pub fn plan(
+    config: &Config,
+    index: &Index,
+    store: &CheckStore,
+    opts: &RunOptions,
+) -> Result<Vec<Job>> {
+    let checks = selected_checks(config, opts)?;
+    let mut jobs = Vec::new();
+    let mut seen = HashSet::new();
+    for check in &checks {
+        let series = match &opts.series {
+            Some(key) => vec![series_by_key(index, key)?],
+            None => {
+                let q = scope_query(config, check, &opts.query);
+                series_for_query(index, &q, opts.now, opts.max_hits)?
+            }
+        };
+        for s in &series {
+            if let Ok(j) = job_for(check, s, store, opts.rerun)
+                && seen.insert(j.key())
+            {
+                jobs.push(j);
+            }
+        }
+    }
+    Ok(jobs)
+}
+
+// ---------------------------------------------------------------------------
+// Running
+
+/// Writes the patches of `job` as an mboxrd (`git am
+/// --patch-format=mboxrd` reads it), raw from the archives, in slot order.
+pub fn write_mbox(index: &Index, patches: &[(String, String)], path: &Path) -> Result<()> {
+    let mut out = Vec::new();
+    for (mid, blob) in patches {
+        let copies = index.by_message_id(mid)?;
+        let m = copies
+            .iter()
+            .find(|c| &c.blob == blob)
+            .or(copies.first())
+            .ok_or_else(|| Error::NoSuchMessage(mid.clone()))?;
+        let raw = index.raw_message(m)?;
+        append_mboxrd(&mut out, &raw);
+    }
+    std::fs::write(path, &out).map_err(|e| Error::io(path, e))
+}
+
+/// Appends one message in mboxrd form: a `From ` line, then the message
+/// with `From ` lines (after any `>`s) quoted with one more `>`.
+pub fn append_mboxrd(out: &mut Vec<u8>, raw: &[u8]) {
+    out.extend_from_slice(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n");
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        let unquoted = line.iter().position(|&b| b != b'>').unwrap_or(line.len());
+        if line[unquoted..].starts_with(b"From ") {
+            out.push(b'>');
+        }
+        out.extend_from_slice(line);
+    }
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+}
+
+/// What a worker thread reports when its command is over.
+struct Done {
+    key: String,
+    ended: std::io::Result<Ended>,
+    seconds: f64,
+}
+
+/// A job being run.
+struct Running {
+    job: Job,
+    record: CheckRecord,
+    cancel: Arc<AtomicBool>,
+    /// Why it was cancelled: becomes its status and summary.
+    reason: Option<(CheckStatus, String)>,
+    workdir: PathBuf,
+    timeout: Duration,
+    _lock: File,
+}
+
+/// Runs checks: plans, starts up to `jobs` at once, records results, emits
+/// events, cancels checks of revisions that a newer one superseded, and
+/// with `watch` indexes new mail and goes on until `stop` is set.
+pub struct Runner<'a> {
+    pub config: &'a Config,
+    pub index: &'a Index,
+    pub inboxes: &'a [Inbox],
+    pub store: CheckStore,
+    pub events: &'a EventLog,
+    pub opts: RunOptions,
+    /// Set (by a signal handler) to stop: running checks end `interrupted`.
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Runner<'_> {
+    pub fn run(&mut self, notify: &mut dyn FnMut(Notice)) -> Result<RunSummary> {
+        let started = Instant::now();
+        let mut summary = RunSummary::default();
+        for r in self.store.recover()? {
+            self.emit(finished_event(&r), notify);
+            notify(Notice::Recovered(r));
+        }
+        let checks = selected_checks(self.config, &self.opts)?;
+        if checks.is_empty() {
+            return Ok(summary);
+        }
+        let (done_tx, done_rx): (Sender<Done>, Receiver<Done>) = unbounded();
+        let mut queue: VecDeque<Job> =
+            plan(self.config, self.index, &self.store, &self.opts)?.into();
+        let mut running: HashMap<String, Running> = HashMap::new();
+        let mut cursors = self.index.cursors()?;
+        let mut next_index = Instant::now() + self.opts.watch.unwrap_or_default();
+        let mut stopping = false;
+        loop {
+            if self.stop.load(Ordering::Relaxed) && !stopping {
+                stopping = true;
+                queue.clear();
+                for r in running.values_mut() {
+                    // A check already cancelled for a newer revision stays
+                    // cancelled: that is what happened to it.
+                    r.reason
+                        .get_or_insert((CheckStatus::Interrupted, "putt check was stopped".into()));
+                    r.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            while !stopping && running.len() < self.opts.jobs.max(1) {
+                let Some(job) = queue.pop_front() else { break };
+                if let Some(r) = self.start(job, &done_tx, notify)? {
+                    summary.started += 1;
+                    running.insert(r.job.key(), r);
+                }
+            }
+            if running.is_empty() && (stopping || (queue.is_empty() && self.opts.watch.is_none())) {
+                break;
+            }
+            match done_rx.recv_timeout(TICK) {
+                Ok(done) => {
+                    if let Some(r) = running.remove(&done.key) {
+                        let rec = self.finish(r, done)?;
+                        match rec.status {
+                            CheckStatus::Success => summary.success += 1,
+                            CheckStatus::Warning => summary.warning += 1,
+                            CheckStatus::Fail => summary.fail += 1,
+                            CheckStatus::Interrupted => summary.interrupted += 1,
+                            CheckStatus::Cancelled => summary.cancelled += 1,
+                            CheckStatus::Pending => {}
+                        }
+                        self.emit(finished_event(&rec), notify);
+                        notify(Notice::Finished(rec));
+                    }
+                    continue;
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+            if stopping {
+                continue;
+            }
+            // New mail: index it (`--watch`), or notice another process did.
+            let mut rescan = false;
+            if let Some(every) = self.opts.watch
+                && Instant::now() >= next_index
+            {
+                next_index = Instant::now() + every;
+                match crate::events::update_index(
+                    self.index,
+                    self.inboxes,
+                    &crate::index::build::IndexOptions::default(),
+                    &mut |_| {},
+                    self.events,
+                ) {
+                    Ok((report, warnings)) => {
+                        for w in warnings {
+                            notify(Notice::Warning(w));
+                        }
+                        if report.added > 0 || report.removed > 0 {
+                            rescan = true;
+                        }
+                        notify(Notice::Indexed(report));
+                    }
+                    Err(Error::IndexLocked { .. }) => {}
+                    Err(e) => notify(Notice::Warning(format!("indexing: {e}"))),
+                }
+            }
+            let now_cursors = self.index.cursors()?;
+            if now_cursors != cursors {
+                cursors = now_cursors;
+                self.index.reload()?;
+                self.supersede(&mut queue, &mut running)?;
+                rescan |= self.opts.watch.is_some();
+            }
+            if rescan {
+                let keys: HashSet<String> = queue
+                    .iter()
+                    .map(Job::key)
+                    .chain(running.keys().cloned())
+                    .collect();
+                for j in plan(self.config, self.index, &self.store, &self.opts)? {
+                    if !keys.contains(&j.key()) {
+                        queue.push_back(j);
+                    }
+                }
+            }
+        }
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+
+    /// Cancels running checks (and drops queued ones) of revisions a newer
+    /// one replaced, and queues that one.
+    fn supersede(
+        &mut self,
+        queue: &mut VecDeque<Job>,
+        running: &mut HashMap<String, Running>,
+    ) -> Result<()> {
+        let mut newer: Vec<Job> = Vec::new();
+        let latest_of = |revision: &str| -> Result<Option<Series>> {
+            match series_by_key(self.index, revision) {
+                Ok(s) if s.latest().root_message_id() != revision => Ok(Some(s)),
+                Ok(_) => Ok(None),
+                Err(Error::NoSuchSeries(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        for r in running.values_mut() {
+            if r.reason.is_some() {
+                continue;
+            }
+            if let Some(s) = latest_of(&r.job.revision)? {
+                r.reason = Some((
+                    CheckStatus::Cancelled,
+                    format!("superseded by {}", s.latest().label()),
+                ));
+                r.cancel.store(true, Ordering::Relaxed);
+                if let Ok(j) = job_for(&r.job.check, &s, &self.store, Rerun::No) {
+                    newer.push(j);
+                }
+            }
+        }
+        let mut kept = VecDeque::new();
+        for j in queue.drain(..) {
+            match latest_of(&j.revision)? {
+                Some(s) => {
+                    if let Ok(n) = job_for(&j.check, &s, &self.store, Rerun::No) {
+                        newer.push(n);
+                    }
+                }
+                None => kept.push_back(j),
+            }
+        }
+        *queue = kept;
+        let mut keys: HashSet<String> = queue
+            .iter()
+            .map(Job::key)
+            .chain(running.keys().cloned())
+            .collect();
+        for j in newer {
+            if keys.insert(j.key()) {
+                queue.push_front(j);
+            }
+        }
+        Ok(())
+    }
+
+    fn emit(&self, kind: EventKind, notify: &mut dyn FnMut(Notice)) {
+        match self.events.emit(vec![kind]) {
+            Ok(warnings) => warnings
+                .into_iter()
+                .for_each(|w| notify(Notice::Warning(w))),
+            Err(e) => notify(Notice::Warning(format!("event log: {e}"))),
+        }
+    }
+
+    /// Takes the run lock, journals `pending`, writes the mbox and starts
+    /// the command on a worker thread.
+    fn start(
+        &mut self,
+        job: Job,
+        done: &Sender<Done>,
+        notify: &mut dyn FnMut(Notice),
+    ) -> Result<Option<Running>> {
+        let Some(lock) = self.store.take_lock(&job.check.name, &job.revision)? else {
+            return Ok(None);
+        };
+        let run = run_id();
+        let dir = self.store.dir().to_path_buf();
+        let workdir = dir.join("work").join(&run);
+        let output = dir
+            .join("output")
+            .join(&job.check.name)
+            .join(format!("{}-v{}-{run}.log", job.series, job.version));
+        for d in [&workdir, output.parent().unwrap_or(&dir)] {
+            std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        }
+        let mut record = CheckRecord {
+            check: job.check.name.clone(),
+            series: job.series.clone(),
+            version: job.version,
+            revision: job.revision.clone(),
+            subject: job.subject.clone(),
+            status: CheckStatus::Pending,
+            summary: "running".into(),
+            run: run.clone(),
+            started: unix_now(),
+            finished: None,
+            seconds: None,
+            exit_code: None,
+            output: Some(output.clone()),
+            pgid: None,
+            patches: job.patches.iter().map(|(m, _)| m.clone()).collect(),
+        };
+        let timeout = job
+            .check
+            .timeout
+            .as_deref()
+            .and_then(crate::rules::parse_duration)
+            .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(s.max(1) as u64));
+        let mbox = workdir.join("series.mbox");
+        let log = File::create(&output).map_err(|e| Error::io(&output, e))?;
+        let prepared = write_mbox(self.index, &job.patches, &mbox).and_then(|()| {
+            let mut cmd = std::process::Command::new("sh");
+            cmd.arg("-c")
+                .arg(&job.check.command)
+                .current_dir(&workdir)
+                .stdin(std::process::Stdio::null())
+                .stdout(log.try_clone().map_err(|e| Error::io(&output, e))?)
+                .stderr(log.try_clone().map_err(|e| Error::io(&output, e))?)
+                .env("PUTT_MBOX", &mbox)
+                .env("PUTT_WORKDIR", &workdir)
+                .env("PUTT_OUTPUT", &output)
+                .env("PUTT_CHECK", &job.check.name)
+                .env("PUTT_CHECK_RUN", &run)
+                .env("PUTT_SERIES", &job.series)
+                .env("PUTT_VERSION", job.version.to_string())
+                .env("PUTT_REVISION", &job.revision)
+                .env("PUTT_SUBJECT", &job.subject)
+                .env("PUTT_AUTHOR", &job.author)
+                .env("PUTT_PATCHES", job.patches.len().to_string())
+                .env("PUTT_BASE_COMMIT", job.base_commit.as_deref().unwrap_or(""));
+            if let Some(repo) = job
+                .check
+                .repo
+                .as_ref()
+                .and_then(|r| self.config.repos.get(r))
+            {
+                cmd.env("PUTT_REPO", repo);
+            }
+            process::spawn(&mut cmd).map_err(|e| Error::Command {
+                what: format!("check {}", job.check.name),
+                message: format!("could not start sh: {e}"),
+            })
+        });
+        let child = match prepared {
+            Ok(c) => c,
+            Err(e) => {
+                // Nothing ran: record why, as a failure of the check.
+                record.status = CheckStatus::Fail;
+                record.summary = crate::text::sanitize_line(&e.to_string());
+                record.finished = Some(unix_now());
+                let _ = writeln!(&log, "putt: {e}");
+                self.store.put(record.clone())?;
+                let _ = std::fs::remove_dir_all(&workdir);
+                self.emit(finished_event(&record), notify);
+                notify(Notice::Finished(record));
+                return Ok(None);
+            }
+        };
+        record.pgid = Some(child.id());
+        self.store.put(record.clone())?;
+        self.emit(
+            EventKind::CheckStarted {
+                check: record.check.clone(),
+                series: record.series.clone(),
+                version: record.version,
+                revision: record.revision.clone(),
+                run: record.run.clone(),
+            },
+            notify,
+        );
+        notify(Notice::Started(record.clone()));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = cancel.clone();
+        let tx = done.clone();
+        let key = job.key();
+        std::thread::spawn(move || {
+            let mut child = child;
+            let t = Instant::now();
+            let ended = process::wait(&mut child, Some(timeout), &|| flag.load(Ordering::Relaxed));
+            let _ = tx.send(Done {
+                key,
+                ended,
+                seconds: t.elapsed().as_secs_f64(),
+            });
+        });
+        Ok(Some(Running {
+            job,
+            record,
+            cancel,
+            reason: None,
+            workdir,
+            timeout,
+            _lock: lock,
+        }))
+    }
+
+    /// Records how a run ended; the run lock goes with `r`.
+    fn finish(&mut self, r: Running, done: Done) -> Result<CheckRecord> {
+        let mut rec = r.record;
+        rec.finished = Some(unix_now());
+        rec.seconds = Some((done.seconds * 1000.0).round() / 1000.0);
+        rec.pgid = None;
+        let last = rec.output.as_deref().map(last_line).unwrap_or_default();
+        let warning_exit = r.job.check.warning_exit;
+        let (status, summary) = match done.ended {
+            Ok(Ended::Exited(0)) => (
+                CheckStatus::Success,
+                if last.is_empty() { "ok".into() } else { last },
+            ),
+            Ok(Ended::Exited(code)) => {
+                rec.exit_code = Some(code);
+                let status = if Some(code) == warning_exit {
+                    CheckStatus::Warning
+                } else {
+                    CheckStatus::Fail
+                };
+                (status, join_summary(&format!("exit {code}"), &last))
+            }
+            Ok(Ended::Signaled(sig)) => (
+                CheckStatus::Fail,
+                join_summary(&format!("killed by signal {sig}"), &last),
+            ),
+            Ok(Ended::TimedOut) => (
+                CheckStatus::Fail,
+                format!("timed out after {}", human(r.timeout)),
+            ),
+            Ok(Ended::Cancelled) => r
+                .reason
+                .clone()
+                .unwrap_or((CheckStatus::Interrupted, "stopped".into())),
+            Err(e) => (
+                CheckStatus::Interrupted,
+                format!("waiting for the command: {e}"),
+            ),
+        };
+        // A cancel that lost the race with the command's own exit keeps
+        // the command's verdict.
+        rec.status = status;
+        rec.summary = summary;
+        if let Some(path) = &rec.output
+            && matches!(
+                rec.status,
+                CheckStatus::Cancelled | CheckStatus::Interrupted
+            )
+            && let Ok(mut f) = OpenOptions::new().append(true).open(path)
+        {
+            let _ = writeln!(f, "putt: {}", rec.summary);
+        }
+        self.store.put(rec.clone())?;
+        let _ = std::fs::remove_dir_all(&r.workdir);
+        Ok(rec)
+    }
+}
+
+fn finished_event(r: &CheckRecord) -> EventKind {
+    EventKind::CheckFinished {
+        check: r.check.clone(),
+        series: r.series.clone(),
+        version: r.version,
+        revision: r.revision.clone(),
+        run: r.run.clone(),
+        status: r.status,
+        summary: r.summary.clone(),
+        seconds: r.seconds,
+        output: r.output.clone(),
+    }
+}
+
+fn join_summary(head: &str, last: &str) -> String {
+    if last.is_empty() {
+        head.to_string()
+    } else {
+        format!("{head}: {last}")
+    }
+}
+
+/// `90s`, `10m`, `1h30m`.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, _) => format!("{h}h"),
+        (h, m, _) => format!("{h}h{m}m"),
+    }
+}
+
+/// The last non-empty line of a file (its last 4 KB), made safe for a
+/// terminal and cut to 200 characters.
+fn last_line(path: &Path) -> String {
+    let Ok(mut f) = File::open(path) else {
+        return String::new();
+    };
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let _ = f.seek(SeekFrom::Start(len.saturating_sub(4096)));
+    let mut buf = Vec::new();
+    let _ = f.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf);
+    let line = text
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    let clean = crate::text::sanitize_line(line);
+    if clean.chars().count() > 200 {
+        let cut: String = clean.chars().take(199).collect();
+        format!("{cut}…")
+    } else {
+        clean
+    }
+}
+
+/// A run id: time, process and a counter, unique on this machine.
+fn run_id() -> String {
+    use std::sync::atomic::AtomicU32;
+    static N: AtomicU32 = AtomicU32::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "{:x}-{:x}-{n}",
+        chrono::Utc::now().timestamp_millis(),
+        std::process::id()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mboxrd_quotes_from_lines() {
+        let mut out = Vec::new();
+        append_mboxrd(&mut out, b"Subject: x\n\nFrom here\n>From there\nok");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: x\n\n>From here\n>>From there\nok\n\n"
+        );
+    }
+
+    #[test]
+    fn statuses_parse_and_sum_up() {
+        assert_eq!(CheckStatus::parse("FAILED"), Ok(CheckStatus::Fail));
+        assert!(
+            CheckStatus::parse("nope")
+                .expect_err("unknown")
+                .contains("success")
+        );
+        assert_eq!(
+            CheckStatus::worst([CheckStatus::Success, CheckStatus::Pending]),
+            Some(CheckStatus::Pending)
+        );
+        assert_eq!(
+            CheckStatus::worst([CheckStatus::Interrupted, CheckStatus::Fail]),
+            Some(CheckStatus::Fail)
+        );
+        assert_eq!(CheckStatus::worst([]), None);
+    }
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(human(Duration::from_secs(90)), "1m30s");
+        assert_eq!(human(Duration::from_secs(600)), "10m");
+        assert_eq!(human(Duration::from_secs(1)), "1s");
+    }
+}
