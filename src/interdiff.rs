@@ -21,7 +21,10 @@ use crate::index::Index;
 use crate::mail::Message;
 use crate::series::{MailRef, Revision, Series};
 
+mod pairing;
 pub mod tree;
+
+pub use pairing::pair;
 
 /// Settings for [`between`].
 #[derive(Debug, Clone)]
@@ -268,106 +271,6 @@ pub fn normalize_diff(diff: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Pairs old and new patches: by subject, then by diff similarity above
-/// `min_similarity`. Returns (old index, new index) pairs in display order:
-/// new order, with dropped patches where they stood in the old order.
-pub fn pair(
-    old: &[PatchText],
-    new: &[PatchText],
-    min_similarity: f32,
-) -> Vec<(Option<usize>, Option<usize>)> {
-    let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
-    let mut new_taken = vec![false; new.len()];
-    // 1. Same subject (case-insensitive), each used once.
-    for (i, o) in old.iter().enumerate() {
-        let key = o.subject.to_lowercase();
-        if let Some(j) =
-            (0..new.len()).find(|&j| !new_taken[j] && new[j].subject.to_lowercase() == key)
-        {
-            old_to_new[i] = Some(j);
-            new_taken[j] = true;
-        }
-    }
-    // 2. Most similar diffs among the rest, best pairs first.
-    let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
-    for (i, o) in old.iter().enumerate() {
-        if old_to_new[i].is_some() {
-            continue;
-        }
-        for (j, n) in new.iter().enumerate() {
-            if new_taken[j] {
-                continue;
-            }
-            let sim = similarity(&o.diff, &n.diff);
-            if sim >= min_similarity {
-                candidates.push((sim, i, j));
-            }
-        }
-    }
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
-    for (_, i, j) in candidates {
-        if old_to_new[i].is_none() && !new_taken[j] {
-            old_to_new[i] = Some(j);
-            new_taken[j] = true;
-        }
-    }
-    // Display order as git range-diff's: walk both lists; the first old
-    // patch not shown yet goes out first when it was dropped, then new
-    // patches in order (unmatched ones as added, matched ones as pairs).
-    let new_to_old: Vec<Option<usize>> = (0..new.len())
-        .map(|j| old_to_new.iter().position(|&n| n == Some(j)))
-        .collect();
-    let mut out: Vec<(Option<usize>, Option<usize>)> = Vec::new();
-    let mut shown = vec![false; old.len()];
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() || j < new.len() {
-        while i < old.len() && shown[i] {
-            i += 1;
-        }
-        if i < old.len() && old_to_new[i].is_none() {
-            out.push((Some(i), None));
-            shown[i] = true;
-            i += 1;
-            continue;
-        }
-        while j < new.len() && new_to_old[j].is_none() {
-            out.push((None, Some(j)));
-            j += 1;
-        }
-        if j < new.len() {
-            let o = new_to_old[j];
-            if let Some(o) = o {
-                shown[o] = true;
-            }
-            out.push((o, Some(j)));
-            j += 1;
-        } else if i < old.len() {
-            // Only matched old patches remain, all already shown.
-            i += 1;
-        }
-    }
-    out
-}
-
-/// How alike two diffs are, 0..=1, by their changed lines.
-fn similarity(a: &str, b: &str) -> f32 {
-    let changed = |s: &str| -> String {
-        s.lines()
-            .filter(|l| l.starts_with('+') || l.starts_with('-') || l.starts_with("## "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let (a, b) = (changed(a), changed(b));
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .timeout(Duration::from_millis(50))
-        .diff_lines(a.as_str(), b.as_str())
-        .ratio()
 }
 
 /// The diff of two patches (empty when they are the same).

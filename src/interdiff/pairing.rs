@@ -1,0 +1,438 @@
+//! Pairing the patches of two revisions: by subject, then by how alike
+//! their diffs are.
+//!
+//! The similarity of two diffs is `similar`'s ratio of a Myers line diff of
+//! their changed lines (`+`, `-` and `## path ##` lines): 2 × matching lines
+//! / all lines. A Myers diff of two unrelated patches costs about the product
+//! of their sizes, and every unpaired old × new pair needs its ratio, so
+//! before any diff runs:
+//!
+//! - the changed lines are cut into the very tokens `similar` compares
+//!   (`DiffableStr::tokenize_lines` of the same text) and interned as
+//!   integers, once per patch;
+//! - pairs whose changed lines are identical (ratio 1, the best there is)
+//!   pair first, in the order the ratio ranking would take them;
+//! - a pair is skipped when even an upper bound of its ratio is under the
+//!   threshold: no diff can match more lines than the two sides have in
+//!   common as multisets, so 2 × |old ∩ new| / (|old| + |new|) bounds the
+//!   ratio from above, and a pair under that bound can never pair.
+//!
+//! What is left is diffed on the interned integers with the same algorithm,
+//! deadline and hooks as before, so each ratio, and the pairing, is exactly
+//! what diffing every pair's text would give.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use similar::{Algorithm, DiffableStr};
+
+use super::PatchText;
+
+/// How long one pair's similarity diff may run.
+const SIMILARITY_DEADLINE: Duration = Duration::from_millis(50);
+
+/// Pairs old and new patches: by subject, then by diff similarity above
+/// `min_similarity`. Returns (old index, new index) pairs in display order:
+/// new order, with dropped patches where they stood in the old order.
+pub fn pair(
+    old: &[PatchText],
+    new: &[PatchText],
+    min_similarity: f32,
+) -> Vec<(Option<usize>, Option<usize>)> {
+    let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
+    let mut new_taken = vec![false; new.len()];
+    // 1. Same subject (case-insensitive), each used once: an old patch takes
+    // the first new one with its subject that is still free.
+    let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
+    for (j, n) in new.iter().enumerate().rev() {
+        by_subject
+            .entry(n.subject.to_lowercase())
+            .or_default()
+            .push(j);
+    }
+    for (i, o) in old.iter().enumerate() {
+        if let Some(j) = by_subject
+            .get_mut(&o.subject.to_lowercase())
+            .and_then(|js| js.pop())
+        {
+            old_to_new[i] = Some(j);
+            new_taken[j] = true;
+        }
+    }
+    // 2. Most similar diffs among the rest, best pairs first.
+    let rest_old: Vec<usize> = (0..old.len())
+        .filter(|&i| old_to_new[i].is_none())
+        .collect();
+    let rest_new: Vec<usize> = (0..new.len()).filter(|&j| !new_taken[j]).collect();
+    if !rest_old.is_empty() && !rest_new.is_empty() {
+        for (i, j) in pair_by_similarity(old, &rest_old, new, &rest_new, min_similarity) {
+            old_to_new[i] = Some(j);
+            new_taken[j] = true;
+        }
+    }
+    display_order(&old_to_new, new.len())
+}
+
+/// The greedy pairing of `rest_old` × `rest_new` by similarity: candidate
+/// pairs at or above `min_similarity`, best first (ties in old, then new
+/// order), each patch used once.
+fn pair_by_similarity(
+    old: &[PatchText],
+    rest_old: &[usize],
+    new: &[PatchText],
+    rest_new: &[usize],
+    min_similarity: f32,
+) -> Vec<(usize, usize)> {
+    let old_text: Vec<String> = rest_old.iter().map(|&i| changed(&old[i].diff)).collect();
+    let new_text: Vec<String> = rest_new.iter().map(|&j| changed(&new[j].diff)).collect();
+    let mut interner = Interner::default();
+    let old_lines: Vec<Lines> = old_text.iter().map(|t| interner.lines(t)).collect();
+    let new_lines: Vec<Lines> = new_text.iter().map(|t| interner.lines(t)).collect();
+
+    let mut pairs = Vec::new();
+    let mut old_done = vec![false; rest_old.len()];
+    let mut new_done = vec![false; rest_new.len()];
+    // Identical changed lines: ratio 1 (and only they: a ratio rounds to 1
+    // only when every line matches). The ranking below takes all pairs of
+    // ratio 1 first, in old then new order, so pairing them here first
+    // leaves the same patches for the rest.
+    let ratio_one_pairs = 1.0 >= min_similarity;
+    for (a, o) in old_lines.iter().enumerate().filter(|_| ratio_one_pairs) {
+        if let Some(b) = (0..new_lines.len()).find(|&b| !new_done[b] && new_lines[b].ids == o.ids) {
+            old_done[a] = true;
+            new_done[b] = true;
+            pairs.push((rest_old[a], rest_new[b]));
+        }
+    }
+    let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
+    for (a, o) in old_lines.iter().enumerate() {
+        if old_done[a] {
+            continue;
+        }
+        for (b, n) in new_lines.iter().enumerate() {
+            if new_done[b] || !o.may_reach(n, min_similarity) {
+                continue;
+            }
+            let sim = o.ratio(n);
+            if sim >= min_similarity {
+                candidates.push((sim, a, b));
+            }
+        }
+    }
+    candidates.sort_by(|x, y| y.0.total_cmp(&x.0));
+    for (_, a, b) in candidates {
+        if !old_done[a] && !new_done[b] {
+            old_done[a] = true;
+            new_done[b] = true;
+            pairs.push((rest_old[a], rest_new[b]));
+        }
+    }
+    pairs
+}
+
+/// The lines the similarity looks at: `+`, `-` and `## path ##` lines of a
+/// normalised diff, joined by newlines (the last one without).
+fn changed(diff: &str) -> String {
+    diff.lines()
+        .filter(|l| l.starts_with('+') || l.starts_with('-') || l.starts_with("## "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Distinct line tokens as small integers, shared by both revisions.
+#[derive(Default)]
+struct Interner<'a> {
+    ids: HashMap<&'a str, u32>,
+}
+
+impl<'a> Interner<'a> {
+    /// The text cut into lines exactly as `similar`'s line diff cuts it
+    /// (line ends kept, so a last line without one is a token of its own).
+    fn lines(&mut self, text: &'a str) -> Lines {
+        let ids: Vec<u32> = text
+            .tokenize_lines()
+            .into_iter()
+            .map(|line| {
+                let next = self.ids.len() as u32;
+                *self.ids.entry(line).or_insert(next)
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        Lines { ids, sorted }
+    }
+}
+
+/// A patch's changed lines, interned.
+struct Lines {
+    /// In order.
+    ids: Vec<u32>,
+    /// Sorted: the multiset, for [`Lines::may_reach`].
+    sorted: Vec<u32>,
+}
+
+impl Lines {
+    /// Whether [`Lines::ratio`] can reach `min`, decided in linear time
+    /// from an upper bound of it: a diff's matching lines are lines both
+    /// sides have, so there are at most as many as the shorter side has, and
+    /// at most as many as the two multisets have in common.
+    fn may_reach(&self, other: &Lines, min: f32) -> bool {
+        let total = self.ids.len() + other.ids.len();
+        if total == 0 {
+            return 1.0 >= min;
+        }
+        if ratio_of(self.ids.len().min(other.ids.len()), total) < min {
+            return false;
+        }
+        let (a, b) = (&self.sorted, &other.sorted);
+        let (mut i, mut j, mut common) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        ratio_of(common, total) >= min
+    }
+
+    /// `similar`'s ratio of a Myers line diff of the two texts: the same
+    /// algorithm, deadline and result as `TextDiff::diff_lines(..).ratio()`,
+    /// on the interned lines.
+    fn ratio(&self, other: &Lines) -> f32 {
+        if self.ids.is_empty() && other.ids.is_empty() {
+            return 1.0;
+        }
+        let ops = similar::capture_diff_slices_deadline(
+            Algorithm::Myers,
+            &self.ids,
+            &other.ids,
+            Some(Instant::now() + SIMILARITY_DEADLINE),
+        );
+        similar::diff_ratio(&ops, self.ids.len(), other.ids.len())
+    }
+}
+
+/// `similar::diff_ratio`'s arithmetic, for `matches` matching lines out of
+/// `total` on both sides (monotone in `matches`, so a bound on the matches
+/// bounds the ratio).
+fn ratio_of(matches: usize, total: usize) -> f32 {
+    2.0 * matches as f32 / total as f32
+}
+
+/// Display order as git range-diff's: walk both lists; the first old patch
+/// not shown yet goes out first when it was dropped, then new patches in
+/// order (unmatched ones as added, matched ones as pairs).
+fn display_order(
+    old_to_new: &[Option<usize>],
+    new_len: usize,
+) -> Vec<(Option<usize>, Option<usize>)> {
+    let old_len = old_to_new.len();
+    let mut new_to_old: Vec<Option<usize>> = vec![None; new_len];
+    for (i, j) in old_to_new.iter().enumerate() {
+        if let Some(j) = *j {
+            new_to_old[j] = Some(i);
+        }
+    }
+    let mut out: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    let mut shown = vec![false; old_len];
+    let (mut i, mut j) = (0, 0);
+    while i < old_len || j < new_len {
+        while i < old_len && shown[i] {
+            i += 1;
+        }
+        if i < old_len && old_to_new[i].is_none() {
+            out.push((Some(i), None));
+            shown[i] = true;
+            i += 1;
+            continue;
+        }
+        while j < new_len && new_to_old[j].is_none() {
+            out.push((None, Some(j)));
+            j += 1;
+        }
+        if j < new_len {
+            let o = new_to_old[j];
+            if let Some(o) = o {
+                shown[o] = true;
+            }
+            out.push((o, Some(j)));
+            j += 1;
+        } else if i < old_len {
+            // Only matched old patches remain, all already shown.
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use similar::TextDiff;
+
+    /// The similarity as it was computed before the pre-filter: a Myers
+    /// diff of the changed lines' text.
+    fn similarity_of_text(a: &str, b: &str) -> f32 {
+        let (a, b) = (changed(a), changed(b));
+        if a.is_empty() && b.is_empty() {
+            return 1.0;
+        }
+        TextDiff::configure()
+            .algorithm(Algorithm::Myers)
+            .timeout(SIMILARITY_DEADLINE)
+            .diff_lines(a.as_str(), b.as_str())
+            .ratio()
+    }
+
+    /// The pairing as it was: every unpaired old × new pair diffed.
+    fn pair_reference(
+        old: &[PatchText],
+        new: &[PatchText],
+        min_similarity: f32,
+    ) -> Vec<(Option<usize>, Option<usize>)> {
+        let mut old_to_new: Vec<Option<usize>> = vec![None; old.len()];
+        let mut new_taken = vec![false; new.len()];
+        for (i, o) in old.iter().enumerate() {
+            let key = o.subject.to_lowercase();
+            if let Some(j) =
+                (0..new.len()).find(|&j| !new_taken[j] && new[j].subject.to_lowercase() == key)
+            {
+                old_to_new[i] = Some(j);
+                new_taken[j] = true;
+            }
+        }
+        let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
+        for (i, o) in old.iter().enumerate() {
+            if old_to_new[i].is_some() {
+                continue;
+            }
+            for (j, n) in new.iter().enumerate() {
+                if new_taken[j] {
+                    continue;
+                }
+                let sim = similarity_of_text(&o.diff, &n.diff);
+                if sim >= min_similarity {
+                    candidates.push((sim, i, j));
+                }
+            }
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (_, i, j) in candidates {
+            if old_to_new[i].is_none() && !new_taken[j] {
+                old_to_new[i] = Some(j);
+                new_taken[j] = true;
+            }
+        }
+        display_order(&old_to_new, new.len())
+    }
+
+    fn patch(subject: &str, diff: &str) -> PatchText {
+        PatchText {
+            subject: subject.into(),
+            diff: diff.into(),
+            ..PatchText::default()
+        }
+    }
+
+    #[test]
+    fn tokens_are_similars_lines() {
+        let texts = ["+x\n+y", "+y\n+x", "+a\rb\n+c"];
+        let mut i = Interner::default();
+        let [a, b, c] = texts.map(|t| i.lines(t).ids);
+        // A last line without its newline differs from the same line with
+        // one; CR alone ends a line too, as in `similar`.
+        assert_eq!(a.len(), 2);
+        assert!(a.iter().all(|t| !b.contains(t)));
+        assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn bound_holds_and_ratio_matches_text_diff() {
+        let diffs = [
+            "",
+            "## f ##\n+a\n+b\n-c\n",
+            "## f ##\n+a\n+b\n-d\n",
+            "## g ##\n+b\n+a\n",
+            "## f ##\n@@ f\n a\n-b\n+c\n",
+            "+x\n+x\n+x\n-y\n",
+            "+x\n-y\n+x\n",
+        ];
+        for a in diffs {
+            for b in diffs {
+                let (ta, tb) = (changed(a), changed(b));
+                let mut i = Interner::default();
+                let (la, lb) = (i.lines(&ta), i.lines(&tb));
+                let expected = similarity_of_text(a, b);
+                assert_eq!(la.ratio(&lb).to_bits(), expected.to_bits(), "{a:?} {b:?}");
+                assert!(la.may_reach(&lb, expected), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn identical_changes_pair_first_in_old_then_new_order() {
+        let d = "## f ##\n+same\n";
+        let old = [patch("one", d), patch("two", d)];
+        let new = [
+            patch("uno", d),
+            patch("dos", d),
+            patch("tres", "## g ##\n+other\n"),
+        ];
+        assert_eq!(
+            pair(&old, &new, 0.4),
+            [(Some(0), Some(0)), (Some(1), Some(1)), (None, Some(2))]
+        );
+        assert_eq!(pair(&old, &new, 0.4), pair_reference(&old, &new, 0.4));
+    }
+
+    /// A diff drawn from a small alphabet of lines, so that patches share
+    /// lines and reach every side of the threshold.
+    fn diff_strategy() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "## a.c ##",
+                "## b.c ##",
+                "@@ a.c: f",
+                " ctx",
+                "+x",
+                "+y",
+                "+z",
+                "-x",
+                "-y",
+                "+}",
+                "+\treturn 0;",
+                "-old\rline",
+            ]),
+            0..14,
+        )
+        .prop_map(|ls| ls.iter().map(|l| format!("{l}\n")).collect())
+    }
+
+    fn patches_strategy() -> impl Strategy<Value = Vec<PatchText>> {
+        prop::collection::vec(
+            (
+                prop::sample::select(vec!["s1", "s2", "S1", "s3", "s4", "s5"]),
+                diff_strategy(),
+            ),
+            0..7,
+        )
+        .prop_map(|ps| ps.into_iter().map(|(s, d)| patch(s, &d)).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn pairing_is_the_same_as_diffing_every_pair(
+            old in patches_strategy(),
+            new in patches_strategy(),
+            min in prop::sample::select(vec![0.0f32, 0.2, 0.4, 0.6, 1.0]),
+        ) {
+            prop_assert_eq!(pair(&old, &new, min), pair_reference(&old, &new, min));
+        }
+    }
+}
