@@ -7,6 +7,7 @@
 //! parsed query into tantivy's is in [`compile`].
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -331,24 +332,51 @@ impl Index {
 
     /// Reads the raw mail of an indexed message from its archive.
     pub fn raw_message(&self, m: &MessageSummary) -> Result<Vec<u8>> {
+        let mut raw = self.raw_messages(&[m])?;
+        Ok(raw.pop().unwrap_or_default())
+    }
+
+    /// Reads the raw mails of indexed messages, in order, opening each
+    /// epoch's repository once (opening one, with its pack indexes, costs
+    /// more than reading a mail).
+    pub fn raw_messages(&self, ms: &[&MessageSummary]) -> Result<Vec<Vec<u8>>> {
         let cursors = self.cursors()?;
-        let inbox = cursors.inboxes.get(&m.inbox).ok_or_else(|| {
-            Error::index(&self.dir, format!("inbox {} is not in the index", m.inbox))
-        })?;
-        let found = archive::Inbox::open(&m.inbox, &inbox.path)?;
-        let epoch = found
-            .epochs
-            .iter()
-            .find(|e| e.number == m.epoch)
-            .ok_or_else(|| Error::NotAnArchive {
-                path: inbox.path.clone(),
-                reason: format!("epoch {} is gone", m.epoch),
-            })?;
-        let repo = archive::open_repo(&epoch.git_dir)?;
-        let id = gix::ObjectId::from_hex(m.blob.as_bytes())
-            .map_err(|e| Error::index(&self.dir, format!("blob id {}: {e}", m.blob)))?;
+        let mut inboxes: BTreeMap<&str, archive::Inbox> = BTreeMap::new();
+        let mut repos: BTreeMap<(&str, u32), gix::Repository> = BTreeMap::new();
         let mut buf = Vec::new();
-        Ok(archive::read_blob(&repo, &id, &mut buf)?.to_vec())
+        let mut out = Vec::with_capacity(ms.len());
+        for m in ms {
+            let repo = match repos.entry((m.inbox.as_str(), m.epoch)) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let found = match inboxes.entry(m.inbox.as_str()) {
+                        Entry::Occupied(f) => f.into_mut(),
+                        Entry::Vacant(f) => {
+                            let inbox = cursors.inboxes.get(&m.inbox).ok_or_else(|| {
+                                Error::index(
+                                    &self.dir,
+                                    format!("inbox {} is not in the index", m.inbox),
+                                )
+                            })?;
+                            f.insert(archive::Inbox::open(&m.inbox, &inbox.path)?)
+                        }
+                    };
+                    let epoch = found
+                        .epochs
+                        .iter()
+                        .find(|e| e.number == m.epoch)
+                        .ok_or_else(|| Error::NotAnArchive {
+                            path: found.path.clone(),
+                            reason: format!("epoch {} is gone", m.epoch),
+                        })?;
+                    e.insert(archive::open_repo(&epoch.git_dir)?)
+                }
+            };
+            let id = gix::ObjectId::from_hex(m.blob.as_bytes())
+                .map_err(|e| Error::index(&self.dir, format!("blob id {}: {e}", m.blob)))?;
+            out.push(archive::read_blob(repo, &id, &mut buf)?.to_vec());
+        }
+        Ok(out)
     }
 
     /// Counts of messages by kind, per inbox, and the index size on disk.

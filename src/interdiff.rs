@@ -17,7 +17,7 @@ use serde::Serialize;
 use similar::{Algorithm, ChangeTag, TextDiff};
 
 use crate::error::{Error, Result};
-use crate::index::Index;
+use crate::index::{Index, MessageSummary};
 use crate::mail::Message;
 use crate::series::{MailRef, Revision, Series};
 
@@ -357,24 +357,46 @@ fn kind_of(text: &str) -> LineKind {
 
 /// Loads and parses the patches of a revision.
 pub fn patch_texts(index: &Index, rev: &Revision) -> Result<Vec<PatchText>> {
-    rev.patches
+    Ok(patch_texts_of(index, &[rev])?.pop().unwrap_or_default())
+}
+
+/// The patches of several revisions, each archive opened once for all.
+fn patch_texts_of(index: &Index, revs: &[&Revision]) -> Result<Vec<Vec<PatchText>>> {
+    let copies = revs
         .iter()
-        .map(|p| {
-            let raw = read_raw(index, &p.mail)?;
-            Ok(PatchText::from_message(p.counter, &Message::parse(&raw)))
+        .flat_map(|r| &r.patches)
+        .map(|p| chosen_copy(index, &p.mail))
+        .collect::<Result<Vec<_>>>()?;
+    let mut raw = index
+        .raw_messages(&copies.iter().collect::<Vec<_>>())?
+        .into_iter();
+    Ok(revs
+        .iter()
+        .map(|r| {
+            r.patches
+                .iter()
+                .zip(raw.by_ref())
+                .map(|(p, raw)| PatchText::from_message(p.counter, &Message::parse(&raw)))
+                .collect()
         })
-        .collect()
+        .collect())
 }
 
 /// The raw mail behind a [`MailRef`]: the very copy the series saw.
 pub(crate) fn read_raw(index: &Index, m: &MailRef) -> Result<Vec<u8>> {
-    let copies = index.by_message_id(&m.message_id)?;
-    let chosen = copies
-        .iter()
-        .find(|c| c.blob == m.blob)
-        .or(copies.first())
-        .ok_or_else(|| Error::NoSuchMessage(m.message_id.clone()))?;
-    index.raw_message(chosen)
+    index.raw_message(&chosen_copy(index, m)?)
+}
+
+/// The indexed copy of a [`MailRef`]'s message the series saw (the first
+/// one when that blob is gone).
+fn chosen_copy(index: &Index, m: &MailRef) -> Result<MessageSummary> {
+    let mut copies = index.by_message_id(&m.message_id)?;
+    let pos = copies.iter().position(|c| c.blob == m.blob).unwrap_or(0);
+    if pos < copies.len() {
+        Ok(copies.swap_remove(pos))
+    } else {
+        Err(Error::NoSuchMessage(m.message_id.clone()))
+    }
 }
 
 /// The interdiff between two revisions of `series`.
@@ -393,8 +415,9 @@ pub fn between(
             series.id
         )));
     }
-    let old = patch_texts(index, from)?;
-    let new = patch_texts(index, to)?;
+    let mut texts = patch_texts_of(index, &[from, to])?;
+    let new = texts.pop().unwrap_or_default();
+    let old = texts.pop().unwrap_or_default();
     let mut result = compare(&old, &new, opts);
     result.from = from.label();
     result.to = to.label();
