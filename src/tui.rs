@@ -62,6 +62,8 @@ pub struct Options {
     pub reply: ReplyOptions,
     /// The editor for drafts; `None`: `$VISUAL`, `$EDITOR`, else `vi`.
     pub editor: Option<String>,
+    /// Check results (`putt check`), for the list's check column.
+    pub checks_dir: PathBuf,
 }
 
 impl Options {
@@ -80,6 +82,7 @@ impl Options {
             next_page: 300,
             reply: ReplyOptions::from_env(Dirs::data_dir(), now),
             editor: None,
+            checks_dir: crate::check::CheckStore::default_dir(),
         }
     }
 }
@@ -148,6 +151,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         config: Arc::new(opts.config.clone()),
         now: opts.now,
         reply: opts.reply.clone(),
+        checks_dir: opts.checks_dir.clone(),
     };
     Ok((app, ctx))
 }

@@ -107,6 +107,7 @@ fn options(f: &Fixture) -> Options {
     let now = chrono::DateTime::from_timestamp(putt::sample::START + 10 * 86_400, 0).expect("now");
     let mut o = Options::new(config, f.root.join("index"), now);
     o.state_dir = f.root.join("state");
+    o.checks_dir = f.root.join("checks");
     o.index_on_start = false;
     o.timings = None;
     o.reply = ReplyOptions {
@@ -1032,4 +1033,32 @@ mod in_tmux {
             "the alternate screen is left: {s}"
         );
     }
+}
+
+#[test]
+fn a_check_column_once_putt_check_ran() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 24);
+    assert!(!t.screen().lines().nth(1).expect("header").contains(" C "));
+    // What `putt check` leaves: one record in the checks journal.
+    std::fs::create_dir_all(f.root.join("checks")).expect("mkdir");
+    let record = serde_json::json!({
+        "check": "build",
+        "series": "x",
+        "version": 2,
+        "revision": "20240306080000.3000-0-alice@example.org",
+        "subject": "pwm: add Frobnicator PWM driver",
+        "status": "fail",
+        "summary": "error: frob undeclared",
+        "run": "r1",
+        "started": putt::sample::START,
+    });
+    std::fs::write(f.root.join("checks/journal.jsonl"), format!("{record}\n")).expect("journal");
+    let mut t = tui(&f, 100, 24);
+    let s = t.screen();
+    assert!(s.lines().nth(1).expect("header").contains(" T C "), "{s}");
+    let row = s.lines().find(|l| l.contains("Frobnicator")).expect("row");
+    assert!(row.contains("  1  1  1 F "), "{row}");
+    let other = s.lines().find(|l| l.contains("kbuild")).expect("row");
+    assert!(other.contains("  0  1  0 - "), "{other}");
 }

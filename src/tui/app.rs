@@ -1652,7 +1652,12 @@ impl App {
 
     fn notify(&mut self, n: Notification) {
         match n {
-            Notification::List { seq, page, offset } => {
+            Notification::List {
+                seq,
+                page,
+                offset,
+                checks,
+            } => {
                 if self.list.waiting != Some(seq) {
                     return;
                 }
@@ -1665,8 +1670,12 @@ impl App {
                     .want
                     .take()
                     .or_else(|| (offset > 0).then(|| self.selected_id()).flatten());
-                let fresh = page.series.iter().map(|s| SeriesRow {
+                if offset == 0 {
+                    self.list.show_checks = checks.is_some();
+                }
+                let fresh = page.series.iter().enumerate().map(|(i, s)| SeriesRow {
                     series: Arc::new(s.clone()),
+                    check: checks.as_ref().and_then(|c| c.get(i).copied().flatten()),
                 });
                 if offset == 0 {
                     self.list.rows = fresh.collect();

@@ -22,6 +22,7 @@ use super::git::GitOutcome;
 use super::reply::{DraftRef, ReplyKind, ReplyOptions};
 use super::views::pager::PagerLine;
 use super::views::thread::ThreadRow;
+use crate::check::{CheckStatus, CheckStore};
 use crate::config::Config;
 use crate::index::Index;
 use crate::interdiff;
@@ -145,6 +146,9 @@ pub enum Notification {
         seq: u64,
         page: Arc<SeriesPage>,
         offset: usize,
+        /// The worst check status of each series' newest revision, in
+        /// page order; `None` when no check ever ran (no column then).
+        checks: Option<Vec<Option<CheckStatus>>>,
     },
     Thread {
         seq: u64,
@@ -196,6 +200,8 @@ pub struct WorkerContext {
     pub config: Arc<Config>,
     pub now: chrono::DateTime<chrono::Utc>,
     pub reply: ReplyOptions,
+    /// Where `putt check` keeps its results.
+    pub checks_dir: PathBuf,
 }
 
 /// Does one request. `progress` receives interim notifications (index
@@ -227,11 +233,24 @@ pub fn execute(
             hits,
             patches_only,
         ) {
-            Ok(page) => Notification::List {
-                seq,
-                page: Arc::new(page),
-                offset,
-            },
+            Ok(page) => {
+                // Read fresh each page: `putt check` writes it meanwhile.
+                let checks = CheckStore::open_existing(&ctx.checks_dir)
+                    .ok()
+                    .flatten()
+                    .map(|store| {
+                        page.series
+                            .iter()
+                            .map(|s| store.status_of(s.latest().root_message_id()))
+                            .collect()
+                    });
+                Notification::List {
+                    seq,
+                    page: Arc::new(page),
+                    offset,
+                    checks,
+                }
+            }
             Err(e) => failed(e),
         },
         Request::Thread {

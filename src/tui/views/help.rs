@@ -51,6 +51,10 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
                 "A R T",
                 "people who acked, reviewed, tested (NAK: someone objected)",
             ),
+            (
+                "C",
+                "checks (once putt check ran): P pending, S success, W warning, F fail, I interrupted, C cancelled, - none",
+            ),
         ] {
             out.push(
                 PagerLine::new("help.key", super::fit(col, 6)).push("normal", format!("  {what}")),

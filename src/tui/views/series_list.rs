@@ -1,8 +1,8 @@
 //! The series list, putt's index view: one row per series with its state,
 //! newest revision, n/N received, A/R/T trailer counts, date, author and
-//! subject; unread series in bold. Rows arrive a page at a time from a
-//! worker, newest first; scrolling near the end asks for the next. (A
-//! check-state column joins when the checks workflow records results.)
+//! subject; unread series in bold; once `putt check` has run, the worst
+//! check status of the newest revision. Rows arrive a page at a time from
+//! a worker, newest first; scrolling near the end asks for the next.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{clean, date, fit, page_top, person_name, row_style};
+use crate::check::CheckStatus;
 use crate::series::Series;
 use crate::state::TriageState;
 use crate::tui::app::App;
@@ -20,6 +21,8 @@ use crate::tui::app::App;
 #[derive(Debug, Clone)]
 pub struct SeriesRow {
     pub series: Arc<Series>,
+    /// The worst check status of the newest revision.
+    pub check: Option<CheckStatus>,
 }
 
 /// The list's state.
@@ -40,6 +43,8 @@ pub struct SeriesListState {
     /// A series to put the cursor on when the rows arrive (kept across a
     /// refresh).
     pub want: Option<String>,
+    /// Whether any check ever ran: then the list has a check column.
+    pub show_checks: bool,
 }
 
 impl SeriesListState {
@@ -79,13 +84,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     // Narrow terminals get mutt's short dates, so the subject keeps room.
     let short = w < 100;
     let date_w = if short { 8 } else { 12 };
-    // Fixed part: flag state rev n/N A R T date author
-    let fixed_w = 2 + 5 + 5 + 6 + 9 + date_w + aw + 1;
+    let check_w = if s.show_checks { 2 } else { 0 };
+    // Fixed part: flag state rev n/N A R T [check] date author
+    let fixed_w = 2 + 5 + 5 + 6 + 9 + check_w + date_w + aw + 1;
     let subject_w = w.saturating_sub(fixed_w);
     let header = format!(
-        "  {}{}  n/N   A  R  T{}{}{}",
+        "  {}{}  n/N   A  R  T{}{}{}{}",
         fit("St", 5),
         fit("Rev", 5),
+        if s.show_checks { " C" } else { "" },
         fit(" Date", date_w),
         fit("Author", aw + 1),
         fit("Subject", subject_w),
@@ -164,6 +171,15 @@ fn row_line(
         count(c.acked, "count.acked"),
         count(c.reviewed, "count.reviewed"),
         count(c.tested, "count.tested"),
+    ];
+    if app.list.show_checks {
+        let (text, role) = match row.check {
+            None => ("-".to_string(), "count.zero"),
+            Some(c) => (c.letter().to_string(), check_role(c)),
+        };
+        spans.push(Span::styled(format!(" {text}"), st(role)));
+    }
+    spans.extend([
         Span::styled(
             if short_date {
                 format!(" {} ", short_day(series.date(), app.now))
@@ -176,7 +192,7 @@ fn row_line(
             format!("{} ", fit(&clean(person_name(&series.author)), aw)),
             st("author"),
         ),
-    ];
+    ]);
     let mut subject_w = subject_w;
     if c.nacked > 0 {
         spans.push(Span::styled("NAK ", st("nak")));
@@ -184,6 +200,17 @@ fn row_line(
     }
     spans.push(Span::styled(fit(&clean(&series.subject), subject_w), plain));
     Line::from(spans)
+}
+
+/// The theme role of a check status: the colours of the counts and states.
+fn check_role(c: CheckStatus) -> &'static str {
+    match c {
+        CheckStatus::Success => "state.accepted",
+        CheckStatus::Warning => "state.waiting",
+        CheckStatus::Fail | CheckStatus::Interrupted => "state.rejected",
+        CheckStatus::Pending => "state.reviewing",
+        CheckStatus::Cancelled => "count.zero",
+    }
 }
 
 /// mutt's short date: `Jul 14` in the current year, else the year.

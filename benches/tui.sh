@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# TUI latencies on a real archive, driven through tmux like a person would:
+# time to the first full screen (warm, and cold after dropping the page
+# cache when run as root), and key-to-screen for a limit and for opening an
+# interdiff. The TUI writes when each frame was drawn to PUTT_TUI_TIMINGS
+# (JSON lines: first_full_screen since process start; key_to_screen from the
+# key read to the frame written); "wall" figures are taken here, from just
+# before tmux starts putt to the frame written.
+#
+#   benches/tui.sh PUTT_BINARY INBOX INDEX_DIR [RUNS]
+#
+# The index must exist (putt --inbox INBOX --index-dir INDEX_DIR index).
+# PUTT_NOW pins "now" inside the archive (linux-kbuild ends July 2026).
+set -euo pipefail
+bin=$1 inbox=$2 idx=$3 runs=${4:-5}
+work=$(mktemp -d)
+sock=$work/tmux.sock
+cleanup() {
+  for s in "$work"/*.sock; do tmux -S "$s" kill-server 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export PUTT_NOW=${PUTT_NOW:-1784000000}
+
+ms_of() { sed -n "s/.*\"event\":\"$1\".*\"key\":\(null\|\"[^\"]*\"\),\"ms\":\([0-9.]*\).*/\2/p" "$2" | tail -1; }
+unix_of() { sed -n "s/.*\"event\":\"$1\".*\"unix_ms\":\([0-9]*\).*/\1/p" "$2" | tail -1; }
+now_ms() { date +%s%3N; }
+
+# Starts putt in a fresh 80x24 tmux session; waits for the first screen.
+start() {
+  local timings=$1
+  tmux -S "$sock" kill-server 2>/dev/null || true
+  # A new server per run: a dying one may still hold the old socket.
+  sock=$work/$(basename "$timings" .jsonl).sock
+  rm -f "$timings"
+  t0=$(now_ms)
+  tmux -S "$sock" -f /dev/null new-session -d -s b -x 80 -y 24 \
+    "env PUTT_TUI_TIMINGS=$timings PUTT_DATA_DIR=$work/data PUTT_CONFIG=$work/none.toml $bin --inbox $inbox --index-dir $idx"
+  for _ in $(seq 1 500); do
+    grep -q first_full_screen "$timings" 2>/dev/null && break
+    sleep 0.01
+  done
+}
+
+# Sends keys and waits until the TUI logged the answer to the last one.
+keys_then_wait() {
+  local timings=$1 n; shift
+  n=$(grep -c key_to_screen "$timings" || true)
+  tmux -S "$sock" send-keys -t b "$@"
+  for _ in $(seq 1 1000); do
+    [ "$(grep -c key_to_screen "$timings" || true)" -gt "$n" ] && return
+    sleep 0.005
+  done
+  echo "no answer to $*" >&2
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "first full screen, warm ($runs runs):"
+start "$work/t.jsonl"   # warms the page cache
+for i in $(seq 1 "$runs"); do
+  start "$work/t$i.jsonl"
+  echo "$(ms_of first_full_screen "$work/t$i.jsonl") $(( $(unix_of first_full_screen "$work/t$i.jsonl") - t0 ))"
+done > "$work/warm"
+echo "  in-process median $(cut -d' ' -f1 "$work/warm" | median) ms, wall median $(cut -d' ' -f2 "$work/warm" | median) ms"
+
+if [ -w /proc/sys/vm/drop_caches ]; then
+  echo "first full screen, cold (page cache dropped; 3 runs):"
+  for i in 1 2 3; do
+    sync; echo 3 > /proc/sys/vm/drop_caches
+    start "$work/c$i.jsonl"
+    echo "$(ms_of first_full_screen "$work/c$i.jsonl") $(( $(unix_of first_full_screen "$work/c$i.jsonl") - t0 ))"
+  done > "$work/cold"
+  echo "  in-process median $(cut -d' ' -f1 "$work/cold" | median) ms, wall median $(cut -d' ' -f2 "$work/cold" | median) ms"
+fi
+
+echo "limit (key-to-screen of Enter in the limit prompt):"
+start "$work/l.jsonl"
+for q in 's:kconfig' 'dfn:scripts/kconfig/' 'f:masahiro d:2026-01-01..' 'b:modpost AND s:fix' 'rust' ''; do
+  tmux -S "$sock" send-keys -t b l C-u
+  tmux -S "$sock" send-keys -t b -l "$q"
+  keys_then_wait "$work/l.jsonl" Enter
+  printf '  %-28s %s ms\n' "${q:-(none)}" "$(ms_of key_to_screen "$work/l.jsonl")"
+done
+
+echo "interdiff (key-to-screen of d on the series, two newest revisions):"
+n=0
+for q in 's:"embed source file:line info"' 's:"bump minimum Rust"' 's:"tags.sh: Add support for rust"'; do
+  n=$((n + 1))
+  start "$work/i$n.jsonl"
+  tmux -S "$sock" send-keys -t b l
+  tmux -S "$sock" send-keys -t b -l "$q"
+  keys_then_wait "$work/i$n.jsonl" Enter
+  keys_then_wait "$work/i$n.jsonl" d
+  printf '  %-36s %s ms  (%s)\n' "$q" "$(ms_of key_to_screen "$work/i$n.jsonl")" \
+    "$(tmux -S "$sock" capture-pane -p -t b | sed -n 3p | sed 's/─//g')"
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
