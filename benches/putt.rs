@@ -43,7 +43,8 @@ struct Args {
     /// Full-index runs (fresh index each) whose median is reported.
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// Rounds of +500, +1,000, +5,000 new messages.
+    /// Rounds of +500, +1,000, +5,000 new messages (0: only "nothing
+    /// new", on the full index).
     #[arg(long, default_value_t = 3)]
     rounds: usize,
     /// Messages (first commits of epoch 0) for `public-inbox-index -L
@@ -166,7 +167,14 @@ fn main() -> Result<()> {
     let per_round: u64 = steps.iter().sum();
     let last = epochs.len() - 1;
     let back = per_round * args.rounds as u64;
-    if !args.queries_only && (epochs[last].len() as u64) > back + 1_000 {
+    if !args.queries_only && args.rounds == 0 {
+        // No rounds: only "nothing new", on the full index (no second
+        // index of the whole archive for a base).
+        for _ in 0..5 {
+            let r = index_run(&full_view, &full_idx)?;
+            incr.entry(0).or_default().push((r, 0));
+        }
+    } else if !args.queries_only && (epochs[last].len() as u64) > back + 1_000 {
         let base = epochs[last].len() - back as usize;
         let view_dir = work.join("view-incr");
         let view = make_view_at(&view_dir, &src, &epochs, base)?;

@@ -8,9 +8,9 @@
 //!   (the latest unless [`AmOptions::version`]), patches in order, each with
 //!   its collected trailers added to its trailer block. The order is b4's:
 //!   the trailers already in the patch stay as they are, then those from
-//!   replies to the patch, then those from replies to the cover letter
-//!   (they count for every patch), then those carried from an earlier
-//!   revision of an unchanged patch, then `Link:`, then the applier's own
+//!   replies to the patch, then those carried from an earlier revision of
+//!   the unchanged patch, then those from replies to the cover letter
+//!   (they count for every patch), then `Link:`, then the applier's own
 //!   `Signed-off-by:` (moved last when the patch already has it above new
 //!   trailers). Duplicates (same kind, same address) are left out; so are
 //!   trailers whose address is not their sender's unless
@@ -26,11 +26,12 @@
 //!   clean one) or in a new worktree. When a patch does not apply, the am
 //!   is aborted, the branch (and worktree) removed, the checkout put back
 //!   as it was, and [`ApplyReport::failed`] names the patch with git's
-//!   message.
+//!   message. [`apply_mbox`] applies an [`AmOutput`] already made (the
+//!   TUI's `a`, after [`am_revision`]).
 //!
 //! Each mail goes through `git mailinfo`, so what lands in the repository
 //! is exactly what `git am` makes of the mail as sent (author, date,
-//! message, diff bytes) plus the trailers; see [`mbox`].
+//! message, diff bytes) plus the trailers; see `apply/mbox.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -38,7 +39,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::series::{Revision, Series};
+use crate::series::{Revision, Series, Via};
 use crate::trailers::{Trailer, TrailerKind};
 
 mod mbox;
@@ -238,7 +239,15 @@ pub fn am_revision(
         }
         let mut new: Vec<Trailer> = Vec::new();
         if !opts.no_trailers {
-            new.extend(p.trailers.iter().map(|c| c.trailer.clone()));
+            // b4's order: replies to the patch, then those carried from an
+            // earlier revision (also replies to the patch), then the cover's.
+            let mut collected: Vec<&crate::series::CollectedTrailer> = p.trailers.iter().collect();
+            collected.sort_by_key(|c| match c.via {
+                Via::Patch | Via::Reply => 0,
+                Via::Carried => 1,
+                Via::Cover => 2,
+            });
+            new.extend(collected.into_iter().map(|c| c.trailer.clone()));
             if opts.all_trailers {
                 new.extend(p.someone_else.iter().map(|c| c.trailer.clone()));
             } else {

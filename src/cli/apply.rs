@@ -43,9 +43,9 @@ pub struct MboxArgs {
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Trailers go into each patch's trailer block in b4's order: the patch's own \
-(kept as sent), then those from replies to it, then those from replies to \
-the cover letter, then those carried from an earlier revision of the \
-unchanged patch, then Link:, then your Signed-off-by:.
+(kept as sent), then those from replies to it, then those carried from an \
+earlier revision of the unchanged patch, then those from replies to the \
+cover letter, then Link:, then your Signed-off-by:.
 
 Examples:
   putt am 1a2b3c4d5e6f                 # writes ./v3-20240501-subject.mbx

@@ -231,6 +231,9 @@ pub fn series_by_key(index: &Index, key: &str) -> Result<Series> {
 struct Gatherer<'a> {
     index: &'a Index,
     known: HashMap<String, MessageSummary>,
+    /// Messages added (or replaced by an earlier copy) whose parents and
+    /// replies have not been asked for yet: each round walks only these.
+    unexpanded: Vec<String>,
     seen_docs: HashSet<DocAddress>,
     asked_up: HashSet<u64>,
     asked_down: HashSet<u64>,
@@ -244,6 +247,7 @@ impl<'a> Gatherer<'a> {
         Gatherer {
             index,
             known: HashMap::new(),
+            unexpanded: Vec::new(),
             seen_docs: HashSet::new(),
             asked_up: HashSet::new(),
             asked_down: HashSet::new(),
@@ -261,6 +265,7 @@ impl<'a> Gatherer<'a> {
             // Keep the earliest copy of a duplicated Message-ID.
             Some(old) if old.date <= m.date => false,
             _ => {
+                self.unexpanded.push(m.message_id.clone());
                 self.known.insert(m.message_id.clone(), m);
                 true
             }
@@ -292,6 +297,11 @@ impl<'a> Gatherer<'a> {
     /// Loads the documents matching `q` (see [`Gatherer::fetch`]).
     fn fetch_query(&mut self, q: &dyn TantivyQuery, only_patches: bool) -> Result<usize> {
         let addrs = self.search(q)?;
+        self.fetch_docs(addrs, only_patches)
+    }
+
+    /// Loads the documents at `addrs` (see [`Gatherer::fetch`]).
+    fn fetch_docs(&mut self, addrs: Vec<DocAddress>, only_patches: bool) -> Result<usize> {
         let searcher = self.index.searcher();
         let mut added = 0;
         let mut meta_cols: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
@@ -327,18 +337,21 @@ impl<'a> Gatherer<'a> {
     fn complete_threads(&mut self) -> Result<()> {
         let f = self.index.fields().clone();
         for _ in 0..MAX_ROUNDS {
+            let fresh = std::mem::take(&mut self.unexpanded);
             let mut up = Vec::new();
-            for m in self.known.values() {
+            let mut down = Vec::new();
+            for id in &fresh {
+                let Some(m) = self.known.get(id) else {
+                    continue;
+                };
                 for r in m.parent.iter().chain(m.references.iter()) {
                     if !self.known.contains_key(r) && self.asked_up.insert(hash(r)) {
                         up.push(hash(r));
                     }
                 }
-            }
-            // Replies to what we have, and to what we only know by name: a
-            // cover that never reached the archive still ties its patches.
-            let mut down = Vec::new();
-            for m in self.known.values() {
+                // Replies to what we have, and to what we only know by
+                // name: a cover that never reached the archive still ties
+                // its patches.
                 let ids = std::iter::once(&m.message_id)
                     .chain(m.parent.iter())
                     .chain(m.references.iter());
@@ -386,7 +399,8 @@ impl<'a> Gatherer<'a> {
     fn loose_siblings(&mut self) -> Result<usize> {
         let f = self.index.fields().clone();
         let window = super::UNTHREADED_WINDOW;
-        let mut wanted: Vec<(u64, i64)> = Vec::new();
+        // Per author, the dates whose windows to look in.
+        let mut wanted: HashMap<u64, Vec<i64>> = HashMap::new();
         for m in self.known.values() {
             if !m.meta.is_series_mail() {
                 continue;
@@ -394,22 +408,43 @@ impl<'a> Gatherer<'a> {
             let author = m.from_addr();
             let key = (hash(&author), m.date.div_euclid(window));
             if self.asked_windows.insert(key) {
-                wanted.push((key.0, m.date));
+                wanted.entry(key.0).or_default().push(m.date);
             }
         }
+        // The author's messages by term, then their dates from the fast
+        // column: a date range query would scan the date column of the
+        // whole index once per window.
+        let searcher = self.index.searcher();
+        let mut dates: HashMap<u32, tantivy::columnar::Column<i64>> = HashMap::new();
         let mut added = 0;
-        for (author, date) in wanted {
-            let q = tantivy::query::BooleanQuery::intersection(vec![
-                Box::new(tantivy::query::TermQuery::new(
-                    Term::from_field_u64(f.from_h, author),
-                    tantivy::schema::IndexRecordOption::Basic,
-                )) as Box<dyn TantivyQuery>,
-                Box::new(RangeQuery::new(
-                    std::ops::Bound::Included(Term::from_field_i64(f.date, date - window)),
-                    std::ops::Bound::Included(Term::from_field_i64(f.date, date + window)),
-                )),
-            ]);
-            added += self.fetch_query(&q, true)?;
+        for (author, at) in wanted {
+            let q = tantivy::query::TermQuery::new(
+                Term::from_field_u64(f.from_h, author),
+                tantivy::schema::IndexRecordOption::Basic,
+            );
+            let mut near = Vec::new();
+            for a in self.search(&q)? {
+                if self.seen_docs.contains(&a) {
+                    continue;
+                }
+                let col = match dates.entry(a.segment_ord) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        searcher
+                            .segment_reader(a.segment_ord)
+                            .fast_fields()
+                            .i64("date")
+                            .map_err(|e| Error::index(self.index.dir(), e))?,
+                    ),
+                };
+                let Some(d) = col.first(a.doc_id) else {
+                    continue;
+                };
+                if at.iter().any(|&t| (d - t).abs() <= window) {
+                    near.push(a);
+                }
+            }
+            added += self.fetch_docs(near, true)?;
         }
         Ok(added)
     }
