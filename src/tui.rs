@@ -24,11 +24,13 @@ use ratatui::crossterm::{cursor, execute};
 
 use crate::config::{Config, Dirs};
 use crate::error::{Error, Result};
+use crate::events::EventLog;
 use crate::index::Index;
 use crate::state::StateStore;
 
 pub mod app;
 pub mod event;
+mod flow;
 mod git;
 pub mod keymap;
 pub mod reply;
@@ -37,6 +39,7 @@ pub mod views;
 
 use app::{App, AppOptions};
 use event::{Event, Input, WorkerContext, Workers};
+use flow::Flow;
 use keymap::Keymap;
 use reply::ReplyOptions;
 use theme::Theme;
@@ -62,15 +65,17 @@ pub struct Options {
     pub reply: ReplyOptions,
     /// The editor for drafts; `None`: `$VISUAL`, `$EDITOR`, else `vi`.
     pub editor: Option<String>,
-    /// Check results (`putt check`), for the list's check column.
+    /// Check results of `putt check` (default: `checks/` in the data dir).
     pub checks_dir: PathBuf,
+    /// The event log new series, revisions and state changes go to
+    /// (default: `events/` in the data dir, with the configured hook).
+    pub events: EventLog,
 }
 
 impl Options {
     /// Options from a config, with the usual places.
     pub fn new(config: Config, index_dir: PathBuf, now: chrono::DateTime<chrono::Utc>) -> Options {
         Options {
-            config,
             index_dir,
             state_dir: StateStore::default_dir(),
             now,
@@ -83,6 +88,8 @@ impl Options {
             reply: ReplyOptions::from_env(Dirs::data_dir(), now),
             editor: None,
             checks_dir: crate::check::CheckStore::default_dir(),
+            events: EventLog::from_config(&config),
+            config,
         }
     }
 }
@@ -114,6 +121,17 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         Err(e) => (None, Some(e)),
     };
     let index = Index::open_or_create(&opts.index_dir)?;
+    // A bad rule, or a saved filter that is not a query, stops putt here.
+    let flow = Flow::new(&opts.config, opts.now, &opts.state_dir, &opts.checks_dir)?;
+    let queries = flow.rules_only();
+    for (name, q) in &opts.config.filters {
+        if let Err(e) = queries.parse_query(q, opts.now) {
+            return Err(Error::Config {
+                path: source.clone(),
+                message: format!("[filters] `{name}`:\n{}", e.render(q)),
+            });
+        }
+    }
     let mut app = App::new(
         AppOptions {
             keymap,
@@ -136,6 +154,8 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
             next_page: opts.next_page,
             index_on_start: opts.index_on_start,
             drafts: opts.reply.drafts(),
+            queries,
+            events: opts.events.clone(),
         },
         store,
     );
@@ -151,7 +171,8 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         config: Arc::new(opts.config.clone()),
         now: opts.now,
         reply: opts.reply.clone(),
-        checks_dir: opts.checks_dir.clone(),
+        flow,
+        events: opts.events.clone(),
     };
     Ok((app, ctx))
 }

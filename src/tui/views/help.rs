@@ -55,6 +55,10 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
                 "C",
                 "checks (once putt check ran): P pending, S success, W warning, F fail, I interrupted, C cancelled, - none",
             ),
+            (
+                "[name]",
+                "rules of [[rule]] in the config that match (before the subject); l is:name limits to them",
+            ),
         ] {
             out.push(
                 PagerLine::new("help.key", super::fit(col, 6)).push("normal", format!("  {what}")),

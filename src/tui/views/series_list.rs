@@ -1,8 +1,10 @@
 //! The series list, putt's index view: one row per series with its state,
 //! newest revision, n/N received, A/R/T trailer counts, date, author and
-//! subject; unread series in bold; once `putt check` has run, the worst
-//! check status of the newest revision. Rows arrive a page at a time from
-//! a worker, newest first; scrolling near the end asks for the next.
+//! subject, the names of the rules its newest revision matches before the
+//! subject (`[ready]`); unread series in bold; once `putt check` has run,
+//! a column with the worst check status of the newest revision. Rows
+//! arrive a page at a time from a worker, newest first; scrolling near the
+//! end asks for the next.
 
 use std::sync::Arc;
 
@@ -21,8 +23,17 @@ use crate::tui::app::App;
 #[derive(Debug, Clone)]
 pub struct SeriesRow {
     pub series: Arc<Series>,
-    /// The worst check status of the newest revision.
+    pub flow: RowFlow,
+}
+
+/// What the workflow says about a series' newest revision, as a row shows
+/// it (computed by the worker that loaded the page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFlow {
+    /// The worst status of its checks.
     pub check: Option<CheckStatus>,
+    /// Names of the rules that match, in config order.
+    pub rules: Vec<String>,
 }
 
 /// The list's state.
@@ -173,9 +184,9 @@ fn row_line(
         count(c.tested, "count.tested"),
     ];
     if app.list.show_checks {
-        let (text, role) = match row.check {
-            None => ("-".to_string(), "count.zero"),
-            Some(c) => (c.letter().to_string(), check_role(c)),
+        let (text, role) = match row.flow.check {
+            None => ('-', "count.zero"),
+            Some(c) => (c.letter(), check_role(c)),
         };
         spans.push(Span::styled(format!(" {text}"), st(role)));
     }
@@ -198,18 +209,28 @@ fn row_line(
         spans.push(Span::styled("NAK ", st("nak")));
         subject_w = subject_w.saturating_sub(4);
     }
+    if !row.flow.rules.is_empty() {
+        // Before the subject, which is cut to fit: a rule is what a
+        // maintainer scans the list for. At most half the subject's room.
+        let text = format!("[{}]", clean(&row.flow.rules.join(" ")));
+        let tag = fit(&text, super::width(&text).min(subject_w / 2));
+        subject_w = subject_w.saturating_sub(super::width(&tag) + 1);
+        spans.push(Span::styled(tag, st("rule")));
+        spans.push(Span::styled(" ", plain));
+    }
     spans.push(Span::styled(fit(&clean(&series.subject), subject_w), plain));
     Line::from(spans)
 }
 
-/// The theme role of a check status: the colours of the counts and states.
-fn check_role(c: CheckStatus) -> &'static str {
+/// The theme role of a check status (`check.fail`, ...).
+pub fn check_role(c: CheckStatus) -> &'static str {
     match c {
-        CheckStatus::Success => "state.accepted",
-        CheckStatus::Warning => "state.waiting",
-        CheckStatus::Fail | CheckStatus::Interrupted => "state.rejected",
-        CheckStatus::Pending => "state.reviewing",
-        CheckStatus::Cancelled => "count.zero",
+        CheckStatus::Success => "check.success",
+        CheckStatus::Warning => "check.warning",
+        CheckStatus::Fail => "check.fail",
+        CheckStatus::Interrupted => "check.interrupted",
+        CheckStatus::Pending => "check.pending",
+        CheckStatus::Cancelled => "check.cancelled",
     }
 }
 
