@@ -7,6 +7,17 @@
 //! terminal ([`run`]) or to ratatui's `TestBackend` ([`Headless`], for
 //! tests and measurements), and makes sure the terminal is restored
 //! whatever happens: normal exit, error, panic, SIGTERM/SIGHUP.
+//!
+//! Timings: with `PUTT_TUI_TIMINGS=FILE` in the environment, [`run`]
+//! appends one JSON line per measured frame to FILE:
+//! `{"event":"first_full_screen","key":null,"ms":…,"unix_ms":…}` once,
+//! when the first page of the list is drawn (`ms` since `main` started:
+//! [`Options::started`]), and `{"event":"key_to_screen","key":"d","ms":…,…}` for each
+//! key whose answer is on screen (`ms` from reading the key to writing the
+//! frame that no longer waits for a worker; keys answered in the same
+//! frame count as the last one). `benches/tui.sh` reads them for
+//! BENCHMARKS.md. Unset, nothing is measured: no clock is read and no key
+//! is named per frame.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -234,7 +245,7 @@ pub fn run(opts: Options) -> Result<()> {
         select! {
             recv(rx) -> ev => {
                 let Ok(ev) = ev else { break };
-                if let Event::Key(k) = &ev {
+                if let Event::Key(k) = &ev && timings.on() {
                     pending_key = Some((key_name(k), Instant::now()));
                 }
                 app.update(ev);
@@ -250,7 +261,9 @@ pub fn run(opts: Options) -> Result<()> {
         // Take everything already waiting before drawing again, so key
         // repeat and bursts of progress cost one frame.
         while let Ok(ev) = rx.try_recv() {
-            if let Event::Key(k) = &ev {
+            if let Event::Key(k) = &ev
+                && timings.on()
+            {
                 pending_key = Some((key_name(k), Instant::now()));
             }
             app.update(ev);
@@ -293,6 +306,11 @@ impl Timings {
             started,
             first_done: false,
         }
+    }
+
+    /// Whether timings are written (`PUTT_TUI_TIMINGS` is set).
+    fn on(&self) -> bool {
+        self.out.is_some()
     }
 
     fn log(&mut self, what: &str, key: Option<&str>, ms: f64) {
