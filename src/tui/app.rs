@@ -510,11 +510,22 @@ impl App {
         self.list.want = keep;
         self.requests.push(Request::List {
             seq,
-            patches_only: query.is_empty(),
+            patches_only: self.patches_only(&query),
             query,
             offset: 0,
             hits,
         });
+    }
+
+    /// Whether a list query counts only patches, covers and pull requests
+    /// as hits: when it has no message terms (nothing, or only `is:` and
+    /// `check:`), so a page holds as many series as it can.
+    fn patches_only(&self, query: &str) -> bool {
+        query.trim().is_empty()
+            || self
+                .queries
+                .parse_query(query, self.now)
+                .is_ok_and(|q| q.messages == crate::query::Query::All)
     }
 
     /// Pages more series in when the cursor is within a screen of the end.
@@ -529,7 +540,7 @@ impl App {
         self.list.waiting = Some(seq);
         self.requests.push(Request::List {
             seq,
-            patches_only: query.is_empty(),
+            patches_only: self.patches_only(&query),
             query,
             offset: self.list.next_offset,
             hits: self.next_page,

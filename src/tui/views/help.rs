@@ -53,11 +53,15 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
             ),
             (
                 "C",
-                "checks (once putt check ran): P pending, S success, W warning, F fail, I interrupted, C cancelled, - none",
+                "worst check of the newest revision, once putt check ran (- none):",
+            ),
+            (
+                "",
+                "F fail, I interrupted, W warning, P pending, S success, C cancelled",
             ),
             (
                 "[name]",
-                "rules of [[rule]] in the config that match (before the subject); l is:name limits to them",
+                "the [[rule]]s of the config that match; l is:name limits to them",
             ),
         ] {
             out.push(
