@@ -75,16 +75,24 @@ if [ -w /proc/sys/vm/drop_caches ]; then
   echo "  in-process median $(cut -d' ' -f1 "$work/cold" | median) ms, wall median $(cut -d' ' -f2 "$work/cold" | median) ms"
 fi
 
-echo "limit (key-to-screen of Enter in the limit prompt):"
+echo "limit (key-to-screen of Enter in the limit prompt; $runs runs each, median and range):"
 start "$work/l.jsonl"
-for q in 's:kconfig' 'dfn:scripts/kconfig/' 'f:masahiro d:2026-01-01..' 'b:modpost AND s:fix' 'rust' ''; do
-  tmux -S "$sock" send-keys -t b l C-u
-  tmux -S "$sock" send-keys -t b -l "$q"
-  keys_then_wait "$work/l.jsonl" Enter
-  printf '  %-28s %s ms\n' "${q:-(none)}" "$(ms_of key_to_screen "$work/l.jsonl")"
+queries=('s:kconfig' 'dfn:scripts/kconfig/' 'f:masahiro d:2026-01-01..' 'b:modpost AND s:fix' 'rust' 'is:new' '')
+for i in $(seq 1 "$runs"); do
+  for j in "${!queries[@]}"; do
+    tmux -S "$sock" send-keys -t b l C-u
+    tmux -S "$sock" send-keys -t b -l "${queries[$j]}"
+    keys_then_wait "$work/l.jsonl" Enter
+    echo "$j $(ms_of key_to_screen "$work/l.jsonl")"
+  done
+done > "$work/limit"
+for j in "${!queries[@]}"; do
+  all=$(awk -v j="$j" '$1 == j {print $2}' "$work/limit")
+  printf '  %-28s median %s ms  (%s)\n' "${queries[$j]:-(none)}" "$(echo "$all" | median)" \
+    "$(echo "$all" | sort -n | tr '\n' ' ' | sed 's/ $//')"
 done
 
-echo "interdiff (key-to-screen of d on the series, two newest revisions):"
+echo "interdiff (key-to-screen of d on the series, two newest revisions; $runs runs each):"
 n=0
 for q in 's:"embed source file:line info"' 's:"bump minimum Rust"' 's:"tags.sh: Add support for rust"'; do
   n=$((n + 1))
@@ -92,8 +100,13 @@ for q in 's:"embed source file:line info"' 's:"bump minimum Rust"' 's:"tags.sh: 
   tmux -S "$sock" send-keys -t b l
   tmux -S "$sock" send-keys -t b -l "$q"
   keys_then_wait "$work/i$n.jsonl" Enter
-  keys_then_wait "$work/i$n.jsonl" d
-  printf '  %-36s %s ms  (%s)\n' "$q" "$(ms_of key_to_screen "$work/i$n.jsonl")" \
-    "$(tmux -S "$sock" capture-pane -p -t b | sed -n 3p | sed 's/─//g')"
+  for i in $(seq 1 "$runs"); do
+    keys_then_wait "$work/i$n.jsonl" d
+    ms_of key_to_screen "$work/i$n.jsonl" >> "$work/d$n"
+    what=$(tmux -S "$sock" capture-pane -p -t b | sed -n 3p | sed 's/─//g')
+    keys_then_wait "$work/i$n.jsonl" q
+  done
+  printf '  %-36s median %s ms  (%s)  %s\n' "$q" "$(median < "$work/d$n")" \
+    "$(sort -n "$work/d$n" | tr '\n' ' ' | sed 's/ $//')" "$what"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
