@@ -865,6 +865,10 @@ fn the_list_pages_in_on_scroll() {
     ids.dedup();
     assert_eq!(ids.len(), 60);
     assert!(t.app.list.rows[0].series.subject.contains("topic 59"));
+    // A new query starts with a screenful again, not as deep as the last.
+    t.keys("ls:topic<Enter>");
+    assert_eq!(t.app.list.rows.len(), 30);
+    assert!(t.screen().contains("1/30+ series"));
 }
 
 /// README.md's keys table is the default keymap's (regenerate it with

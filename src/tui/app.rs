@@ -495,12 +495,15 @@ impl App {
         // the first screen comes sooner, the rest pages in behind it.
         let rows = views::series_list::rows_height(self.body_height());
         let first = self.first_page.min((rows * 5).max(60));
-        let hits = first.max(if keep.is_some() {
+        // A refresh of the same list reads as deep as it had paged; a new
+        // query starts with one screen.
+        let same = self.list.query == query;
+        let hits = first.max(if keep.is_some() && same {
             self.list.next_offset
         } else {
             0
         });
-        if self.list.query != query {
+        if !same {
             self.list.rows.clear();
             self.list.selected = 0;
             self.list.loaded = false;
