@@ -11,11 +11,12 @@
 //! Timings: with `PUTT_TUI_TIMINGS=FILE` in the environment, [`run`]
 //! appends one JSON line per measured frame to FILE:
 //! `{"event":"first_full_screen","key":null,"ms":…,"unix_ms":…}` once,
-//! when the first page of the list is drawn (`ms` since `main` started:
-//! [`Options::started`]), and `{"event":"key_to_screen","key":"d","ms":…,…}` for each
-//! key whose answer is on screen (`ms` from reading the key to writing the
-//! frame that no longer waits for a worker; keys answered in the same
-//! frame count as the last one). `benches/tui.sh` reads them for
+//! when the list first fills the screen (or all of it is shown; `ms` since
+//! `main` started: [`Options::started`]), and
+//! `{"event":"key_to_screen","key":"d","ms":…,…}` for each key whose answer
+//! is on screen (`ms` from reading the key to writing the frame that no
+//! longer waits for a worker, [`App::screen_complete`]; keys answered in
+//! the same frame count as the last one). `benches/tui.sh` reads them for
 //! BENCHMARKS.md. Unset, nothing is measured: no clock is read and no key
 //! is named per frame.
 
@@ -328,13 +329,13 @@ impl Timings {
         if self.out.is_none() {
             return;
         }
-        if !self.first_done && app.list.loaded {
+        if !self.first_done && app.screen_complete() {
             self.first_done = true;
             let ms = self.started.elapsed().as_secs_f64() * 1000.0;
             self.log("first_full_screen", None, ms);
         }
         if let Some((key, at)) = pending_key
-            && !app.view_waiting()
+            && app.screen_complete()
             && app.prompt.is_none()
         {
             let ms = at.elapsed().as_secs_f64() * 1000.0;

@@ -2036,6 +2036,21 @@ impl App {
         }
     }
 
+    /// Whether the screen shows all it is going to for now: the view on
+    /// top has its data, and the list its first page with either a full
+    /// screen of rows or nothing more being read (for the timings: a page
+    /// read ahead below the screen does not count).
+    pub fn screen_complete(&self) -> bool {
+        match self.stack.last() {
+            None => {
+                let h = views::series_list::rows_height(self.body_height());
+                let top = views::page_top(self.list.selected, h);
+                self.list.loaded && (self.list.waiting.is_none() || self.list.rows.len() >= top + h)
+            }
+            Some(_) => !self.view_waiting(),
+        }
+    }
+
     pub fn spinner(&self) -> &'static str {
         ["-", "\\", "|", "/"][self.tick % 4]
     }
