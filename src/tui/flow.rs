@@ -99,3 +99,25 @@ impl Flow {
         wf
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_is_read_again_only_when_a_store_changed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (state, checks) = (dir.path().join("state"), dir.path().join("checks"));
+        let flow =
+            Flow::new(&Config::default(), chrono::Utc::now(), &state, &checks).expect("flow");
+        let first = flow.current();
+        assert!(first.state.is_none() && first.checks.is_none());
+        assert!(Arc::ptr_eq(&first, &flow.current()));
+        std::fs::create_dir_all(&checks).expect("mkdir");
+        std::fs::write(checks.join("journal.jsonl"), "").expect("journal");
+        let second = flow.current();
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert!(second.checks.is_some());
+        assert!(Arc::ptr_eq(&second, &flow.current()));
+    }
+}
