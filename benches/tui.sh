@@ -3,9 +3,11 @@
 # time to the first full screen (warm, and cold after dropping the page
 # cache when run as root), and key-to-screen for a limit and for opening an
 # interdiff. The TUI writes when each frame was drawn to PUTT_TUI_TIMINGS
-# (JSON lines: first_full_screen since process start; key_to_screen from the
-# key read to the frame written); "wall" figures are taken here, from just
-# before tmux starts putt to the frame written.
+# (JSON lines, see src/tui.rs: first_full_screen in ms since main() started,
+# once the list fills the screen; key_to_screen from the key read to the
+# frame that shows its whole answer); "wall" figures are taken here, from
+# just before tmux starts putt to that frame, and include starting a tmux
+# server and a shell (measured alone first, as the baseline).
 #
 #   benches/tui.sh PUTT_BINARY INBOX INDEX_DIR [RUNS]
 #
@@ -54,16 +56,29 @@ keys_then_wait() {
   echo "no answer to $*" >&2
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f\n", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# All values, sorted, one decimal.
+range() { sort -n | awk '{printf "%s%.1f", (NR > 1 ? " " : ""), $1} END {print ""}'; }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# What the wall figures include besides putt: a tmux server and the shell
+# that starts the command, measured with a command that only reads the clock.
+for i in $(seq 1 "$runs"); do
+  s=$work/base$i.sock
+  t0=$(now_ms)
+  tmux -S "$s" -f /dev/null new-session -d -s b -x 80 -y 24 "date +%s%3N > $work/base$i; sleep 5"
+  for _ in $(seq 1 500); do [ -s "$work/base$i" ] && break; sleep 0.005; done
+  echo $(( $(cat "$work/base$i") - t0 ))
+  tmux -S "$s" kill-server 2>/dev/null || true
+done > "$work/base"
+echo "tmux + shell start alone (baseline of the wall figures): median $(median < "$work/base") ms ($(range < "$work/base"))"
 echo "first full screen, warm ($runs runs):"
 start "$work/t.jsonl"   # warms the page cache
 for i in $(seq 1 "$runs"); do
   start "$work/t$i.jsonl"
   echo "$(ms_of first_full_screen "$work/t$i.jsonl") $(( $(unix_of first_full_screen "$work/t$i.jsonl") - t0 ))"
 done > "$work/warm"
-echo "  in-process median $(cut -d' ' -f1 "$work/warm" | median) ms, wall median $(cut -d' ' -f2 "$work/warm" | median) ms"
+echo "  in-process median $(cut -d' ' -f1 "$work/warm" | median) ms ($(cut -d' ' -f1 "$work/warm" | range)), wall median $(cut -d' ' -f2 "$work/warm" | median) ms ($(cut -d' ' -f2 "$work/warm" | range))"
 
 if [ -w /proc/sys/vm/drop_caches ]; then
   echo "first full screen, cold (page cache dropped; 3 runs):"
@@ -72,24 +87,27 @@ if [ -w /proc/sys/vm/drop_caches ]; then
     start "$work/c$i.jsonl"
     echo "$(ms_of first_full_screen "$work/c$i.jsonl") $(( $(unix_of first_full_screen "$work/c$i.jsonl") - t0 ))"
   done > "$work/cold"
-  echo "  in-process median $(cut -d' ' -f1 "$work/cold" | median) ms, wall median $(cut -d' ' -f2 "$work/cold" | median) ms"
+  echo "  in-process median $(cut -d' ' -f1 "$work/cold" | median) ms ($(cut -d' ' -f1 "$work/cold" | range)), wall median $(cut -d' ' -f2 "$work/cold" | median) ms ($(cut -d' ' -f2 "$work/cold" | range))"
 fi
 
 echo "limit (key-to-screen of Enter in the limit prompt; $runs runs each, median and range):"
 start "$work/l.jsonl"
-queries=('s:kconfig' 'dfn:scripts/kconfig/' 'f:masahiro d:2026-01-01..' 'b:modpost AND s:fix' 'rust' 'is:new' '')
+queries=('s:kconfig' 'dfn:scripts/kconfig/' 'f:masahiro d:2026-01-01..' 'f:nathan d:2026-01-01..' 'b:modpost AND s:fix' 'rust' 'is:new' '')
 for i in $(seq 1 "$runs"); do
   for j in "${!queries[@]}"; do
     tmux -S "$sock" send-keys -t b l C-u
     tmux -S "$sock" send-keys -t b -l "${queries[$j]}"
     keys_then_wait "$work/l.jsonl" Enter
-    echo "$j $(ms_of key_to_screen "$work/l.jsonl")"
+    # The status line's "1/38+ series": rows loaded (+: more to page in).
+    shown=$(tmux -S "$sock" capture-pane -p -t b | grep '^-- putt' | sed -n 's/.*[ \/]\([0-9][0-9]*+*\) series.*/\1/p')
+    echo "$j $(ms_of key_to_screen "$work/l.jsonl") ${shown:-?}"
   done
 done > "$work/limit"
 for j in "${!queries[@]}"; do
   all=$(awk -v j="$j" '$1 == j {print $2}' "$work/limit")
-  printf '  %-28s median %s ms  (%s)\n' "${queries[$j]:-(none)}" "$(echo "$all" | median)" \
-    "$(echo "$all" | sort -n | tr '\n' ' ' | sed 's/ $//')"
+  rows=$(awk -v j="$j" '$1 == j {print $3}' "$work/limit" | tail -1)
+  printf '  %-28s %5s series  median %s ms  (%s)\n' "${queries[$j]:-(none)}" "$rows" \
+    "$(echo "$all" | median)" "$(echo "$all" | range)"
 done
 
 echo "interdiff (key-to-screen of d on the series, two newest revisions; $runs runs each):"
@@ -107,6 +125,6 @@ for q in 's:"embed source file:line info"' 's:"bump minimum Rust"' 's:"tags.sh: 
     keys_then_wait "$work/i$n.jsonl" q
   done
   printf '  %-36s median %s ms  (%s)  %s\n' "$q" "$(median < "$work/d$n")" \
-    "$(sort -n "$work/d$n" | tr '\n' ' ' | sed 's/ $//')" "$what"
+    "$(range < "$work/d$n")" "$what"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
