@@ -24,8 +24,11 @@ cleanup() {
 trap cleanup EXIT
 export PUTT_NOW=${PUTT_NOW:-1784000000}
 
-ms_of() { sed -n "s/.*\"event\":\"$1\".*\"key\":\(null\|\"[^\"]*\"\),\"ms\":\([0-9.]*\).*/\2/p" "$2" | tail -1; }
-unix_of() { sed -n "s/.*\"event\":\"$1\".*\"unix_ms\":\([0-9]*\).*/\1/p" "$2" | tail -1; }
+# A field of the last timings line of an event: field EVENT FILE NAME.
+field() { grep "\"event\":\"$1\"" "$2" | tail -1 | sed -n "s/.*\"$3\":\([0-9.e+-]*\).*/\1/p"; }
+ms_of() { field "$1" "$2" ms; }
+cpu_of() { field "$1" "$2" cpu_ms; }
+unix_of() { field "$1" "$2" unix_ms; }
 now_ms() { date +%s%3N; }
 
 # Starts putt in a fresh 80x24 tmux session; waits for the first screen.
@@ -76,18 +79,25 @@ echo "first full screen, warm ($runs runs):"
 start "$work/t.jsonl"   # warms the page cache
 for i in $(seq 1 "$runs"); do
   start "$work/t$i.jsonl"
-  echo "$(ms_of first_full_screen "$work/t$i.jsonl") $(( $(unix_of first_full_screen "$work/t$i.jsonl") - t0 ))"
+  f=$work/t$i.jsonl
+  echo "$(ms_of first_full_screen "$f") $(( $(unix_of first_full_screen "$f") - t0 )) $(cpu_of first_full_screen "$f")"
 done > "$work/warm"
-echo "  in-process median $(cut -d' ' -f1 "$work/warm" | median) ms ($(cut -d' ' -f1 "$work/warm" | range)), wall median $(cut -d' ' -f2 "$work/warm" | median) ms ($(cut -d' ' -f2 "$work/warm" | range))"
+summary() {
+  for c in 1:in-process 3:CPU 2:wall; do
+    echo "  ${c#*:} median $(cut -d' ' -f"${c%%:*}" "$1" | median) ms ($(cut -d' ' -f"${c%%:*}" "$1" | range))"
+  done
+}
+summary "$work/warm"
 
 if [ -w /proc/sys/vm/drop_caches ]; then
   echo "first full screen, cold (page cache dropped; 3 runs):"
   for i in 1 2 3; do
     sync; echo 3 > /proc/sys/vm/drop_caches
     start "$work/c$i.jsonl"
-    echo "$(ms_of first_full_screen "$work/c$i.jsonl") $(( $(unix_of first_full_screen "$work/c$i.jsonl") - t0 ))"
+    f=$work/c$i.jsonl
+    echo "$(ms_of first_full_screen "$f") $(( $(unix_of first_full_screen "$f") - t0 )) $(cpu_of first_full_screen "$f")"
   done > "$work/cold"
-  echo "  in-process median $(cut -d' ' -f1 "$work/cold" | median) ms ($(cut -d' ' -f1 "$work/cold" | range)), wall median $(cut -d' ' -f2 "$work/cold" | median) ms ($(cut -d' ' -f2 "$work/cold" | range))"
+  summary "$work/cold"
 fi
 
 echo "limit (key-to-screen of Enter in the limit prompt; $runs runs each, median and range):"
@@ -100,14 +110,15 @@ for i in $(seq 1 "$runs"); do
     keys_then_wait "$work/l.jsonl" Enter
     # The status line's "1/38+ series": rows loaded (+: more to page in).
     shown=$(tmux -S "$sock" capture-pane -p -t b | grep '^-- putt' | sed -n 's/.*[ \/]\([0-9][0-9]*+*\) series.*/\1/p')
-    echo "$j $(ms_of key_to_screen "$work/l.jsonl") ${shown:-?}"
+    echo "$j $(ms_of key_to_screen "$work/l.jsonl") ${shown:-?} $(cpu_of key_to_screen "$work/l.jsonl")"
   done
 done > "$work/limit"
 for j in "${!queries[@]}"; do
   all=$(awk -v j="$j" '$1 == j {print $2}' "$work/limit")
+  cpu=$(awk -v j="$j" '$1 == j {print $4}' "$work/limit")
   rows=$(awk -v j="$j" '$1 == j {print $3}' "$work/limit" | tail -1)
-  printf '  %-28s %5s series  median %s ms  (%s)\n' "${queries[$j]:-(none)}" "$rows" \
-    "$(echo "$all" | median)" "$(echo "$all" | range)"
+  printf '  %-28s %5s series  median %s ms, CPU %s ms  (%s)\n' "${queries[$j]:-(none)}" "$rows" \
+    "$(echo "$all" | median)" "$(echo "$cpu" | median)" "$(echo "$all" | range)"
 done
 
 echo "interdiff (key-to-screen of d on the series, two newest revisions; $runs runs each):"
@@ -120,11 +131,11 @@ for q in 's:"embed source file:line info"' 's:"bump minimum Rust"' 's:"tags.sh: 
   keys_then_wait "$work/i$n.jsonl" Enter
   for i in $(seq 1 "$runs"); do
     keys_then_wait "$work/i$n.jsonl" d
-    ms_of key_to_screen "$work/i$n.jsonl" >> "$work/d$n"
+    echo "$(ms_of key_to_screen "$work/i$n.jsonl") $(cpu_of key_to_screen "$work/i$n.jsonl")" >> "$work/d$n"
     what=$(tmux -S "$sock" capture-pane -p -t b | sed -n 3p | sed 's/─//g')
     keys_then_wait "$work/i$n.jsonl" q
   done
-  printf '  %-36s median %s ms  (%s)  %s\n' "$q" "$(median < "$work/d$n")" \
-    "$(range < "$work/d$n")" "$what"
+  printf '  %-36s median %s ms, CPU %s ms  (%s)  %s\n' "$q" "$(cut -d' ' -f1 "$work/d$n" | median)" \
+    "$(cut -d' ' -f2 "$work/d$n" | median)" "$(cut -d' ' -f1 "$work/d$n" | range)" "$what"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -10,13 +10,16 @@
 //!
 //! Timings: with `PUTT_TUI_TIMINGS=FILE` in the environment, [`run`]
 //! appends one JSON line per measured frame to FILE:
-//! `{"event":"first_full_screen","key":null,"ms":…,"unix_ms":…}` once,
-//! when the list first fills the screen (or all of it is shown; `ms` since
-//! `main` started: [`Options::started`]), and
-//! `{"event":"key_to_screen","key":"d","ms":…,…}` for each key whose answer
-//! is on screen (`ms` from reading the key to writing the frame that no
-//! longer waits for a worker, [`App::screen_complete`]; keys answered in
-//! the same frame count as the last one). `benches/tui.sh` reads them for
+//! `{"cpu_ms":…,"event":"first_full_screen","key":null,"ms":…,"unix_ms":…}`
+//! once, when the list first fills the screen (or all of it is shown; `ms`
+//! since `main` started: [`Options::started`]), and
+//! `{"cpu_ms":…,"event":"key_to_screen","key":"d","ms":…,…}` for each key
+//! whose answer is on screen (`ms` from reading the key to writing the
+//! frame that no longer waits for a worker, [`App::screen_complete`]; keys
+//! answered in the same frame count as the last one). `cpu_ms` is the CPU
+//! time all of putt's threads used meanwhile (since start for the first
+//! screen), from `/proc/self/task/*/schedstat` on Linux: unlike `ms`, a
+//! busy machine does not inflate it. `benches/tui.sh` reads them for
 //! BENCHMARKS.md. Unset, nothing is measured: no clock is read and no key
 //! is named per frame.
 
@@ -208,7 +211,7 @@ pub fn run(opts: Options) -> Result<()> {
         app.update(Event::Resize(size.width, size.height));
     }
     let mut dirty = true;
-    let mut pending_key: Option<(String, Instant)> = None;
+    let mut pending_key: Option<PendingKey> = None;
     loop {
         for r in app.take_requests() {
             workers.send(r);
@@ -247,7 +250,7 @@ pub fn run(opts: Options) -> Result<()> {
             recv(rx) -> ev => {
                 let Ok(ev) = ev else { break };
                 if let Event::Key(k) = &ev && timings.on() {
-                    pending_key = Some((key_name(k), Instant::now()));
+                    pending_key = Some(PendingKey::now(k));
                 }
                 app.update(ev);
                 dirty = true;
@@ -265,7 +268,7 @@ pub fn run(opts: Options) -> Result<()> {
             if let Event::Key(k) = &ev
                 && timings.on()
             {
-                pending_key = Some((key_name(k), Instant::now()));
+                pending_key = Some(PendingKey::now(k));
             }
             app.update(ev);
             dirty = true;
@@ -277,8 +280,36 @@ pub fn run(opts: Options) -> Result<()> {
     Ok(())
 }
 
-fn key_name(k: &KeyEvent) -> String {
-    keymap::Key::from_event(*k).to_string()
+/// The last key read, while its answer is not on screen yet (timings).
+struct PendingKey {
+    name: String,
+    at: Instant,
+    cpu_ms: f64,
+}
+
+impl PendingKey {
+    fn now(k: &KeyEvent) -> PendingKey {
+        PendingKey {
+            name: keymap::Key::from_event(*k).to_string(),
+            at: Instant::now(),
+            cpu_ms: cpu_ms(),
+        }
+    }
+}
+
+/// CPU time of every thread of this process so far, in ms (Linux:
+/// `/proc/self/task/*/schedstat`, nanoseconds; 0 elsewhere). Only read
+/// for the timings.
+fn cpu_ms() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    ns as f64 / 1e6
 }
 
 fn term_error(e: std::io::Error) -> Error {
@@ -314,33 +345,40 @@ impl Timings {
         self.out.is_some()
     }
 
-    fn log(&mut self, what: &str, key: Option<&str>, ms: f64) {
+    fn log(&mut self, what: &str, key: Option<&str>, ms: f64, cpu_ms: f64) {
         let Some(out) = &mut self.out else {
             return;
         };
         let unix_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        let line = serde_json::json!({"event": what, "key": key, "ms": ms, "unix_ms": unix_ms});
+        let line = serde_json::json!({
+            "event": what,
+            "key": key,
+            "ms": ms,
+            "cpu_ms": cpu_ms,
+            "unix_ms": unix_ms,
+        });
         let _ = writeln!(out, "{line}");
     }
 
-    fn drawn(&mut self, app: &App, pending_key: &mut Option<(String, Instant)>) {
+    fn drawn(&mut self, app: &App, pending_key: &mut Option<PendingKey>) {
         if self.out.is_none() {
             return;
         }
         if !self.first_done && app.screen_complete() {
             self.first_done = true;
             let ms = self.started.elapsed().as_secs_f64() * 1000.0;
-            self.log("first_full_screen", None, ms);
+            self.log("first_full_screen", None, ms, cpu_ms());
         }
-        if let Some((key, at)) = pending_key
+        if let Some(k) = pending_key
             && app.screen_complete()
             && app.prompt.is_none()
         {
-            let ms = at.elapsed().as_secs_f64() * 1000.0;
-            let key = key.clone();
-            self.log("key_to_screen", Some(&key), ms);
+            let ms = k.at.elapsed().as_secs_f64() * 1000.0;
+            let cpu = cpu_ms() - k.cpu_ms;
+            let name = k.name.clone();
+            self.log("key_to_screen", Some(&name), ms, cpu);
             *pending_key = None;
         }
     }
