@@ -26,7 +26,7 @@ pub mod gather;
 /// Unthreaded patches of one revision arrive within this many seconds.
 pub(crate) const UNTHREADED_WINDOW: i64 = 30 * 60;
 /// Same author + same subject links revisions up to this far apart.
-const SUBJECT_LINK_WINDOW: i64 = 366 * 24 * 3600;
+pub(crate) const SUBJECT_LINK_WINDOW: i64 = 366 * 24 * 3600;
 
 /// The series model's view of one message.
 #[derive(Debug, Clone)]

@@ -117,18 +117,6 @@ impl std::fmt::Display for TriageState {
     }
 }
 
-/// The result of the checks (CI) run on a revision, as the TUI's list
-/// column shows it. Superseded by [`crate::check::CheckStatus`], which
-/// also knows `interrupted` and `cancelled` (the list should switch to it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckState {
-    Pending,
-    Success,
-    Warning,
-    Fail,
-}
-
 /// What the user set for one revision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevisionState {

@@ -7,6 +7,21 @@
 //! terminal ([`run`]) or to ratatui's `TestBackend` ([`Headless`], for
 //! tests and measurements), and makes sure the terminal is restored
 //! whatever happens: normal exit, error, panic, SIGTERM/SIGHUP.
+//!
+//! Timings: with `PUTT_TUI_TIMINGS=FILE` in the environment, [`run`]
+//! appends one JSON line per measured frame to FILE:
+//! `{"cpu_ms":…,"event":"first_full_screen","key":null,"ms":…,"unix_ms":…}`
+//! once, when the list first fills the screen (or all of it is shown; `ms`
+//! since `main` started: [`Options::started`]), and
+//! `{"cpu_ms":…,"event":"key_to_screen","key":"d","ms":…,…}` for each key
+//! whose answer is on screen (`ms` from reading the key to writing the
+//! frame that no longer waits for a worker, [`App::screen_complete`]; keys
+//! answered in the same frame count as the last one). `cpu_ms` is the CPU
+//! time all of putt's threads used meanwhile (since start for the first
+//! screen), from `/proc/self/task/*/schedstat` on Linux: unlike `ms`, a
+//! busy machine does not inflate it. `benches/tui.sh` reads them for
+//! BENCHMARKS.md. Unset, nothing is measured: no clock is read and no key
+//! is named per frame.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,11 +39,13 @@ use ratatui::crossterm::{cursor, execute};
 
 use crate::config::{Config, Dirs};
 use crate::error::{Error, Result};
+use crate::events::EventLog;
 use crate::index::Index;
 use crate::state::StateStore;
 
 pub mod app;
 pub mod event;
+mod flow;
 mod git;
 pub mod keymap;
 pub mod reply;
@@ -37,6 +54,7 @@ pub mod views;
 
 use app::{App, AppOptions};
 use event::{Event, Input, WorkerContext, Workers};
+use flow::Flow;
 use keymap::Keymap;
 use reply::ReplyOptions;
 use theme::Theme;
@@ -62,13 +80,17 @@ pub struct Options {
     pub reply: ReplyOptions,
     /// The editor for drafts; `None`: `$VISUAL`, `$EDITOR`, else `vi`.
     pub editor: Option<String>,
+    /// Check results of `putt check` (default: `checks/` in the data dir).
+    pub checks_dir: PathBuf,
+    /// The event log new series, revisions and state changes go to
+    /// (default: `events/` in the data dir, with the configured hook).
+    pub events: EventLog,
 }
 
 impl Options {
     /// Options from a config, with the usual places.
     pub fn new(config: Config, index_dir: PathBuf, now: chrono::DateTime<chrono::Utc>) -> Options {
         Options {
-            config,
             index_dir,
             state_dir: StateStore::default_dir(),
             now,
@@ -80,6 +102,9 @@ impl Options {
             next_page: 300,
             reply: ReplyOptions::from_env(Dirs::data_dir(), now),
             editor: None,
+            checks_dir: crate::check::CheckStore::default_dir(),
+            events: EventLog::from_config(&config),
+            config,
         }
     }
 }
@@ -111,6 +136,17 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         Err(e) => (None, Some(e)),
     };
     let index = Index::open_or_create(&opts.index_dir)?;
+    // A bad rule, or a saved filter that is not a query, stops putt here.
+    let flow = Flow::new(&opts.config, opts.now, &opts.state_dir, &opts.checks_dir)?;
+    let queries = flow.rules_only();
+    for (name, q) in &opts.config.filters {
+        if let Err(e) = queries.parse_query(q, opts.now) {
+            return Err(Error::Config {
+                path: source.clone(),
+                message: format!("[filters] `{name}`:\n{}", e.render(q)),
+            });
+        }
+    }
     let mut app = App::new(
         AppOptions {
             keymap,
@@ -133,6 +169,8 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
             next_page: opts.next_page,
             index_on_start: opts.index_on_start,
             drafts: opts.reply.drafts(),
+            queries,
+            events: opts.events.clone(),
         },
         store,
     );
@@ -148,6 +186,8 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         config: Arc::new(opts.config.clone()),
         now: opts.now,
         reply: opts.reply.clone(),
+        flow,
+        events: opts.events.clone(),
     };
     Ok((app, ctx))
 }
@@ -171,7 +211,7 @@ pub fn run(opts: Options) -> Result<()> {
         app.update(Event::Resize(size.width, size.height));
     }
     let mut dirty = true;
-    let mut pending_key: Option<(String, Instant)> = None;
+    let mut pending_key: Option<PendingKey> = None;
     loop {
         for r in app.take_requests() {
             workers.send(r);
@@ -209,8 +249,8 @@ pub fn run(opts: Options) -> Result<()> {
         select! {
             recv(rx) -> ev => {
                 let Ok(ev) = ev else { break };
-                if let Event::Key(k) = &ev {
-                    pending_key = Some((key_name(k), Instant::now()));
+                if let Event::Key(k) = &ev && timings.on() {
+                    pending_key = Some(PendingKey::now(k));
                 }
                 app.update(ev);
                 dirty = true;
@@ -225,8 +265,10 @@ pub fn run(opts: Options) -> Result<()> {
         // Take everything already waiting before drawing again, so key
         // repeat and bursts of progress cost one frame.
         while let Ok(ev) = rx.try_recv() {
-            if let Event::Key(k) = &ev {
-                pending_key = Some((key_name(k), Instant::now()));
+            if let Event::Key(k) = &ev
+                && timings.on()
+            {
+                pending_key = Some(PendingKey::now(k));
             }
             app.update(ev);
             dirty = true;
@@ -238,8 +280,36 @@ pub fn run(opts: Options) -> Result<()> {
     Ok(())
 }
 
-fn key_name(k: &KeyEvent) -> String {
-    keymap::Key::from_event(*k).to_string()
+/// The last key read, while its answer is not on screen yet (timings).
+struct PendingKey {
+    name: String,
+    at: Instant,
+    cpu_ms: f64,
+}
+
+impl PendingKey {
+    fn now(k: &KeyEvent) -> PendingKey {
+        PendingKey {
+            name: keymap::Key::from_event(*k).to_string(),
+            at: Instant::now(),
+            cpu_ms: cpu_ms(),
+        }
+    }
+}
+
+/// CPU time of every thread of this process so far, in ms (Linux:
+/// `/proc/self/task/*/schedstat`, nanoseconds; 0 elsewhere). Only read
+/// for the timings.
+fn cpu_ms() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let ns: u64 = tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    ns as f64 / 1e6
 }
 
 fn term_error(e: std::io::Error) -> Error {
@@ -270,33 +340,45 @@ impl Timings {
         }
     }
 
-    fn log(&mut self, what: &str, key: Option<&str>, ms: f64) {
+    /// Whether timings are written (`PUTT_TUI_TIMINGS` is set).
+    fn on(&self) -> bool {
+        self.out.is_some()
+    }
+
+    fn log(&mut self, what: &str, key: Option<&str>, ms: f64, cpu_ms: f64) {
         let Some(out) = &mut self.out else {
             return;
         };
         let unix_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
-        let line = serde_json::json!({"event": what, "key": key, "ms": ms, "unix_ms": unix_ms});
+        let line = serde_json::json!({
+            "event": what,
+            "key": key,
+            "ms": ms,
+            "cpu_ms": cpu_ms,
+            "unix_ms": unix_ms,
+        });
         let _ = writeln!(out, "{line}");
     }
 
-    fn drawn(&mut self, app: &App, pending_key: &mut Option<(String, Instant)>) {
+    fn drawn(&mut self, app: &App, pending_key: &mut Option<PendingKey>) {
         if self.out.is_none() {
             return;
         }
-        if !self.first_done && app.list.loaded {
+        if !self.first_done && app.screen_complete() {
             self.first_done = true;
             let ms = self.started.elapsed().as_secs_f64() * 1000.0;
-            self.log("first_full_screen", None, ms);
+            self.log("first_full_screen", None, ms, cpu_ms());
         }
-        if let Some((key, at)) = pending_key
-            && !app.view_waiting()
+        if let Some(k) = pending_key
+            && app.screen_complete()
             && app.prompt.is_none()
         {
-            let ms = at.elapsed().as_secs_f64() * 1000.0;
-            let key = key.clone();
-            self.log("key_to_screen", Some(&key), ms);
+            let ms = k.at.elapsed().as_secs_f64() * 1000.0;
+            let cpu = cpu_ms() - k.cpu_ms;
+            let name = k.name.clone();
+            self.log("key_to_screen", Some(&name), ms, cpu);
             *pending_key = None;
         }
     }

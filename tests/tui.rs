@@ -107,6 +107,8 @@ fn options(f: &Fixture) -> Options {
     let now = chrono::DateTime::from_timestamp(putt::sample::START + 10 * 86_400, 0).expect("now");
     let mut o = Options::new(config, f.root.join("index"), now);
     o.state_dir = f.root.join("state");
+    o.checks_dir = f.root.join("checks");
+    o.events = putt::events::EventLog::new(&f.root.join("events"), None);
     o.index_on_start = false;
     o.timings = None;
     o.reply = ReplyOptions {
@@ -446,6 +448,7 @@ fn views_wait_for_workers_without_blocking() {
         .update(Event::Worker(putt::tui::event::Notification::Thread {
             seq: pending[0].seq(),
             rows: Vec::new(),
+            infos: Vec::new(),
         }));
     assert!(t.app.stack.is_empty());
 }
@@ -862,6 +865,10 @@ fn the_list_pages_in_on_scroll() {
     ids.dedup();
     assert_eq!(ids.len(), 60);
     assert!(t.app.list.rows[0].series.subject.contains("topic 59"));
+    // A new query starts with a screenful again, not as deep as the last.
+    t.keys("ls:topic<Enter>");
+    assert_eq!(t.app.list.rows.len(), 30);
+    assert!(t.screen().contains("1/30+ series"));
 }
 
 /// README.md's keys table is the default keymap's (regenerate it with
@@ -1032,4 +1039,236 @@ mod in_tmux {
             "the alternate screen is left: {s}"
         );
     }
+}
+
+/// `options` with rules, a check and a saved filter with an `is:` term,
+/// and what `putt check` would have left: build failed on the Frobnicator
+/// series' v2 and passed on its v1.
+fn workflow_options(f: &Fixture) -> Options {
+    let mut o = options(f);
+    let rule = |name: &str, when: &str, hide: bool| putt::config::RuleConfig {
+        name: name.into(),
+        when: when.into(),
+        hide,
+    };
+    o.config.rules = vec![
+        rule("ready", "review >= 1 AND NOT nak", false),
+        rule("tested", "tested-by >= 1", false),
+        rule("pull", "pull", true),
+    ];
+    o.config
+        .checks
+        .push(toml::from_str("name = \"build\"\ncommand = \"make\"").expect("check config"));
+    o.config
+        .filters
+        .insert("todo".into(), "is:ready NOT is:tested".into());
+    std::fs::create_dir_all(f.root.join("checks")).expect("mkdir");
+    let record = |version: u32, revision: &str, status: &str, summary: &str| {
+        serde_json::json!({
+            "check": "build",
+            "series": "x",
+            "version": version,
+            "revision": revision,
+            "subject": "pwm: add Frobnicator PWM driver",
+            "status": status,
+            "summary": summary,
+            "run": format!("r{version}"),
+            "started": putt::sample::START,
+        })
+        .to_string()
+    };
+    std::fs::write(
+        f.root.join("checks/journal.jsonl"),
+        format!(
+            "{}\n{}\n",
+            record(
+                1,
+                "20240304090000.1000-0-alice@example.org",
+                "success",
+                "built"
+            ),
+            record(
+                2,
+                "20240306080000.3000-0-alice@example.org",
+                "fail",
+                "error: frob undeclared"
+            ),
+        ),
+    )
+    .expect("journal");
+    o
+}
+
+fn row<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no row {needle} in\n{screen}"))
+}
+
+#[test]
+fn no_check_column_until_putt_check_ran() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 24);
+    let s = t.screen();
+    assert!(
+        s.lines().nth(1).expect("header").contains("  T Date"),
+        "{s}"
+    );
+}
+
+#[test]
+fn the_list_shows_check_status_and_rules_and_hides_what_a_rule_hides() {
+    let f = fixture();
+    let mut t = Headless::new(workflow_options(&f), 100, 24).expect("starts");
+    let s = t.screen();
+    insta::assert_snapshot!("list_with_rules_and_checks", s);
+    assert!(s.lines().nth(1).expect("header").contains(" T C "), "{s}");
+    assert!(
+        row(&s, "Frobnicator").contains("  1  1  1 F "),
+        "{}",
+        row(&s, "Frobnicator")
+    );
+    assert!(row(&s, "Frobnicator").contains("[ready tested] pwm: add Frobnicator"));
+    assert!(row(&s, "kbuild").contains("  0  1  0 - "));
+    assert!(row(&s, "kbuild").contains("[ready] kbuild: fix typo"));
+    assert!(!row(&s, "net: foo").contains('['));
+    // The pull request is hidden by the `pull` rule.
+    assert!(!s.contains("pwm fixes"), "{s}");
+    assert_eq!(t.app.list.rows.len(), 6);
+}
+
+#[test]
+fn limit_and_saved_filters_take_is_and_check_terms() {
+    let f = fixture();
+    let mut t = Headless::new(workflow_options(&f), 100, 24).expect("starts");
+    let subjects = |t: &Headless| -> Vec<String> {
+        t.app
+            .list
+            .rows
+            .iter()
+            .map(|r| r.series.subject.clone())
+            .collect()
+    };
+    t.keys("lis:ready<Enter>");
+    assert_eq!(
+        subjects(&t),
+        [
+            "pwm: add Frobnicator PWM driver",
+            "kbuild: fix typo in Makefile.build comment"
+        ]
+    );
+    assert!(t.screen().contains("limit: is:ready"));
+    t.keys("l<C-u>check:build:fail<Enter>");
+    assert_eq!(subjects(&t), ["pwm: add Frobnicator PWM driver"]);
+    t.keys("l<C-u>s:kbuild NOT check:fail<Enter>");
+    assert_eq!(subjects(&t), ["kbuild: fix typo in Makefile.build comment"]);
+    // Naming a hiding rule shows what it hides.
+    t.keys("l<C-u>is:pull<Enter>");
+    assert_eq!(subjects(&t), ["pwm fixes for v6.9-rc3"]);
+    // `putt series`'s errors, and the limit stays.
+    t.keys("l<C-u>is:redy<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Bad query: no rule or state `redy`"), "{s}");
+    assert_eq!(t.app.limit.as_deref(), Some("is:pull"));
+    t.keys("l<C-u>check:biuld:fail<Enter>");
+    assert!(t.screen().contains("no check `biuld`"));
+    // A state set here is what `is:` sees.
+    t.keys("<Esc>");
+    select(&mut t, "net: foo");
+    t.keys("sw");
+    t.keys("lis:waiting<Enter>");
+    assert_eq!(subjects(&t), ["net: foo: use dev_err_probe()"]);
+    // A saved filter with series terms, ANDed with a limit.
+    t.keys("<Esc>");
+    while !t.screen().contains("filter: todo") {
+        t.keys("f");
+    }
+    assert_eq!(subjects(&t), ["kbuild: fix typo in Makefile.build comment"]);
+    t.keys("ls:pwm<Enter>");
+    let s = t.screen();
+    assert!(s.contains("No series match"), "{s}");
+}
+
+#[test]
+fn a_saved_filter_that_is_not_a_query_stops_the_tui_naming_it() {
+    let f = fixture();
+    let mut o = workflow_options(&f);
+    o.config.filters.insert("broken".into(), "is:nope".into());
+    let err = Headless::new(o, 80, 24)
+        .err()
+        .expect("a bad filter")
+        .to_string();
+    assert!(err.contains("[filters] `broken`"), "{err}");
+    assert!(err.contains("no rule or state `nope`"), "{err}");
+    let mut o = workflow_options(&f);
+    o.config.rules[0].when = "review >= ".into();
+    let err = Headless::new(o, 80, 24)
+        .err()
+        .expect("a bad rule")
+        .to_string();
+    assert!(err.contains("`ready`"), "{err}");
+}
+
+#[test]
+fn the_series_view_shows_rules_and_checks_per_revision() {
+    let f = fixture();
+    let mut t = Headless::new(workflow_options(&f), 80, 24).expect("starts");
+    select(&mut t, "Frobnicator");
+    t.keys("<Enter>");
+    let s = t.screen();
+    insta::assert_snapshot!("thread_with_rules_and_checks", s);
+    assert!(row(&s, ">v2").contains("T1 F new"), "{s}");
+    assert!(row(&s, ">v2").contains("[ready tested]"), "{s}");
+    assert!(row(&s, " v1").contains("T0 S superseded [ready]"), "{s}");
+    assert!(s.contains("v2 rules: ready, tested"), "{s}");
+    assert!(
+        s.contains("v2 check build: fail  error: frob undeclared"),
+        "{s}"
+    );
+    // The older revision's, once shown.
+    t.keys("<Tab>k");
+    let s = t.screen();
+    assert!(s.contains("v1 check build: success  built"), "{s}");
+    assert!(s.contains("v1 rules: ready"), "{s}");
+    assert!(s.contains("Thread of v1"), "{s}");
+}
+
+/// The refresh at start logs what it found, as `putt index` does, and a
+/// state set in the TUI is logged as `putt state` logs it.
+#[test]
+fn the_refresh_and_state_changes_reach_the_event_log() {
+    let f = fixture();
+    let mut w = putt::archive::write::V2Writer::open(&f.root.join("inbox")).expect("writer");
+    let raw = common::mail(
+        "late-1@example.org",
+        "A U Thor <author@example.org>",
+        "[PATCH] late: a series that came while putt was closed",
+        60,
+        &[],
+        &common::patch_body("m", "lib/late.c", "a", "b"),
+    );
+    w.add(raw.as_bytes(), common::at(60)).expect("add");
+    drop(w);
+    let mut o = options(&f);
+    o.index_on_start = true;
+    let mut t = Headless::new(o, 100, 24).expect("starts");
+    let s = t.screen();
+    assert!(s.contains("late: a series that came"), "{s}");
+    let log = || std::fs::read_to_string(f.root.join("events/events.jsonl")).unwrap_or_default();
+    let events: Vec<serde_json::Value> = log()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "series.new");
+    assert_eq!(events[0]["revision"], "late-1@example.org");
+    select(&mut t, "late:");
+    t.keys("sr");
+    let last: serde_json::Value =
+        serde_json::from_str(log().lines().last().expect("an event")).expect("json");
+    assert_eq!(last["type"], "state.changed");
+    assert_eq!(last["from"], "new");
+    assert_eq!(last["to"], "reviewing");
+    assert_eq!(last["seq"], 2);
 }

@@ -16,6 +16,70 @@ use crate::error::{Error, Result};
 use crate::index::schema::{Meta, hash, subject_hash};
 use crate::index::{Index, MessageSummary};
 
+/// Same subject links revisions this far apart (as the grouping does).
+const SUBJECT_WINDOW: i64 = super::SUBJECT_LINK_WINDOW;
+
+/// Which fetched documents to load.
+#[derive(Clone, Copy)]
+enum Keep<'k> {
+    All,
+    /// Patches, covers and pull requests (no replies or discussion).
+    SeriesMail,
+    /// Series mail that the test accepts.
+    Test(&'k dyn Fn(&mut Columns, DocAddress, Meta) -> Result<bool>),
+}
+
+/// The fast columns `Keep` tests read, opened once per segment.
+struct Columns<'i> {
+    index: &'i Index,
+    u64s: HashMap<(&'static str, u32), tantivy::columnar::Column<u64>>,
+    dates: HashMap<u32, tantivy::columnar::Column<i64>>,
+}
+
+impl<'i> Columns<'i> {
+    fn new(index: &'i Index) -> Columns<'i> {
+        Columns {
+            index,
+            u64s: HashMap::new(),
+            dates: HashMap::new(),
+        }
+    }
+
+    fn u64(&mut self, name: &'static str, a: DocAddress) -> Result<Option<u64>> {
+        let col = match self.u64s.entry((name, a.segment_ord)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                self.index
+                    .searcher()
+                    .segment_reader(a.segment_ord)
+                    .fast_fields()
+                    .u64(name)
+                    .map_err(|e| Error::index(self.index.dir(), e))?,
+            ),
+        };
+        Ok(col.first(a.doc_id))
+    }
+
+    fn meta(&mut self, a: DocAddress) -> Result<Meta> {
+        Ok(self.u64("meta", a)?.map(Meta::unpack).unwrap_or_default())
+    }
+
+    fn date(&mut self, a: DocAddress) -> Result<Option<i64>> {
+        let col = match self.dates.entry(a.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                self.index
+                    .searcher()
+                    .segment_reader(a.segment_ord)
+                    .fast_fields()
+                    .i64("date")
+                    .map_err(|e| Error::index(self.index.dir(), e))?,
+            ),
+        };
+        Ok(col.first(a.doc_id))
+    }
+}
+
 /// Rounds of "parents and replies of what we have" before giving up on
 /// pathological threads.
 const MAX_ROUNDS: usize = 8;
@@ -69,7 +133,7 @@ pub fn series_of_messages(index: &Index, message_ids: &[String]) -> Result<Vec<S
     let f = index.fields().clone();
     for chunk in message_ids.chunks(1024) {
         let q = TermSetQuery::new(chunk.iter().map(|m| Term::from_field_u64(f.mid_h, hash(m))));
-        g.fetch_query(&q, false)?;
+        g.fetch_query(&q, Keep::All)?;
     }
     let series = g.finish()?;
     Ok(series
@@ -238,8 +302,8 @@ struct Gatherer<'a> {
     asked_up: HashSet<u64>,
     asked_down: HashSet<u64>,
     asked_change_ids: HashSet<u64>,
-    asked_subjects: HashSet<u64>,
-    asked_windows: HashSet<(u64, i64)>,
+    asked_subjects: HashSet<(u64, i64)>,
+    asked_windows: HashSet<(u64, i64, u32, u32)>,
 }
 
 impl<'a> Gatherer<'a> {
@@ -284,46 +348,43 @@ impl<'a> Gatherer<'a> {
         Ok(v)
     }
 
-    /// Loads the documents holding any of `hashes` in `field`; with
-    /// `only_patches`, skips replies and plain discussion before loading.
-    fn fetch(&mut self, field: Field, hashes: Vec<u64>, only_patches: bool) -> Result<usize> {
+    /// Loads the documents holding any of `hashes` in `field` that `keep`
+    /// accepts (see [`Gatherer::fetch_docs`]).
+    fn fetch(&mut self, field: Field, hashes: Vec<u64>, keep: Keep<'_>) -> Result<usize> {
         if hashes.is_empty() {
             return Ok(0);
         }
         let q = TermSetQuery::new(hashes.into_iter().map(|h| Term::from_field_u64(field, h)));
-        self.fetch_query(&q, only_patches)
+        self.fetch_query(&q, keep)
     }
 
-    /// Loads the documents matching `q` (see [`Gatherer::fetch`]).
-    fn fetch_query(&mut self, q: &dyn TantivyQuery, only_patches: bool) -> Result<usize> {
+    /// Loads the documents matching `q` (see [`Gatherer::fetch_docs`]).
+    fn fetch_query(&mut self, q: &dyn TantivyQuery, keep: Keep<'_>) -> Result<usize> {
         let addrs = self.search(q)?;
-        self.fetch_docs(addrs, only_patches)
+        self.fetch_docs(addrs, keep)
     }
 
-    /// Loads the documents at `addrs` (see [`Gatherer::fetch`]).
-    fn fetch_docs(&mut self, addrs: Vec<DocAddress>, only_patches: bool) -> Result<usize> {
-        let searcher = self.index.searcher();
+    /// Loads the documents at `addrs` that `keep` accepts. `keep` sees
+    /// only fast columns, so what it turns away costs no stored-document
+    /// load: on a big archive most candidates of a subject or an author
+    /// are turned away, and loading them would also pull in their threads.
+    fn fetch_docs(&mut self, addrs: Vec<DocAddress>, keep: Keep<'_>) -> Result<usize> {
+        let mut cols = Columns::new(self.index);
         let mut added = 0;
-        let mut meta_cols: HashMap<u32, tantivy::columnar::Column<u64>> = HashMap::new();
         for a in addrs {
             if self.seen_docs.contains(&a) {
                 continue;
             }
-            if only_patches {
-                let col = match meta_cols.entry(a.segment_ord) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                        searcher
-                            .segment_reader(a.segment_ord)
-                            .fast_fields()
-                            .u64("meta")
-                            .map_err(|e| Error::index(self.index.dir(), e))?,
-                    ),
-                };
-                let meta = col.first(a.doc_id).map(Meta::unpack).unwrap_or_default();
-                if !meta.is_series_mail() {
-                    continue;
+            let wanted = match keep {
+                Keep::All => true,
+                Keep::SeriesMail => cols.meta(a)?.is_series_mail(),
+                Keep::Test(test) => {
+                    let meta = cols.meta(a)?;
+                    meta.is_series_mail() && test(&mut cols, a, meta)?
                 }
+            };
+            if !wanted {
+                continue;
             }
             let m = self.index.summary(a)?;
             if self.add(a, m) {
@@ -361,7 +422,8 @@ impl<'a> Gatherer<'a> {
                     }
                 }
             }
-            let added = self.fetch(f.mid_h, up, false)? + self.fetch(f.refs_h, down, false)?;
+            let added =
+                self.fetch(f.mid_h, up, Keep::All)? + self.fetch(f.refs_h, down, Keep::All)?;
             if added == 0 {
                 break;
             }
@@ -369,11 +431,17 @@ impl<'a> Gatherer<'a> {
         Ok(())
     }
 
-    /// Other revisions: same change-id, or same normalised subject.
+    /// Other revisions: same change-id, or same normalised subject within
+    /// the window the grouping links subjects in ([`super::Grouper`]). A
+    /// recurring subject ("MAINTAINERS: update ...", a weekly pull) would
+    /// otherwise pull in years of unrelated mail and their threads. Every
+    /// patch's subject is asked for, not only a cover's and patch 1's: a
+    /// list copied on part of a series may hold patch 5/16 alone, and then
+    /// that is its revision's first patch.
     fn other_revisions(&mut self) -> Result<usize> {
         let f = self.index.fields().clone();
         let mut cids = Vec::new();
-        let mut subjects = Vec::new();
+        let mut subjects: HashMap<u64, Vec<i64>> = HashMap::new();
         for m in self.known.values() {
             if m.meta.reply {
                 continue;
@@ -386,65 +454,100 @@ impl<'a> Gatherer<'a> {
             if m.meta.is_series_mail() {
                 let info = crate::subject::parse_subject(&m.subject);
                 let h = subject_hash(&info.normalized);
-                if self.asked_subjects.insert(h) {
-                    subjects.push(h);
+                if self
+                    .asked_subjects
+                    .insert((h, m.date.div_euclid(SUBJECT_WINDOW)))
+                {
+                    subjects.entry(h).or_default().push(m.date);
                 }
             }
         }
-        Ok(self.fetch(f.cid_h, cids, true)? + self.fetch(f.subj_h, subjects, true)?)
+        let by_cid = self.fetch(f.cid_h, cids, Keep::SeriesMail)?;
+        if subjects.is_empty() {
+            return Ok(by_cid);
+        }
+        let q = TermSetQuery::new(subjects.keys().map(|&h| Term::from_field_u64(f.subj_h, h)));
+        let mut cols = Columns::new(self.index);
+        let mut found: HashMap<u64, Vec<(i64, Option<DocAddress>)>> = HashMap::new();
+        for a in self.search(&q)? {
+            if self.seen_docs.contains(&a) || !cols.meta(a)?.is_series_mail() {
+                continue;
+            }
+            if let (Some(h), Some(d)) = (cols.u64("subj_h", a)?, cols.date(a)?) {
+                found.entry(h).or_default().push((d, Some(a)));
+            }
+        }
+        // Revisions link in a chain, each within the window of the one
+        // before: take every candidate that a chain of gaps no wider than
+        // the window joins to a date we have.
+        let mut near = Vec::new();
+        for (h, mut points) in found {
+            points.extend(subjects[&h].iter().map(|&d| (d, None)));
+            points.sort_by_key(|p| p.0);
+            let mut joined = vec![false; points.len()];
+            let mut last: Option<i64> = None;
+            for (i, &(d, a)) in points.iter().enumerate() {
+                if a.is_none() || last.is_some_and(|l| d - l <= SUBJECT_WINDOW) {
+                    joined[i] = true;
+                    last = Some(d);
+                }
+            }
+            let mut next: Option<i64> = None;
+            for (i, &(d, a)) in points.iter().enumerate().rev() {
+                if a.is_none() || joined[i] || next.is_some_and(|n| n - d <= SUBJECT_WINDOW) {
+                    next = Some(d);
+                    if let Some(a) = a {
+                        near.push(a);
+                    }
+                }
+            }
+        }
+        Ok(by_cid + self.fetch_docs(near, Keep::SeriesMail)?)
     }
 
     /// Patches sent by the same author within the unthreaded window of a
-    /// cover or patch we have: they may belong to its revision unthreaded.
+    /// cover or patch we have, with its version and patch count: they may
+    /// belong to its revision unthreaded ([`super::Grouper`] joins nothing
+    /// else). A patch without "n/N" has no siblings to find.
     fn loose_siblings(&mut self) -> Result<usize> {
         let f = self.index.fields().clone();
         let window = super::UNTHREADED_WINDOW;
-        // Per author, the dates whose windows to look in.
-        let mut wanted: HashMap<u64, Vec<i64>> = HashMap::new();
+        // Per author, the (date, version, total) whose windows to look in.
+        let mut wanted: HashMap<u64, Vec<(i64, u32, u32)>> = HashMap::new();
         for m in self.known.values() {
-            if !m.meta.is_series_mail() {
+            // A subject without "n/N" is a patch on its own.
+            if !m.meta.is_series_mail() || m.meta.counter_inferred {
                 continue;
             }
-            let author = m.from_addr();
-            let key = (hash(&author), m.date.div_euclid(window));
+            let author = hash(&m.from_addr());
+            let (version, total) = (m.meta.version.max(1), m.meta.total);
+            let key = (author, m.date.div_euclid(window), version, total);
             if self.asked_windows.insert(key) {
-                wanted.entry(key.0).or_default().push(m.date);
+                wanted
+                    .entry(author)
+                    .or_default()
+                    .push((m.date, version, total));
             }
         }
-        // The author's messages by term, then their dates from the fast
-        // column: a date range query would scan the date column of the
-        // whole index once per window.
-        let searcher = self.index.searcher();
-        let mut dates: HashMap<u32, tantivy::columnar::Column<i64>> = HashMap::new();
+        // The author's messages by term, then their dates and numbers from
+        // the fast columns: a date range query would scan the date column
+        // of the whole index once per window.
         let mut added = 0;
         for (author, at) in wanted {
             let q = tantivy::query::TermQuery::new(
                 Term::from_field_u64(f.from_h, author),
                 tantivy::schema::IndexRecordOption::Basic,
             );
-            let mut near = Vec::new();
-            for a in self.search(&q)? {
-                if self.seen_docs.contains(&a) {
-                    continue;
-                }
-                let col = match dates.entry(a.segment_ord) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                        searcher
-                            .segment_reader(a.segment_ord)
-                            .fast_fields()
-                            .i64("date")
-                            .map_err(|e| Error::index(self.index.dir(), e))?,
-                    ),
+            let near = |cols: &mut Columns, a: DocAddress, meta: Meta| -> Result<bool> {
+                let Some(d) = cols.date(a)? else {
+                    return Ok(false);
                 };
-                let Some(d) = col.first(a.doc_id) else {
-                    continue;
-                };
-                if at.iter().any(|&t| (d - t).abs() <= window) {
-                    near.push(a);
-                }
-            }
-            added += self.fetch_docs(near, true)?;
+                Ok(at.iter().any(|&(t, version, total)| {
+                    (d - t).abs() <= window && meta.version.max(1) == version && meta.total == total
+                }))
+            };
+            let addrs = self.search(&q)?;
+            added += self.fetch_docs(addrs, Keep::Test(&near))?;
         }
         Ok(added)
     }

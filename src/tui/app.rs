@@ -6,7 +6,9 @@
 //! that would block is never done here: `update` queues a
 //! [`Request`] (taken by [`App::take_requests`]) and shows a spinner until
 //! the answer comes. Triage state is the exception: it is a single append
-//! to a file, done here so a kill loses at most that change.
+//! to a file, done here so a kill loses at most that change (its
+//! `state.changed` event is appended here too; the event hook runs on a
+//! worker).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -26,9 +28,11 @@ use super::views::series_list::{SeriesListState, SeriesRow, position_of};
 use super::views::thread::{Pane, ThreadState};
 use super::views::trailers::PagerView;
 use super::views::{self, areas};
+use crate::events::{EventKind, EventLog};
 use crate::reply::{AfterEdit, Drafts, Mode, Review};
 use crate::series::{Revision, Series};
 use crate::state::{StateStore, TriageState};
+use crate::workflow::Workflow;
 
 /// What a user can ask for; keys map to these (see the keymap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,6 +143,11 @@ pub struct AppOptions {
     pub index_on_start: bool,
     /// The drafts folder replies are written to.
     pub drafts: Drafts,
+    /// The configured rules and checks, to check a query's `is:` and
+    /// `check:` terms before asking a worker.
+    pub queries: Workflow,
+    /// Where state changes are logged (`putt events`).
+    pub events: EventLog,
 }
 
 /// The whole state of the TUI.
@@ -184,6 +193,8 @@ pub struct App {
     first_page: usize,
     next_page: usize,
     index_on_start: bool,
+    queries: Workflow,
+    events: EventLog,
 }
 
 impl App {
@@ -221,6 +232,8 @@ impl App {
             first_page: opts.first_page.max(1),
             next_page: opts.next_page.max(1),
             index_on_start: opts.index_on_start,
+            queries: opts.queries,
+            events: opts.events,
         }
     }
 
@@ -482,12 +495,15 @@ impl App {
         // the first screen comes sooner, the rest pages in behind it.
         let rows = views::series_list::rows_height(self.body_height());
         let first = self.first_page.min((rows * 5).max(60));
-        let hits = first.max(if keep.is_some() {
+        // A refresh of the same list reads as deep as it had paged; a new
+        // query starts with one screen.
+        let same = self.list.query == query;
+        let hits = first.max(if keep.is_some() && same {
             self.list.next_offset
         } else {
             0
         });
-        if self.list.query != query {
+        if !same {
             self.list.rows.clear();
             self.list.selected = 0;
             self.list.loaded = false;
@@ -497,11 +513,22 @@ impl App {
         self.list.want = keep;
         self.requests.push(Request::List {
             seq,
-            patches_only: query.is_empty(),
+            patches_only: self.patches_only(&query),
             query,
             offset: 0,
             hits,
         });
+    }
+
+    /// Whether a list query counts only patches, covers and pull requests
+    /// as hits: when it has no message terms (nothing, or only `is:` and
+    /// `check:`), so a page holds as many series as it can.
+    fn patches_only(&self, query: &str) -> bool {
+        query.trim().is_empty()
+            || self
+                .queries
+                .parse_query(query, self.now)
+                .is_ok_and(|q| q.messages == crate::query::Query::All)
     }
 
     /// Pages more series in when the cursor is within a screen of the end.
@@ -516,7 +543,7 @@ impl App {
         self.list.waiting = Some(seq);
         self.requests.push(Request::List {
             seq,
-            patches_only: query.is_empty(),
+            patches_only: self.patches_only(&query),
             query,
             offset: self.list.next_offset,
             hits: self.next_page,
@@ -1271,8 +1298,10 @@ impl App {
         let input = p.input.trim().to_string();
         match p.kind {
             PromptKind::Limit => {
+                // The terms `putt series` takes, `is:` and `check:` too,
+                // with its errors.
                 if !input.is_empty()
-                    && let Err(e) = crate::query::parse(&input, self.now)
+                    && let Err(e) = self.queries.parse_query(&input, self.now)
                 {
                     self.error(format!("Bad query: {e}"));
                     return;
@@ -1428,13 +1457,38 @@ impl App {
             self.error("Triage state is not available (its store failed to open).");
             return;
         };
-        match store.set_state(series, revision, state) {
-            Ok(()) => {
-                let shown = store.state_of(series, revision);
-                self.info(format!("{} is {}.", revision.label(), shown.name()));
-            }
-            Err(e) => self.error(format!("Saving the state failed: {e}")),
+        let before = (
+            store.state_of(series, revision),
+            store.explicit(revision).is_some(),
+        );
+        if let Err(e) = store.set_state(series, revision, state) {
+            self.error(format!("Saving the state failed: {e}"));
+            return;
         }
+        let shown = store.state_of(series, revision);
+        let explicit = store.explicit(revision).is_some();
+        self.info(format!("{} is {}.", revision.label(), shown.name()));
+        if before != (shown, explicit) {
+            // Logged here, as `putt state` logs it; the hook may take a
+            // while, so a worker runs it.
+            match self.events.append(vec![EventKind::StateChanged {
+                series: series.id.clone(),
+                version: revision.version,
+                revision: revision.root_message_id().to_string(),
+                from: before.0,
+                to: shown,
+                explicit,
+            }]) {
+                Ok(events) => {
+                    let seq = self.seq();
+                    self.requests.push(Request::Hook { seq, events });
+                }
+                Err(e) => self.error(format!("Logging the state change failed: {e}")),
+            }
+        }
+        // Rules and `is:` terms may read the state: ask again.
+        let keep = self.selected_id();
+        self.reload_list(keep);
     }
 
     fn set_read(&mut self, ids: Vec<String>, read: bool) {
@@ -1652,7 +1706,13 @@ impl App {
 
     fn notify(&mut self, n: Notification) {
         match n {
-            Notification::List { seq, page, offset } => {
+            Notification::List {
+                seq,
+                page,
+                offset,
+                flow,
+                checks_ran,
+            } => {
                 if self.list.waiting != Some(seq) {
                     return;
                 }
@@ -1665,8 +1725,12 @@ impl App {
                     .want
                     .take()
                     .or_else(|| (offset > 0).then(|| self.selected_id()).flatten());
-                let fresh = page.series.iter().map(|s| SeriesRow {
+                if offset == 0 {
+                    self.list.show_checks = checks_ran;
+                }
+                let fresh = page.series.iter().zip(flow).map(|(s, flow)| SeriesRow {
                     series: Arc::new(s.clone()),
+                    flow,
                 });
                 if offset == 0 {
                     self.list.rows = fresh.collect();
@@ -1692,12 +1756,13 @@ impl App {
                     .min(n.saturating_sub(1));
                 self.maybe_load_more();
             }
-            Notification::Thread { seq, rows } => {
+            Notification::Thread { seq, rows, infos } => {
                 for v in self.stack.iter_mut() {
                     if let View::Thread(st) = v
                         && st.waiting == Some(seq)
                     {
                         st.waiting = None;
+                        st.infos = infos;
                         st.selected = st
                             .want
                             .take()
@@ -1741,6 +1806,7 @@ impl App {
                 seq,
                 added,
                 removed,
+                problems,
             } => {
                 if self.index_gen != Some(seq) {
                     return;
@@ -1758,6 +1824,10 @@ impl App {
                     ));
                     let keep = self.selected_id();
                     self.reload_list(keep);
+                }
+                // The events are logged; only the hook failed.
+                if !problems.is_empty() {
+                    self.error(views::clean(&problems.join("; ")));
                 }
             }
             Notification::Composed {
@@ -1800,6 +1870,11 @@ impl App {
                     self.error(text);
                 } else {
                     self.info(text);
+                }
+            }
+            Notification::Hooked { problems, .. } => {
+                if !problems.is_empty() {
+                    self.error(views::clean(&problems.join("; ")));
                 }
             }
             Notification::Failed { seq, slot, error } => self.failed(seq, slot, error),
@@ -1853,6 +1928,7 @@ impl App {
                 }
                 mine
             }
+            Slot::Events => true,
             Slot::Thread | Slot::Message | Slot::Interdiff => {
                 let mut mine = false;
                 for v in self.stack.iter_mut() {
@@ -1957,6 +2033,21 @@ impl App {
             Some(View::Message(s)) => s.waiting.is_some(),
             Some(View::Interdiff(s)) => s.waiting.is_some(),
             Some(_) => false,
+        }
+    }
+
+    /// Whether the screen shows all it is going to for now: the view on
+    /// top has its data, and the list its first page with either a full
+    /// screen of rows or nothing more being read (for the timings: a page
+    /// read ahead below the screen does not count).
+    pub fn screen_complete(&self) -> bool {
+        match self.stack.last() {
+            None => {
+                let h = views::series_list::rows_height(self.body_height());
+                let top = views::page_top(self.list.selected, h);
+                self.list.loaded && (self.list.waiting.is_none() || self.list.rows.len() >= top + h)
+            }
+            Some(_) => !self.view_waiting(),
         }
     }
 

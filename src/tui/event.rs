@@ -18,15 +18,19 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
+use super::flow::Flow;
 use super::git::GitOutcome;
 use super::reply::{DraftRef, ReplyKind, ReplyOptions};
 use super::views::pager::PagerLine;
+use super::views::series_list::RowFlow;
 use super::views::thread::ThreadRow;
 use crate::config::Config;
+use crate::events::EventLog;
 use crate::index::Index;
 use crate::interdiff;
 use crate::series::Series;
 use crate::series::gather::SeriesPage;
+use crate::workflow::RevisionInfo;
 
 /// What the UI thread reacts to.
 #[derive(Debug)]
@@ -96,6 +100,11 @@ pub enum Request {
     },
     /// Send a saved draft.
     Send { seq: u64, id: String },
+    /// Run the event hook on events the UI thread logged.
+    Hook {
+        seq: u64,
+        events: Vec<crate::events::Event>,
+    },
 }
 
 /// Requests in one slot replace each other while waiting.
@@ -108,6 +117,8 @@ pub enum Slot {
     Index,
     Git,
     Mail,
+    /// Event hooks: never replaced, every event is heard.
+    Events,
 }
 
 impl Request {
@@ -120,6 +131,7 @@ impl Request {
             Request::Index { .. } => Slot::Index,
             Request::Export { .. } | Request::Apply { .. } => Slot::Git,
             Request::Compose { .. } | Request::Send { .. } => Slot::Mail,
+            Request::Hook { .. } => Slot::Events,
         }
     }
 
@@ -133,7 +145,8 @@ impl Request {
             | Request::Export { seq, .. }
             | Request::Apply { seq, .. }
             | Request::Compose { seq, .. }
-            | Request::Send { seq, .. } => *seq,
+            | Request::Send { seq, .. }
+            | Request::Hook { seq, .. } => *seq,
         }
     }
 }
@@ -145,10 +158,16 @@ pub enum Notification {
         seq: u64,
         page: Arc<SeriesPage>,
         offset: usize,
+        /// Rules and checks of each series' newest revision, in page order.
+        flow: Vec<RowFlow>,
+        /// Whether any check ever ran (the list has a check column then).
+        checks_ran: bool,
     },
     Thread {
         seq: u64,
         rows: Vec<ThreadRow>,
+        /// State, rules and checks of each revision of the series.
+        infos: Vec<RevisionInfo>,
     },
     Message {
         seq: u64,
@@ -166,6 +185,13 @@ pub enum Notification {
         seq: u64,
         added: u64,
         removed: u64,
+        /// What went wrong with the event hook.
+        problems: Vec<String>,
+    },
+    /// The event hook ran; what went wrong with it.
+    Hooked {
+        seq: u64,
+        problems: Vec<String>,
     },
     /// Drafts saved, for the editor and the send prompt.
     Composed {
@@ -196,6 +222,10 @@ pub struct WorkerContext {
     pub config: Arc<Config>,
     pub now: chrono::DateTime<chrono::Utc>,
     pub reply: ReplyOptions,
+    /// Rules, triage states and check results.
+    pub flow: Flow,
+    /// Where index runs log what they found (`putt events`).
+    pub events: EventLog,
 }
 
 /// Does one request. `progress` receives interim notifications (index
@@ -219,25 +249,45 @@ pub fn execute(
             hits,
             patches_only,
             ..
-        } => match crate::series::gather::series_page(
-            &ctx.index,
-            &query,
-            ctx.now,
-            offset,
-            hits,
-            patches_only,
-        ) {
-            Ok(page) => Notification::List {
-                seq,
-                page: Arc::new(page),
-                offset,
-            },
-            Err(e) => failed(e),
-        },
+        } => {
+            let wf = ctx.flow.current();
+            let page = wf
+                .parse_query(&query, ctx.now)
+                .map_err(crate::Error::from)
+                .and_then(|q| wf.series_page(&ctx.index, &q, offset, hits, patches_only));
+            match page {
+                Ok(page) => {
+                    let flow = page
+                        .series
+                        .iter()
+                        .map(|s| RowFlow {
+                            check: wf.check_status(s.latest()),
+                            rules: wf.matching_rules(&ctx.index, s, s.latest()),
+                        })
+                        .collect();
+                    Notification::List {
+                        seq,
+                        page: Arc::new(page),
+                        offset,
+                        flow,
+                        checks_ran: wf.checks.is_some(),
+                    }
+                }
+                Err(e) => failed(e),
+            }
+        }
         Request::Thread {
             series, revision, ..
         } => match super::views::thread::load(&ctx.index, &series, revision) {
-            Ok(rows) => Notification::Thread { seq, rows },
+            Ok(rows) => {
+                let wf = ctx.flow.current();
+                let infos = series
+                    .revisions
+                    .iter()
+                    .map(|r| wf.revision_info(&ctx.index, &series, r))
+                    .collect();
+                Notification::Thread { seq, rows, infos }
+            }
             Err(e) => failed(e),
         },
         Request::Message { message_id, .. } => {
@@ -273,10 +323,11 @@ pub fn execute(
             }
         }
         Request::Index { .. } => match index_now(ctx, progress) {
-            Ok((added, removed)) => Notification::Indexed {
+            Ok((added, removed, problems)) => Notification::Indexed {
                 seq,
                 added,
                 removed,
+                problems,
             },
             Err(e) => failed(e),
         },
@@ -313,13 +364,19 @@ pub fn execute(
             Ok(message) => Notification::Sent { seq, message },
             Err(e) => failed(e),
         },
+        Request::Hook { events, .. } => Notification::Hooked {
+            seq,
+            problems: ctx.events.run_hook(&events),
+        },
     }
 }
 
+/// An incremental index run, with its events logged as `putt index` logs
+/// them (so `putt events` hears of series the TUI's refresh found).
 fn index_now(
     ctx: &WorkerContext,
     progress: &mut dyn FnMut(Notification),
-) -> crate::Result<(u64, u64)> {
+) -> crate::Result<(u64, u64, Vec<String>)> {
     let inboxes = ctx
         .config
         .inboxes
@@ -327,7 +384,7 @@ fn index_now(
         .map(|i| crate::archive::Inbox::open(&i.name, &i.path))
         .collect::<crate::Result<Vec<_>>>()?;
     let mut last = Instant::now() - Duration::from_secs(1);
-    let report = crate::index::build::update(
+    let (report, problems) = crate::events::update_index(
         &ctx.index,
         &inboxes,
         &crate::index::build::IndexOptions::default(),
@@ -341,9 +398,10 @@ fn index_now(
                 });
             }
         },
+        &ctx.events,
     )?;
     ctx.index.reload()?;
-    Ok((report.added, report.removed))
+    Ok((report.added, report.removed, problems))
 }
 
 /// The request queue: one waiting request per slot at most.
@@ -358,7 +416,9 @@ impl Queue {
     /// keeps its place in line: the slot was asked for first).
     fn push(&mut self, req: Request) {
         let slot = req.slot();
-        if let Some(old) = self.waiting.iter_mut().find(|r| r.slot() == slot) {
+        if slot == Slot::Events {
+            self.waiting.push_back(req);
+        } else if let Some(old) = self.waiting.iter_mut().find(|r| r.slot() == slot) {
             *old = req;
         } else {
             self.waiting.push_back(req);

@@ -51,6 +51,18 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
                 "A R T",
                 "people who acked, reviewed, tested (NAK: someone objected)",
             ),
+            (
+                "C",
+                "worst check of the newest revision, once putt check ran (- none):",
+            ),
+            (
+                "",
+                "F fail, I interrupted, W warning, P pending, S success, C cancelled",
+            ),
+            (
+                "[name]",
+                "the [[rule]]s of the config that match; l is:name limits to them",
+            ),
         ] {
             out.push(
                 PagerLine::new("help.key", super::fit(col, 6)).push("normal", format!("  {what}")),

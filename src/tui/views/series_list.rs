@@ -1,8 +1,10 @@
 //! The series list, putt's index view: one row per series with its state,
 //! newest revision, n/N received, A/R/T trailer counts, date, author and
-//! subject; unread series in bold. Rows arrive a page at a time from a
-//! worker, newest first; scrolling near the end asks for the next. (A
-//! check-state column joins when the checks workflow records results.)
+//! subject, the names of the rules its newest revision matches before the
+//! subject (`[ready]`); unread series in bold; once `putt check` has run,
+//! a column with the worst check status of the newest revision. Rows
+//! arrive a page at a time from a worker, newest first; scrolling near the
+//! end asks for the next.
 
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{clean, date, fit, page_top, person_name, row_style};
+use crate::check::CheckStatus;
 use crate::series::Series;
 use crate::state::TriageState;
 use crate::tui::app::App;
@@ -20,6 +23,17 @@ use crate::tui::app::App;
 #[derive(Debug, Clone)]
 pub struct SeriesRow {
     pub series: Arc<Series>,
+    pub flow: RowFlow,
+}
+
+/// What the workflow says about a series' newest revision, as a row shows
+/// it (computed by the worker that loaded the page).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFlow {
+    /// The worst status of its checks.
+    pub check: Option<CheckStatus>,
+    /// Names of the rules that match, in config order.
+    pub rules: Vec<String>,
 }
 
 /// The list's state.
@@ -40,6 +54,8 @@ pub struct SeriesListState {
     /// A series to put the cursor on when the rows arrive (kept across a
     /// refresh).
     pub want: Option<String>,
+    /// Whether any check ever ran: then the list has a check column.
+    pub show_checks: bool,
 }
 
 impl SeriesListState {
@@ -79,13 +95,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     // Narrow terminals get mutt's short dates, so the subject keeps room.
     let short = w < 100;
     let date_w = if short { 8 } else { 12 };
-    // Fixed part: flag state rev n/N A R T date author
-    let fixed_w = 2 + 5 + 5 + 6 + 9 + date_w + aw + 1;
+    let check_w = if s.show_checks { 2 } else { 0 };
+    // Fixed part: flag state rev n/N A R T [check] date author
+    let fixed_w = 2 + 5 + 5 + 6 + 9 + check_w + date_w + aw + 1;
     let subject_w = w.saturating_sub(fixed_w);
     let header = format!(
-        "  {}{}  n/N   A  R  T{}{}{}",
+        "  {}{}  n/N   A  R  T{}{}{}{}",
         fit("St", 5),
         fit("Rev", 5),
+        if s.show_checks { " C" } else { "" },
         fit(" Date", date_w),
         fit("Author", aw + 1),
         fit("Subject", subject_w),
@@ -164,6 +182,15 @@ fn row_line(
         count(c.acked, "count.acked"),
         count(c.reviewed, "count.reviewed"),
         count(c.tested, "count.tested"),
+    ];
+    if app.list.show_checks {
+        let (text, role) = match row.flow.check {
+            None => ('-', "count.zero"),
+            Some(c) => (c.letter(), check_role(c)),
+        };
+        spans.push(Span::styled(format!(" {text}"), st(role)));
+    }
+    spans.extend([
         Span::styled(
             if short_date {
                 format!(" {} ", short_day(series.date(), app.now))
@@ -176,14 +203,35 @@ fn row_line(
             format!("{} ", fit(&clean(person_name(&series.author)), aw)),
             st("author"),
         ),
-    ];
+    ]);
     let mut subject_w = subject_w;
     if c.nacked > 0 {
         spans.push(Span::styled("NAK ", st("nak")));
         subject_w = subject_w.saturating_sub(4);
     }
+    if !row.flow.rules.is_empty() {
+        // Before the subject, which is cut to fit: a rule is what a
+        // maintainer scans the list for. At most half the subject's room.
+        let text = format!("[{}]", clean(&row.flow.rules.join(" ")));
+        let tag = fit(&text, super::width(&text).min(subject_w / 2));
+        subject_w = subject_w.saturating_sub(super::width(&tag) + 1);
+        spans.push(Span::styled(tag, st("rule")));
+        spans.push(Span::styled(" ", plain));
+    }
     spans.push(Span::styled(fit(&clean(&series.subject), subject_w), plain));
     Line::from(spans)
+}
+
+/// The theme role of a check status (`check.fail`, ...).
+pub fn check_role(c: CheckStatus) -> &'static str {
+    match c {
+        CheckStatus::Success => "check.success",
+        CheckStatus::Warning => "check.warning",
+        CheckStatus::Fail => "check.fail",
+        CheckStatus::Interrupted => "check.interrupted",
+        CheckStatus::Pending => "check.pending",
+        CheckStatus::Cancelled => "check.cancelled",
+    }
 }
 
 /// mutt's short date: `Jul 14` in the current year, else the year.

@@ -1,7 +1,9 @@
-//! The thread view of a series: its revisions in one pane, the messages of
-//! the chosen revision as a mutt thread tree in the other. Tab switches
-//! panes; moving in the revisions pane loads that revision's thread on a
-//! worker.
+//! The thread view of a series: its revisions in one pane (state, check
+//! status and matching rules of each), the rules and check results of the
+//! shown revision under it (as `putt series show` prints them), and the
+//! messages of that revision as a mutt thread tree in the other pane. Tab
+//! switches panes; moving in the revisions pane loads that revision's
+//! thread on a worker.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -12,12 +14,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::series_list::check_role;
 use super::{clean, date, date_time, fit, page_top, pane_top, person_name, row_style};
 use crate::error::Result;
 use crate::index::Index;
 use crate::series::Series;
 use crate::thread::Thread;
 use crate::tui::app::App;
+use crate::workflow::RevisionInfo;
 
 /// One drawn line of a thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +60,9 @@ pub struct ThreadState {
     pub search: Option<String>,
     /// Message to put the cursor on once the thread arrives.
     pub want: Option<String>,
+    /// State, rules and checks of each revision (empty until the worker
+    /// answers).
+    pub infos: Vec<RevisionInfo>,
 }
 
 impl ThreadState {
@@ -71,6 +78,7 @@ impl ThreadState {
             waiting: None,
             search: None,
             want: None,
+            infos: Vec::new(),
         }
     }
 
@@ -84,9 +92,20 @@ impl ThreadState {
             .max(1)
     }
 
+    /// Lines under the revisions for the shown revision's rules and
+    /// checks (at most 4, fewer on a short screen).
+    pub fn flow_height(&self, body_height: usize) -> usize {
+        self.infos
+            .get(self.revision)
+            .map_or(0, |i| usize::from(!i.rules.is_empty()) + i.checks.len())
+            .min(4)
+            .min(body_height / 6)
+    }
+
     /// Rows available to the thread pane.
     pub fn thread_height(&self, body_height: usize) -> usize {
-        body_height.saturating_sub(3 + self.revisions_height(body_height))
+        body_height
+            .saturating_sub(3 + self.revisions_height(body_height) + self.flow_height(body_height))
     }
 
     pub fn selected_row(&self) -> Option<&ThreadRow> {
@@ -148,6 +167,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
     let w = area.width as usize;
     let rev_h = s.revisions_height(area.height as usize) as u16;
     let latest = s.series.latest();
+    let checks_ran = s.infos.iter().any(|i| !i.checks.is_empty());
     super::title_line(
         frame,
         Rect::new(area.x, area.y, area.width, 1),
@@ -184,6 +204,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
         .take(rev_h as usize)
     {
         let state = app.state_of(&s.series, r);
+        let info = s.infos.get(i);
         let c = r.counts();
         let mark = match (i == s.revision, Some(i) == s.marked) {
             (_, true) => "*",
@@ -201,32 +222,72 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
             c.tested
         );
         let state_txt = fit(state.name(), 11);
-        let rest = w.saturating_sub(super::width(&fixed) + 11);
+        let mut rest = w.saturating_sub(super::width(&fixed) + 11);
         let subject = r
             .cover
             .as_ref()
             .map(|c| c.subject.clone())
             .or_else(|| r.patches.first().map(|p| p.mail.subject.clone()))
             .unwrap_or_else(|| r.subject.clone());
-        lines.push(Line::from(vec![
-            Span::styled(fixed, row_style(app, theme.style("normal"), selected)),
-            Span::styled(
-                state_txt,
-                row_style(
-                    app,
-                    theme.style(&format!("state.{}", state.name())),
-                    selected,
-                ),
+        let mut spans = vec![Span::styled(
+            fixed,
+            row_style(app, theme.style("normal"), selected),
+        )];
+        if checks_ran {
+            let (letter, role) = match info.and_then(|i| i.check) {
+                Some(c) => (c.letter(), check_role(c)),
+                None => ('-', "count.zero"),
+            };
+            spans.push(Span::styled(
+                format!("{letter} "),
+                row_style(app, theme.style(role), selected),
+            ));
+            rest = rest.saturating_sub(2);
+        }
+        spans.push(Span::styled(
+            state_txt,
+            row_style(
+                app,
+                theme.style(&format!("state.{}", state.name())),
+                selected,
             ),
-            Span::styled(
-                fit(&clean(&subject), rest),
-                row_style(app, theme.style("normal"), selected),
-            ),
-        ]));
+        ));
+        if let Some(i) = info.filter(|i| !i.rules.is_empty()) {
+            let text = format!("[{}]", clean(&i.rules.join(" ")));
+            let tag = fit(&text, super::width(&text).min(rest / 2));
+            rest = rest.saturating_sub(super::width(&tag) + 1);
+            spans.push(Span::styled(
+                format!("{tag} "),
+                row_style(app, theme.style("rule"), selected),
+            ));
+        }
+        spans.push(Span::styled(
+            fit(&clean(&subject), rest),
+            row_style(app, theme.style("normal"), selected),
+        ));
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), rev_area);
 
-    let rule_y = area.y + 2 + rev_h;
+    // The shown revision's rules and checks, as `putt series show` has them.
+    let flow_h = s.flow_height(area.height as usize);
+    if flow_h > 0
+        && let Some(info) = s.infos.get(s.revision)
+    {
+        let label = s
+            .series
+            .revisions
+            .get(s.revision)
+            .map(|r| r.label())
+            .unwrap_or_default();
+        let flow_area = Rect::new(area.x, area.y + 2 + rev_h, area.width, flow_h as u16);
+        frame.render_widget(
+            Paragraph::new(flow_lines(app, info, &label, &s.series.id, flow_h, w)),
+            flow_area,
+        );
+    }
+
+    let rule_y = area.y + 2 + rev_h + flow_h as u16;
     let shown = s
         .series
         .revisions
@@ -244,7 +305,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
         area.x,
         rule_y + 1,
         area.width,
-        area.height.saturating_sub(3 + rev_h),
+        area.height.saturating_sub(3 + rev_h + flow_h as u16),
     );
     if s.rows.is_empty() {
         if s.waiting.is_some() {
@@ -297,4 +358,64 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
         ]));
     }
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// `v2 rules: ready` and `v2 check build: fail  summary` lines, at most
+/// `max`; the last says how many more checks there are when they do not
+/// fit.
+fn flow_lines(
+    app: &App,
+    info: &RevisionInfo,
+    label: &str,
+    series_id: &str,
+    max: usize,
+    w: usize,
+) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut out = Vec::new();
+    let head = |what: &str| format!("  {label} {what}");
+    if !info.rules.is_empty() {
+        let names = clean(&info.rules.join(", "));
+        let head = head("rules: ");
+        let room = w.saturating_sub(super::width(&head));
+        out.push(Line::from(vec![
+            Span::styled(head, theme.style("list.dim")),
+            Span::styled(
+                fit(&names, super::width(&names).min(room)),
+                theme.style("rule"),
+            ),
+        ]));
+    }
+    let room = max.saturating_sub(out.len());
+    let more = info.checks.len().saturating_sub(room);
+    let shown = if more > 0 {
+        room.saturating_sub(1)
+    } else {
+        room
+    };
+    for c in info.checks.iter().take(shown) {
+        let head = head(&format!("check {}: ", clean(&c.check)));
+        let status = c.status.name().to_string();
+        let used = super::width(&head) + super::width(&status) + 2;
+        let summary = clean(&c.summary);
+        let summary = fit(&summary, super::width(&summary).min(w.saturating_sub(used)));
+        out.push(Line::from(vec![
+            Span::styled(
+                fit(&head, super::width(&head).min(w)),
+                theme.style("list.dim"),
+            ),
+            Span::styled(status, theme.style(check_role(c.status))),
+            Span::styled(format!("  {summary}"), theme.style("normal")),
+        ]));
+    }
+    if more > 0 && room > 0 {
+        out.push(Line::from(Span::styled(
+            head(&format!(
+                "… {} more check(s): putt series show {series_id}",
+                info.checks.len() - shown,
+            )),
+            theme.style("list.dim"),
+        )));
+    }
+    out
 }
