@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::DocSetCollector;
+use tantivy::columnar::{Column, DynamicColumn, HasAssociatedColumnType};
 use tantivy::query::{Query as TantivyQuery, RangeQuery, TermSetQuery};
 use tantivy::schema::Field;
 use tantivy::{DocAddress, Term};
@@ -32,8 +33,8 @@ enum Keep<'k> {
 /// The fast columns `Keep` tests read, opened once per segment.
 struct Columns<'i> {
     index: &'i Index,
-    u64s: HashMap<(&'static str, u32), tantivy::columnar::Column<u64>>,
-    dates: HashMap<u32, tantivy::columnar::Column<i64>>,
+    u64s: HashMap<(&'static str, u32), Column<u64>>,
+    dates: HashMap<(&'static str, u32), Column<i64>>,
 }
 
 impl<'i> Columns<'i> {
@@ -46,18 +47,7 @@ impl<'i> Columns<'i> {
     }
 
     fn u64(&mut self, name: &'static str, a: DocAddress) -> Result<Option<u64>> {
-        let col = match self.u64s.entry((name, a.segment_ord)) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                self.index
-                    .searcher()
-                    .segment_reader(a.segment_ord)
-                    .fast_fields()
-                    .u64(name)
-                    .map_err(|e| Error::index(self.index.dir(), e))?,
-            ),
-        };
-        Ok(col.first(a.doc_id))
+        value(self.index, &mut self.u64s, name, a)
     }
 
     fn meta(&mut self, a: DocAddress) -> Result<Meta> {
@@ -65,19 +55,35 @@ impl<'i> Columns<'i> {
     }
 
     fn date(&mut self, a: DocAddress) -> Result<Option<i64>> {
-        let col = match self.dates.entry(a.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => e.insert(
-                self.index
-                    .searcher()
-                    .segment_reader(a.segment_ord)
-                    .fast_fields()
-                    .i64("date")
-                    .map_err(|e| Error::index(self.index.dir(), e))?,
-            ),
-        };
-        Ok(col.first(a.doc_id))
+        value(self.index, &mut self.dates, "date", a)
     }
+}
+
+/// The value of fast field `name` at `a`, its segment's column opened once.
+fn value<T>(
+    index: &Index,
+    columns: &mut HashMap<(&'static str, u32), Column<T>>,
+    name: &'static str,
+    a: DocAddress,
+) -> Result<Option<T>>
+where
+    T: PartialOrd + Copy + HasAssociatedColumnType + Send + Sync + 'static,
+    DynamicColumn: Into<Option<Column<T>>>,
+{
+    let col = match columns.entry((name, a.segment_ord)) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            let col = index
+                .searcher()
+                .segment_reader(a.segment_ord)
+                .fast_fields()
+                .column_opt::<T>(name)
+                .map_err(|e| Error::index(index.dir(), e))?
+                .ok_or_else(|| Error::index(index.dir(), format!("no fast field {name}")))?;
+            e.insert(col)
+        }
+    };
+    Ok(col.first(a.doc_id))
 }
 
 /// Rounds of "parents and replies of what we have" before giving up on
