@@ -1173,38 +1173,43 @@ fn fold_lone_covers(revisions: &mut Vec<Revision>) {
     }
 }
 
-/// Trailers collected on a revision carry to the next one for every patch
-/// whose stable patch-id did not change.
+/// Trailers collected on a revision carry to every later one for each patch
+/// whose stable patch-id is the same, oldest revision first (the order they
+/// were given in). A patch changed in v6 and sent again as it was in v5 in
+/// v7 gets the reviews of v5, as b4 does (it finds them by `patchid:`).
+/// Nothing carries back to an older revision: what was said about a later
+/// posting was not said about it.
 fn carry_trailers(revisions: &mut [Revision]) {
     for i in 1..revisions.len() {
         let (before, after) = revisions.split_at_mut(i);
-        let prev = &before[i - 1];
         let cur = &mut after[0];
         for patch in &mut cur.patches {
             let Some(pid) = &patch.mail.patch_id else {
                 continue;
             };
-            let Some(old) = prev
-                .patches
-                .iter()
-                .find(|p| p.mail.patch_id.as_ref() == Some(pid))
-            else {
-                continue;
-            };
-            for t in &old.trailers {
-                if patch
-                    .trailers
+            for prev in before.iter() {
+                let Some(old) = prev
+                    .patches
                     .iter()
-                    .any(|o| same_trailer(&o.trailer, &t.trailer))
-                {
+                    .find(|p| p.mail.patch_id.as_ref() == Some(pid))
+                else {
                     continue;
+                };
+                for t in &old.trailers {
+                    if patch
+                        .trailers
+                        .iter()
+                        .any(|o| same_trailer(&o.trailer, &t.trailer))
+                    {
+                        continue;
+                    }
+                    let mut carried = t.clone();
+                    if carried.via != Via::Carried {
+                        carried.via = Via::Carried;
+                        carried.version = prev.version;
+                    }
+                    patch.trailers.push(carried);
                 }
-                let mut carried = t.clone();
-                if carried.via != Via::Carried {
-                    carried.via = Via::Carried;
-                    carried.version = prev.version;
-                }
-                patch.trailers.push(carried);
             }
         }
     }

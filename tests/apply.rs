@@ -911,6 +911,118 @@ fn an_older_revision_says_a_newer_one_exists() {
     );
 }
 
+/// Mails of a revision dated `days` after the first one.
+fn days_later(mails: Vec<String>, days: i64) -> Vec<String> {
+    let date = chrono::DateTime::from_timestamp(T0 + days * 86_400, 0)
+        .expect("date")
+        .to_rfc2822();
+    mails
+        .into_iter()
+        .map(|s| {
+            let mut out = String::new();
+            for line in s.lines() {
+                if line.starts_with("Date: ") {
+                    out.push_str(&format!("Date: {date}\n"));
+                } else {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// A review of v1 1/3 reaches v3 1/3 when v3 sends that patch as v1 had it,
+/// although v2 changed it in between (linux-kbuild: a v5 cover's
+/// Reviewed-by on a patch that v6 changed and v7 to v12 sent as in v5; b4
+/// finds it by `patchid:`). v2 2/3, unchanged from v1, gets it too; v2
+/// 1/3 does not, and nothing said about v3 goes back to v1.
+#[test]
+fn trailers_carry_over_a_revision_that_changed_the_patch() {
+    let f = Fixture::new(|up| {
+        let mut m = format_patches(up, 1);
+        m.push(mail(
+            "rita-v1@example.org",
+            "Rita Reviewer <rita@example.org>",
+            "Re: [PATCH v1 1/3] a: shout line five",
+            100,
+            &["v1-0@example.org", "v1-1@example.org"],
+            "Reviewed-by: Rita Reviewer <rita@example.org>\n",
+        ));
+        m.push(mail(
+            "rita-v1b@example.org",
+            "Rita Reviewer <rita@example.org>",
+            "Re: [PATCH v1 2/3] b: shout line ten",
+            101,
+            &["v1-0@example.org", "v1-2@example.org"],
+            "Acked-by: Rita Reviewer <rita@example.org>\n",
+        ));
+        // v2 changes 1/3 (another patch-id), keeps 2/3 and 3/3.
+        let v2 = format_patches(up, 2)
+            .into_iter()
+            .map(|s| s.replace("+line FIVE of a.c", "+line 5IVE of a.c"))
+            .collect();
+        m.extend(days_later(v2, 1));
+        m.extend(days_later(format_patches(up, 3), 2));
+        m.push(mail(
+            "tom-v3@example.org",
+            "Tom Tester <tom@example.org>",
+            "Re: [PATCH v3 1/3] a: shout line five",
+            4000,
+            &["v3-0@example.org", "v3-1@example.org"],
+            "Tested-by: Tom Tester <tom@example.org>\n",
+        ));
+        m
+    });
+    let series = series_by_key(&f.index, "v1-1@example.org").expect("series");
+    assert_eq!(series.revisions.len(), 3);
+    let am = |v: u32| {
+        apply::am_mbox(
+            &f.index,
+            &series,
+            &AmOptions {
+                version: Some(v),
+                ..AmOptions::default()
+            },
+        )
+        .expect("am")
+    };
+    let added = |out: &apply::AmOutput| -> Vec<Vec<String>> {
+        out.patches
+            .iter()
+            .map(|p| p.trailers_added.clone())
+            .collect()
+    };
+    assert_eq!(
+        added(&am(3)),
+        vec![
+            vec![
+                "Tested-by: Tom Tester <tom@example.org>".to_string(),
+                "Reviewed-by: Rita Reviewer <rita@example.org>".to_string(),
+            ],
+            vec!["Acked-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec![],
+        ]
+    );
+    assert_eq!(
+        added(&am(2)),
+        vec![
+            vec![],
+            vec!["Acked-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec![],
+        ]
+    );
+    assert_eq!(
+        added(&am(1)),
+        vec![
+            vec!["Reviewed-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec!["Acked-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec![],
+        ]
+    );
+}
+
 /// A Latin-1 file and a quoted-printable, ISO-8859-1 patch to it: the file
 /// keeps its bytes, the message becomes UTF-8, as `git am` does itself.
 #[test]
