@@ -905,7 +905,7 @@ impl Grouper {
             let entry = per_slot.entry(slot).or_default();
             entry.2 += 1;
             for t in &fm.trailers {
-                if !counts_as_review(t.kind) {
+                if !counts_as_review(t) {
                     continue;
                 }
                 let c = CollectedTrailer {
@@ -951,7 +951,7 @@ impl Grouper {
                 own_trailers: pm
                     .trailers
                     .iter()
-                    .filter(|t| counts_as_review(t.kind))
+                    .filter(|t| counts_as_review(t))
                     .cloned()
                     .collect(),
                 trailers: dedupe(trailers),
@@ -1107,16 +1107,21 @@ fn classify(m: &Mail) -> Kind {
     Kind::FollowUp
 }
 
-/// Trailers a follow-up can give to a patch.
-fn counts_as_review(kind: TrailerKind) -> bool {
-    !matches!(
-        kind,
-        TrailerKind::SignedOffBy | TrailerKind::Other | TrailerKind::Cc
-    )
+/// Trailers a follow-up can give to a patch: the review kinds, `Fixes:`,
+/// `Link:`, `Closes:`, and any other `*-by:` naming a person
+/// (`Reviewed-and-tested-by:`, `Build-tested-by:`). Never a
+/// `Signed-off-by:` (only those handling the patch add one, in the patch)
+/// nor a `Cc:`.
+fn counts_as_review(t: &Trailer) -> bool {
+    match t.kind {
+        TrailerKind::SignedOffBy | TrailerKind::Cc => false,
+        TrailerKind::Other => t.person.is_some() && t.name.to_ascii_lowercase().ends_with("-by"),
+        _ => true,
+    }
 }
 
 fn same_trailer(a: &Trailer, b: &Trailer) -> bool {
-    if a.kind != b.kind {
+    if a.kind != b.kind || (a.kind == TrailerKind::Other && !a.name.eq_ignore_ascii_case(&b.name)) {
         return false;
     }
     match (&a.person, &b.person) {

@@ -1071,6 +1071,35 @@ fn encodings_are_kept_so_the_patch_still_applies() {
     );
 }
 
+/// Any `*-by:` a reviewer gives is applied (linux-kbuild: Alexander
+/// Lobakin's `Reviewed-and-tested-by:` on "modpost: Include '.text.*' in
+/// TEXT_SECTIONS", which b4 applies); a `Signed-off-by:` in a reply is not
+/// (only those handling the patch add one).
+#[test]
+fn other_by_trailers_from_replies_are_applied() {
+    let f = Fixture::new(|up| {
+        let mut m = format_patches(up, 2);
+        m.push(mail(
+            "olek-1@example.org",
+            "Olek <olek@example.org>",
+            "Re: [PATCH v2 2/3] b: shout line ten",
+            100,
+            &["v2-0@example.org", "v2-2@example.org"],
+            "Nice.\n\nReviewed-and-tested-by: Olek <olek@example.org>\n\
+             Build-tested-by: Olek <olek@example.org>\nSigned-off-by: Olek <olek@example.org>\n",
+        ));
+        m
+    });
+    let out = apply::am_mbox(&f.index, &f.series(), &AmOptions::default()).expect("am");
+    assert_eq!(
+        out.patches[1].trailers_added,
+        vec![
+            "Reviewed-and-tested-by: Olek <olek@example.org>".to_string(),
+            "Build-tested-by: Olek <olek@example.org>".to_string(),
+        ]
+    );
+}
+
 #[test]
 fn cli_am_writes_the_mbox_atomically_with_a_cover_and_json() {
     let f = Fixture::reviewed();
