@@ -231,6 +231,12 @@ pub fn am_revision(
             what: format!("patch {}/{} <{}>", p.counter, rev.total, p.mail.message_id),
             message: e,
         })?;
+        if let Some(w) = &info.warning {
+            out.warnings.push(format!(
+                "{}/{} <{}>: {w}",
+                p.counter, rev.total, p.mail.message_id
+            ));
+        }
         if info.patch.is_empty() {
             out.warnings.push(format!(
                 "{}/{} <{}>: git finds no diff in it; git am will stop there",

@@ -1071,6 +1071,73 @@ fn encodings_are_kept_so_the_patch_still_applies() {
     );
 }
 
+/// `charset=a` (an answer typed at git send-email's prompt, linux-kbuild
+/// <20250522071744.2362563-3-masahiroy@kernel.org>): git knows no such
+/// charset and `git am` stops on it, b4 reads the text as UTF-8. putt
+/// takes the text as sent, says so, and still adds the trailers; the
+/// patch applies.
+#[test]
+fn an_unknown_charset_is_taken_as_sent() {
+    let f = Fixture::new(|_| {
+        let body = "Die Übersetzung folgt.\n\nSigned-off-by: Jörg Autor <jorg@example.org>\n\
+                    ---\n l.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\n\
+                    diff --git a/l.txt b/l.txt\nindex 1111111..2222222 100644\n--- a/l.txt\n+++ b/l.txt\n\
+                    @@ -1,3 +1,3 @@\n eins\n-zwei\n+zwei – übersetzt\n drei\n-- \n2.43.0\n";
+        let raw = format!(
+            "From: Jorg Autor <jorg@example.org>\nTo: list@example.org\n\
+             Subject: [PATCH] l: translate\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\
+             Message-ID: <charset-a@example.org>\nMIME-Version: 1.0\n\
+             Content-Type: text/plain; charset=a\nContent-Transfer-Encoding: 8bit\n\n{body}"
+        );
+        vec![
+            raw,
+            mail(
+                "rita-a@example.org",
+                "Rita Reviewer <rita@example.org>",
+                "Re: [PATCH] l: translate",
+                100,
+                &["charset-a@example.org"],
+                "Reviewed-by: Rita Reviewer <rita@example.org>\n",
+            ),
+        ]
+    });
+    let series = series_by_key(&f.index, "charset-a@example.org").expect("series");
+    let out = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect("am");
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("charset-a@example.org") && w.contains("cannot convert from a")),
+        "{:?}",
+        out.warnings
+    );
+    let back = read_back(&out.mbox, &f.root);
+    assert_eq!(
+        back[0].1,
+        "Die Übersetzung folgt.\n\nSigned-off-by: Jörg Autor <jorg@example.org>\n\
+         Reviewed-by: Rita Reviewer <rita@example.org>\n"
+    );
+    let tree = f.root.join("charset");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    git(&tree, &["init", "-q", "-b", "main"]);
+    git(&tree, &["config", "user.name", "Mae Maintainer"]);
+    git(&tree, &["config", "user.email", "mae@example.org"]);
+    write(&tree, "l.txt", "eins\nzwei\ndrei\n");
+    git(&tree, &["commit", "-q", "-m", "start"]);
+    let report = apply::apply_mbox(
+        &out,
+        &ApplyOptions {
+            repo: tree.clone(),
+            ..ApplyOptions::default()
+        },
+    )
+    .expect("apply");
+    assert!(report.ok(), "{:?}", report.failed);
+    assert_eq!(
+        std::fs::read_to_string(tree.join("l.txt")).expect("read"),
+        "eins\nzwei – übersetzt\ndrei\n"
+    );
+}
+
 /// Any `*-by:` a reviewer gives is applied (linux-kbuild: Alexander
 /// Lobakin's `Reviewed-and-tested-by:` on "modpost: Include '.text.*' in
 /// TEXT_SECTIONS", which b4 applies); a `Signed-off-by:` in a reply is not

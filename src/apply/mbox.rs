@@ -34,11 +34,36 @@ pub(crate) struct MailInfo {
     pub message: Vec<u8>,
     /// Everything from the `---` line (or the diff) on, bytes as sent.
     pub patch: Vec<u8>,
+    /// Something the user should know about how the mail was read.
+    pub warning: Option<String>,
 }
 
 /// Runs `git mailinfo --scissors` on one raw mail. CRLF line ends are made
 /// LF first, as `git mailsplit` does before `git am` reads a mail.
+///
+/// A mail whose charset git does not know (`charset=a`: an answer typed at
+/// git send-email's prompt) makes `git am` itself stop. It is read again
+/// without re-coding instead: the bytes as sent, almost always UTF-8 by
+/// then, which is what b4 makes of it too; [`MailInfo::warning`] says so.
 pub(crate) fn mailinfo(raw: &[u8]) -> Result<MailInfo, String> {
+    let input = strip_crlf(raw);
+    match run_mailinfo(&input, "-u") {
+        Err(e) if e.contains("cannot convert from") => {
+            let mut info = run_mailinfo(&input, "-n").map_err(|_| e.clone())?;
+            let detail = e.trim_start_matches("git mailinfo cannot read it: ");
+            info.warning = Some(format!(
+                "{}; its text is taken as sent, not re-coded",
+                detail.trim_start_matches("error: ")
+            ));
+            Ok(info)
+        }
+        other => other,
+    }
+}
+
+/// `git mailinfo --scissors` with `recode`: `-u` (re-code to UTF-8, as
+/// `git am` runs it) or `-n` (no re-coding).
+fn run_mailinfo(input: &[u8], recode: &str) -> Result<MailInfo, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let (msg, patch) = (dir.path().join("msg"), dir.path().join("patch"));
     let mut child = Command::new("git")
@@ -48,7 +73,7 @@ pub(crate) fn mailinfo(raw: &[u8]) -> Result<MailInfo, String> {
             "-c",
             "i18n.commitEncoding=UTF-8",
             "mailinfo",
-            "-u",
+            recode,
             "--scissors",
         ])
         .arg(&msg)
@@ -59,10 +84,9 @@ pub(crate) fn mailinfo(raw: &[u8]) -> Result<MailInfo, String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run git mailinfo: {e}"))?;
-    let input = strip_crlf(raw);
     if let Some(mut stdin) = child.stdin.take() {
         // A failed write shows as mailinfo's own error below.
-        let _ = stdin.write_all(&input);
+        let _ = stdin.write_all(input);
     }
     let out = child
         .wait_with_output()
