@@ -285,7 +285,8 @@ pub fn am_revision(
             ));
         }
         let subject = format!("{} {}", am_prefix(rev, p.counter), info.subject);
-        let mut body = with.message;
+        let mut body = mbox::inbody_guard(&info, &with.message);
+        body.extend_from_slice(&with.message);
         body.extend_from_slice(&info.patch);
         out.mbox
             .extend_from_slice(&mbox::compose(&info, &subject, &p.mail.message_id, &body));

@@ -1138,6 +1138,65 @@ fn an_unknown_charset_is_taken_as_sent() {
     );
 }
 
+/// A patch whose message still begins with an in-body `From:` after `git
+/// am` took the first one (linux-kbuild v8 to v12 of "kbuild: distributed
+/// build support for Clang ThinLTO", 1/3: `From: Rong Xu`, a blank line,
+/// `From: Masahiro Yamada`). `git am` on the mail as sent makes Rong Xu
+/// the author and keeps the second line in the message; so must `git am`
+/// on putt's mbox, which names the author the same way.
+#[test]
+fn a_second_inbody_from_stays_in_the_message() {
+    let f = Fixture::new(|_| {
+        let body = "From: Rong Xu <xur@example.org>\n\nFrom: Masahiro Yamada <masahiroy@example.org>\n\n\
+                    Move the rule.\n\nSigned-off-by: Masahiro Yamada <masahiroy@example.org>\n\
+                    Signed-off-by: Rong Xu <xur@example.org>\n---\n l.txt | 2 +-\n\n\
+                    diff --git a/l.txt b/l.txt\nindex 1111111..2222222 100644\n--- a/l.txt\n+++ b/l.txt\n\
+                    @@ -1,3 +1,3 @@\n eins\n-zwei\n+two\n drei\n-- \n2.43.0\n";
+        vec![
+            mail(
+                "inbody@example.org",
+                "xur@example.org",
+                "[PATCH] kbuild: move the rule",
+                0,
+                &[],
+                body,
+            ),
+            mail(
+                "nathan-inbody@example.org",
+                "Nathan <nathan@example.org>",
+                "Re: [PATCH] kbuild: move the rule",
+                10,
+                &["inbody@example.org"],
+                "Tested-by: Nathan <nathan@example.org>\n",
+            ),
+        ]
+    });
+    let series = series_by_key(&f.index, "inbody@example.org").expect("series");
+    let out = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect("am");
+    assert_eq!(out.patches[0].author, "Rong Xu <xur@example.org>");
+    let back = read_back(&out.mbox, &f.root);
+    assert!(
+        back[0]
+            .0
+            .contains("Author: Rong Xu\nEmail: xur@example.org\n"),
+        "{}",
+        back[0].0
+    );
+    assert_eq!(
+        back[0].1,
+        "From: Masahiro Yamada <masahiroy@example.org>\n\nMove the rule.\n\n\
+         Signed-off-by: Masahiro Yamada <masahiroy@example.org>\n\
+         Signed-off-by: Rong Xu <xur@example.org>\nTested-by: Nathan <nathan@example.org>\n"
+    );
+    // A message that starts like any other is written as it was.
+    let plain = Fixture::reviewed();
+    let out = apply::am_mbox(&plain.index, &plain.series(), &AmOptions::default()).expect("am");
+    assert!(
+        !String::from_utf8_lossy(&out.mbox).contains("\n\nFrom: Alice"),
+        "no in-body From: when none is needed"
+    );
+}
+
 /// Any `*-by:` a reviewer gives is applied (linux-kbuild: Alexander
 /// Lobakin's `Reviewed-and-tested-by:` on "modpost: Include '.text.*' in
 /// TEXT_SECTIONS", which b4 applies); a `Signed-off-by:` in a reply is not
