@@ -558,7 +558,12 @@ impl Grouper {
         } else {
             !rev.version_explicit || m.info.version == rev.version || cover_only
         };
-        let extra = m.info.counter == m.info.total && m.info.counter > rev.total;
+        // A counter above the total (`6/5`, read as 6/6) extends a revision
+        // of its own version only: a `v6 2/2` threaded below a lone
+        // unversioned patch is not that patch's second half.
+        let same_version =
+            m.info.version.max(1) == rev.version && m.info.version_inferred != rev.version_explicit;
+        let extra = m.info.counter == m.info.total && m.info.counter > rev.total && same_version;
         let total_ok = m.info.total == rev.total || extra || cover_only;
         version_ok && total_ok && !rev.slots.contains_key(&m.info.counter)
     }

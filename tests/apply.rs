@@ -911,6 +911,88 @@ fn an_older_revision_says_a_newer_one_exists() {
     );
 }
 
+/// A v6 sent as replies deep in the thread of an unversioned, unnumbered
+/// `[PATCH rebased]` (linux-kbuild: "[PATCH v6 1/2] depmod: ..." and "[PATCH
+/// v6 2/2] kbuild: rpm-pkg: ..." below "[PATCH rebased] kbuild: rpm-pkg:
+/// ..."): v6 is its two patches, not the lone patch with v6 2/2 added as a
+/// second half (b4 gets this right).
+#[test]
+fn a_numbered_revision_below_a_lone_patch_keeps_its_own_patches() {
+    let patch = |subject: &str, mid: &str, minute: i64, refs: &[&str], file: &str| {
+        mail(
+            mid,
+            "Michal <michal@example.org>",
+            subject,
+            minute,
+            refs,
+            &common::patch_body("Fix it.", file, "old", "new"),
+        )
+    };
+    let f = Fixture::new(|_| {
+        vec![
+            patch(
+                "[PATCH rebased] kbuild: rpm-pkg: fix MODLIB",
+                "rebased@example.org",
+                0,
+                &[],
+                "scripts/package/kernel.spec",
+            ),
+            mail(
+                "review-1@example.org",
+                "Masahiro <masahiro@example.org>",
+                "Re: [PATCH rebased] kbuild: rpm-pkg: fix MODLIB",
+                60,
+                &["rebased@example.org"],
+                "Please split the depmod part.\n",
+            ),
+            patch(
+                "[PATCH v6 1/2] depmod: handle another directory",
+                "v6-1@example.org",
+                600,
+                &["rebased@example.org", "review-1@example.org"],
+                "scripts/depmod.sh",
+            ),
+            patch(
+                "[PATCH v6 2/2] kbuild: rpm-pkg: fix MODLIB",
+                "v6-2@example.org",
+                600,
+                &["rebased@example.org", "review-1@example.org"],
+                "scripts/package/kernel.spec",
+            ),
+        ]
+    });
+    let series = series_by_key(&f.index, "v6-2@example.org").expect("series");
+    let v6 = series.revision(6).expect("v6");
+    let slots: Vec<(u32, &str)> = v6
+        .patches
+        .iter()
+        .map(|p| (p.counter, p.mail.message_id.as_str()))
+        .collect();
+    assert_eq!(
+        slots,
+        vec![(1, "v6-1@example.org"), (2, "v6-2@example.org")]
+    );
+    let out = apply::am_mbox(
+        &f.index,
+        &series,
+        &AmOptions {
+            version: Some(6),
+            ..AmOptions::default()
+        },
+    )
+    .expect("am");
+    assert_eq!(
+        out.patches
+            .iter()
+            .map(|p| p.subject.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "[PATCH v6 1/2] depmod: handle another directory",
+            "[PATCH v6 2/2] kbuild: rpm-pkg: fix MODLIB"
+        ]
+    );
+}
+
 /// Mails of a revision dated `days` after the first one.
 fn days_later(mails: Vec<String>, days: i64) -> Vec<String> {
     let date = chrono::DateTime::from_timestamp(T0 + days * 86_400, 0)
