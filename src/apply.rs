@@ -231,6 +231,12 @@ pub fn am_revision(
             what: format!("patch {}/{} <{}>", p.counter, rev.total, p.mail.message_id),
             message: e,
         })?;
+        if let Some(w) = &info.warning {
+            out.warnings.push(format!(
+                "{}/{} <{}>: {w}",
+                p.counter, rev.total, p.mail.message_id
+            ));
+        }
         if info.patch.is_empty() {
             out.warnings.push(format!(
                 "{}/{} <{}>: git finds no diff in it; git am will stop there",
@@ -279,7 +285,8 @@ pub fn am_revision(
             ));
         }
         let subject = format!("{} {}", am_prefix(rev, p.counter), info.subject);
-        let mut body = with.message;
+        let mut body = mbox::inbody_guard(&info, &with.message);
+        body.extend_from_slice(&with.message);
         body.extend_from_slice(&info.patch);
         out.mbox
             .extend_from_slice(&mbox::compose(&info, &subject, &p.mail.message_id, &body));

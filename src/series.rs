@@ -558,7 +558,12 @@ impl Grouper {
         } else {
             !rev.version_explicit || m.info.version == rev.version || cover_only
         };
-        let extra = m.info.counter == m.info.total && m.info.counter > rev.total;
+        // A counter above the total (`6/5`, read as 6/6) extends a revision
+        // of its own version only: a `v6 2/2` threaded below a lone
+        // unversioned patch is not that patch's second half.
+        let same_version =
+            m.info.version.max(1) == rev.version && m.info.version_inferred != rev.version_explicit;
+        let extra = m.info.counter == m.info.total && m.info.counter > rev.total && same_version;
         let total_ok = m.info.total == rev.total || extra || cover_only;
         version_ok && total_ok && !rev.slots.contains_key(&m.info.counter)
     }
@@ -905,7 +910,7 @@ impl Grouper {
             let entry = per_slot.entry(slot).or_default();
             entry.2 += 1;
             for t in &fm.trailers {
-                if !counts_as_review(t.kind) {
+                if !counts_as_review(t) {
                     continue;
                 }
                 let c = CollectedTrailer {
@@ -951,7 +956,7 @@ impl Grouper {
                 own_trailers: pm
                     .trailers
                     .iter()
-                    .filter(|t| counts_as_review(t.kind))
+                    .filter(|t| counts_as_review(t))
                     .cloned()
                     .collect(),
                 trailers: dedupe(trailers),
@@ -1107,16 +1112,21 @@ fn classify(m: &Mail) -> Kind {
     Kind::FollowUp
 }
 
-/// Trailers a follow-up can give to a patch.
-fn counts_as_review(kind: TrailerKind) -> bool {
-    !matches!(
-        kind,
-        TrailerKind::SignedOffBy | TrailerKind::Other | TrailerKind::Cc
-    )
+/// Trailers a follow-up can give to a patch: the review kinds, `Fixes:`,
+/// `Link:`, `Closes:`, and any other `*-by:` naming a person
+/// (`Reviewed-and-tested-by:`, `Build-tested-by:`). Never a
+/// `Signed-off-by:` (only those handling the patch add one, in the patch)
+/// nor a `Cc:`.
+fn counts_as_review(t: &Trailer) -> bool {
+    match t.kind {
+        TrailerKind::SignedOffBy | TrailerKind::Cc => false,
+        TrailerKind::Other => t.person.is_some() && t.name.to_ascii_lowercase().ends_with("-by"),
+        _ => true,
+    }
 }
 
 fn same_trailer(a: &Trailer, b: &Trailer) -> bool {
-    if a.kind != b.kind {
+    if a.kind != b.kind || (a.kind == TrailerKind::Other && !a.name.eq_ignore_ascii_case(&b.name)) {
         return false;
     }
     match (&a.person, &b.person) {
@@ -1173,38 +1183,43 @@ fn fold_lone_covers(revisions: &mut Vec<Revision>) {
     }
 }
 
-/// Trailers collected on a revision carry to the next one for every patch
-/// whose stable patch-id did not change.
+/// Trailers collected on a revision carry to every later one for each patch
+/// whose stable patch-id is the same, oldest revision first (the order they
+/// were given in). A patch changed in v6 and sent again as it was in v5 in
+/// v7 gets the reviews of v5, as b4 does (it finds them by `patchid:`).
+/// Nothing carries back to an older revision: what was said about a later
+/// posting was not said about it.
 fn carry_trailers(revisions: &mut [Revision]) {
     for i in 1..revisions.len() {
         let (before, after) = revisions.split_at_mut(i);
-        let prev = &before[i - 1];
         let cur = &mut after[0];
         for patch in &mut cur.patches {
             let Some(pid) = &patch.mail.patch_id else {
                 continue;
             };
-            let Some(old) = prev
-                .patches
-                .iter()
-                .find(|p| p.mail.patch_id.as_ref() == Some(pid))
-            else {
-                continue;
-            };
-            for t in &old.trailers {
-                if patch
-                    .trailers
+            for prev in before.iter() {
+                let Some(old) = prev
+                    .patches
                     .iter()
-                    .any(|o| same_trailer(&o.trailer, &t.trailer))
-                {
+                    .find(|p| p.mail.patch_id.as_ref() == Some(pid))
+                else {
                     continue;
+                };
+                for t in &old.trailers {
+                    if patch
+                        .trailers
+                        .iter()
+                        .any(|o| same_trailer(&o.trailer, &t.trailer))
+                    {
+                        continue;
+                    }
+                    let mut carried = t.clone();
+                    if carried.via != Via::Carried {
+                        carried.via = Via::Carried;
+                        carried.version = prev.version;
+                    }
+                    patch.trailers.push(carried);
                 }
-                let mut carried = t.clone();
-                if carried.via != Via::Carried {
-                    carried.via = Via::Carried;
-                    carried.version = prev.version;
-                }
-                patch.trailers.push(carried);
             }
         }
     }

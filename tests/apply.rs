@@ -911,6 +911,200 @@ fn an_older_revision_says_a_newer_one_exists() {
     );
 }
 
+/// A v6 sent as replies deep in the thread of an unversioned, unnumbered
+/// `[PATCH rebased]` (linux-kbuild: "[PATCH v6 1/2] depmod: ..." and "[PATCH
+/// v6 2/2] kbuild: rpm-pkg: ..." below "[PATCH rebased] kbuild: rpm-pkg:
+/// ..."): v6 is its two patches, not the lone patch with v6 2/2 added as a
+/// second half (b4 gets this right).
+#[test]
+fn a_numbered_revision_below_a_lone_patch_keeps_its_own_patches() {
+    let patch = |subject: &str, mid: &str, minute: i64, refs: &[&str], file: &str| {
+        mail(
+            mid,
+            "Michal <michal@example.org>",
+            subject,
+            minute,
+            refs,
+            &common::patch_body("Fix it.", file, "old", "new"),
+        )
+    };
+    let f = Fixture::new(|_| {
+        vec![
+            patch(
+                "[PATCH rebased] kbuild: rpm-pkg: fix MODLIB",
+                "rebased@example.org",
+                0,
+                &[],
+                "scripts/package/kernel.spec",
+            ),
+            mail(
+                "review-1@example.org",
+                "Masahiro <masahiro@example.org>",
+                "Re: [PATCH rebased] kbuild: rpm-pkg: fix MODLIB",
+                60,
+                &["rebased@example.org"],
+                "Please split the depmod part.\n",
+            ),
+            patch(
+                "[PATCH v6 1/2] depmod: handle another directory",
+                "v6-1@example.org",
+                600,
+                &["rebased@example.org", "review-1@example.org"],
+                "scripts/depmod.sh",
+            ),
+            patch(
+                "[PATCH v6 2/2] kbuild: rpm-pkg: fix MODLIB",
+                "v6-2@example.org",
+                600,
+                &["rebased@example.org", "review-1@example.org"],
+                "scripts/package/kernel.spec",
+            ),
+        ]
+    });
+    let series = series_by_key(&f.index, "v6-2@example.org").expect("series");
+    let v6 = series.revision(6).expect("v6");
+    let slots: Vec<(u32, &str)> = v6
+        .patches
+        .iter()
+        .map(|p| (p.counter, p.mail.message_id.as_str()))
+        .collect();
+    assert_eq!(
+        slots,
+        vec![(1, "v6-1@example.org"), (2, "v6-2@example.org")]
+    );
+    let out = apply::am_mbox(
+        &f.index,
+        &series,
+        &AmOptions {
+            version: Some(6),
+            ..AmOptions::default()
+        },
+    )
+    .expect("am");
+    assert_eq!(
+        out.patches
+            .iter()
+            .map(|p| p.subject.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "[PATCH v6 1/2] depmod: handle another directory",
+            "[PATCH v6 2/2] kbuild: rpm-pkg: fix MODLIB"
+        ]
+    );
+}
+
+/// Mails of a revision dated `days` after the first one.
+fn days_later(mails: Vec<String>, days: i64) -> Vec<String> {
+    let date = chrono::DateTime::from_timestamp(T0 + days * 86_400, 0)
+        .expect("date")
+        .to_rfc2822();
+    mails
+        .into_iter()
+        .map(|s| {
+            let mut out = String::new();
+            for line in s.lines() {
+                if line.starts_with("Date: ") {
+                    out.push_str(&format!("Date: {date}\n"));
+                } else {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// A review of v1 1/3 reaches v3 1/3 when v3 sends that patch as v1 had it,
+/// although v2 changed it in between (linux-kbuild: a v5 cover's
+/// Reviewed-by on a patch that v6 changed and v7 to v12 sent as in v5; b4
+/// finds it by `patchid:`). v2 2/3, unchanged from v1, gets it too; v2
+/// 1/3 does not, and nothing said about v3 goes back to v1.
+#[test]
+fn trailers_carry_over_a_revision_that_changed_the_patch() {
+    let f = Fixture::new(|up| {
+        let mut m = format_patches(up, 1);
+        m.push(mail(
+            "rita-v1@example.org",
+            "Rita Reviewer <rita@example.org>",
+            "Re: [PATCH v1 1/3] a: shout line five",
+            100,
+            &["v1-0@example.org", "v1-1@example.org"],
+            "Reviewed-by: Rita Reviewer <rita@example.org>\n",
+        ));
+        m.push(mail(
+            "rita-v1b@example.org",
+            "Rita Reviewer <rita@example.org>",
+            "Re: [PATCH v1 2/3] b: shout line ten",
+            101,
+            &["v1-0@example.org", "v1-2@example.org"],
+            "Acked-by: Rita Reviewer <rita@example.org>\n",
+        ));
+        // v2 changes 1/3 (another patch-id), keeps 2/3 and 3/3.
+        let v2 = format_patches(up, 2)
+            .into_iter()
+            .map(|s| s.replace("+line FIVE of a.c", "+line 5IVE of a.c"))
+            .collect();
+        m.extend(days_later(v2, 1));
+        m.extend(days_later(format_patches(up, 3), 2));
+        m.push(mail(
+            "tom-v3@example.org",
+            "Tom Tester <tom@example.org>",
+            "Re: [PATCH v3 1/3] a: shout line five",
+            4000,
+            &["v3-0@example.org", "v3-1@example.org"],
+            "Tested-by: Tom Tester <tom@example.org>\n",
+        ));
+        m
+    });
+    let series = series_by_key(&f.index, "v1-1@example.org").expect("series");
+    assert_eq!(series.revisions.len(), 3);
+    let am = |v: u32| {
+        apply::am_mbox(
+            &f.index,
+            &series,
+            &AmOptions {
+                version: Some(v),
+                ..AmOptions::default()
+            },
+        )
+        .expect("am")
+    };
+    let added = |out: &apply::AmOutput| -> Vec<Vec<String>> {
+        out.patches
+            .iter()
+            .map(|p| p.trailers_added.clone())
+            .collect()
+    };
+    assert_eq!(
+        added(&am(3)),
+        vec![
+            vec![
+                "Tested-by: Tom Tester <tom@example.org>".to_string(),
+                "Reviewed-by: Rita Reviewer <rita@example.org>".to_string(),
+            ],
+            vec!["Acked-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec![],
+        ]
+    );
+    assert_eq!(
+        added(&am(2)),
+        vec![
+            vec![],
+            vec!["Acked-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec![],
+        ]
+    );
+    assert_eq!(
+        added(&am(1)),
+        vec![
+            vec!["Reviewed-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec!["Acked-by: Rita Reviewer <rita@example.org>".to_string()],
+            vec![],
+        ]
+    );
+}
+
 /// A Latin-1 file and a quoted-printable, ISO-8859-1 patch to it: the file
 /// keeps its bytes, the message becomes UTF-8, as `git am` does itself.
 #[test]
@@ -956,6 +1150,161 @@ fn encodings_are_kept_so_the_patch_still_applies() {
         git(&tree, &["log", "-1", "--format=%an|%s|%b"]),
         "René Auteur|l: crème|Fix the café line.\n\nSigned-off-by: René Auteur <rene@example.org>\n\
          Link: https://patch.msgid.link/latin@example.org\nSigned-off-by: Mae Maintainer <mae@example.org>\n\n"
+    );
+}
+
+/// `charset=a` (an answer typed at git send-email's prompt, linux-kbuild
+/// <20250522071744.2362563-3-masahiroy@kernel.org>): git knows no such
+/// charset and `git am` stops on it, b4 reads the text as UTF-8. putt
+/// takes the text as sent, says so, and still adds the trailers; the
+/// patch applies.
+#[test]
+fn an_unknown_charset_is_taken_as_sent() {
+    let f = Fixture::new(|_| {
+        let body = "Die Übersetzung folgt.\n\nSigned-off-by: Jörg Autor <jorg@example.org>\n\
+                    ---\n l.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\n\
+                    diff --git a/l.txt b/l.txt\nindex 1111111..2222222 100644\n--- a/l.txt\n+++ b/l.txt\n\
+                    @@ -1,3 +1,3 @@\n eins\n-zwei\n+zwei – übersetzt\n drei\n-- \n2.43.0\n";
+        let raw = format!(
+            "From: Jorg Autor <jorg@example.org>\nTo: list@example.org\n\
+             Subject: [PATCH] l: translate\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\
+             Message-ID: <charset-a@example.org>\nMIME-Version: 1.0\n\
+             Content-Type: text/plain; charset=a\nContent-Transfer-Encoding: 8bit\n\n{body}"
+        );
+        vec![
+            raw,
+            mail(
+                "rita-a@example.org",
+                "Rita Reviewer <rita@example.org>",
+                "Re: [PATCH] l: translate",
+                100,
+                &["charset-a@example.org"],
+                "Reviewed-by: Rita Reviewer <rita@example.org>\n",
+            ),
+        ]
+    });
+    let series = series_by_key(&f.index, "charset-a@example.org").expect("series");
+    let out = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect("am");
+    assert!(
+        out.warnings
+            .iter()
+            .any(|w| w.contains("charset-a@example.org") && w.contains("cannot convert from a")),
+        "{:?}",
+        out.warnings
+    );
+    let back = read_back(&out.mbox, &f.root);
+    assert_eq!(
+        back[0].1,
+        "Die Übersetzung folgt.\n\nSigned-off-by: Jörg Autor <jorg@example.org>\n\
+         Reviewed-by: Rita Reviewer <rita@example.org>\n"
+    );
+    let tree = f.root.join("charset");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    git(&tree, &["init", "-q", "-b", "main"]);
+    git(&tree, &["config", "user.name", "Mae Maintainer"]);
+    git(&tree, &["config", "user.email", "mae@example.org"]);
+    write(&tree, "l.txt", "eins\nzwei\ndrei\n");
+    git(&tree, &["commit", "-q", "-m", "start"]);
+    let report = apply::apply_mbox(
+        &out,
+        &ApplyOptions {
+            repo: tree.clone(),
+            ..ApplyOptions::default()
+        },
+    )
+    .expect("apply");
+    assert!(report.ok(), "{:?}", report.failed);
+    assert_eq!(
+        std::fs::read_to_string(tree.join("l.txt")).expect("read"),
+        "eins\nzwei – übersetzt\ndrei\n"
+    );
+}
+
+/// A patch whose message still begins with an in-body `From:` after `git
+/// am` took the first one (linux-kbuild v8 to v12 of "kbuild: distributed
+/// build support for Clang ThinLTO", 1/3: `From: Rong Xu`, a blank line,
+/// `From: Masahiro Yamada`). `git am` on the mail as sent makes Rong Xu
+/// the author and keeps the second line in the message; so must `git am`
+/// on putt's mbox, which names the author the same way.
+#[test]
+fn a_second_inbody_from_stays_in_the_message() {
+    let f = Fixture::new(|_| {
+        let body = "From: Rong Xu <xur@example.org>\n\nFrom: Masahiro Yamada <masahiroy@example.org>\n\n\
+                    Move the rule.\n\nSigned-off-by: Masahiro Yamada <masahiroy@example.org>\n\
+                    Signed-off-by: Rong Xu <xur@example.org>\n---\n l.txt | 2 +-\n\n\
+                    diff --git a/l.txt b/l.txt\nindex 1111111..2222222 100644\n--- a/l.txt\n+++ b/l.txt\n\
+                    @@ -1,3 +1,3 @@\n eins\n-zwei\n+two\n drei\n-- \n2.43.0\n";
+        vec![
+            mail(
+                "inbody@example.org",
+                "xur@example.org",
+                "[PATCH] kbuild: move the rule",
+                0,
+                &[],
+                body,
+            ),
+            mail(
+                "nathan-inbody@example.org",
+                "Nathan <nathan@example.org>",
+                "Re: [PATCH] kbuild: move the rule",
+                10,
+                &["inbody@example.org"],
+                "Tested-by: Nathan <nathan@example.org>\n",
+            ),
+        ]
+    });
+    let series = series_by_key(&f.index, "inbody@example.org").expect("series");
+    let out = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect("am");
+    assert_eq!(out.patches[0].author, "Rong Xu <xur@example.org>");
+    let back = read_back(&out.mbox, &f.root);
+    assert!(
+        back[0]
+            .0
+            .contains("Author: Rong Xu\nEmail: xur@example.org\n"),
+        "{}",
+        back[0].0
+    );
+    assert_eq!(
+        back[0].1,
+        "From: Masahiro Yamada <masahiroy@example.org>\n\nMove the rule.\n\n\
+         Signed-off-by: Masahiro Yamada <masahiroy@example.org>\n\
+         Signed-off-by: Rong Xu <xur@example.org>\nTested-by: Nathan <nathan@example.org>\n"
+    );
+    // A message that starts like any other is written as it was.
+    let plain = Fixture::reviewed();
+    let out = apply::am_mbox(&plain.index, &plain.series(), &AmOptions::default()).expect("am");
+    assert!(
+        !String::from_utf8_lossy(&out.mbox).contains("\n\nFrom: Alice"),
+        "no in-body From: when none is needed"
+    );
+}
+
+/// Any `*-by:` a reviewer gives is applied (linux-kbuild: Alexander
+/// Lobakin's `Reviewed-and-tested-by:` on "modpost: Include '.text.*' in
+/// TEXT_SECTIONS", which b4 applies); a `Signed-off-by:` in a reply is not
+/// (only those handling the patch add one).
+#[test]
+fn other_by_trailers_from_replies_are_applied() {
+    let f = Fixture::new(|up| {
+        let mut m = format_patches(up, 2);
+        m.push(mail(
+            "olek-1@example.org",
+            "Olek <olek@example.org>",
+            "Re: [PATCH v2 2/3] b: shout line ten",
+            100,
+            &["v2-0@example.org", "v2-2@example.org"],
+            "Nice.\n\nReviewed-and-tested-by: Olek <olek@example.org>\n\
+             Build-tested-by: Olek <olek@example.org>\nSigned-off-by: Olek <olek@example.org>\n",
+        ));
+        m
+    });
+    let out = apply::am_mbox(&f.index, &f.series(), &AmOptions::default()).expect("am");
+    assert_eq!(
+        out.patches[1].trailers_added,
+        vec![
+            "Reviewed-and-tested-by: Olek <olek@example.org>".to_string(),
+            "Build-tested-by: Olek <olek@example.org>".to_string(),
+        ]
     );
 }
 

@@ -34,11 +34,36 @@ pub(crate) struct MailInfo {
     pub message: Vec<u8>,
     /// Everything from the `---` line (or the diff) on, bytes as sent.
     pub patch: Vec<u8>,
+    /// Something the user should know about how the mail was read.
+    pub warning: Option<String>,
 }
 
 /// Runs `git mailinfo --scissors` on one raw mail. CRLF line ends are made
 /// LF first, as `git mailsplit` does before `git am` reads a mail.
+///
+/// A mail whose charset git does not know (`charset=a`: an answer typed at
+/// git send-email's prompt) makes `git am` itself stop. It is read again
+/// without re-coding instead: the bytes as sent, almost always UTF-8 by
+/// then, which is what b4 makes of it too; [`MailInfo::warning`] says so.
 pub(crate) fn mailinfo(raw: &[u8]) -> Result<MailInfo, String> {
+    let input = strip_crlf(raw);
+    match run_mailinfo(&input, "-u") {
+        Err(e) if e.contains("cannot convert from") => {
+            let mut info = run_mailinfo(&input, "-n").map_err(|_| e.clone())?;
+            let detail = e.trim_start_matches("git mailinfo cannot read it: ");
+            info.warning = Some(format!(
+                "{}; its text is taken as sent, not re-coded",
+                detail.trim_start_matches("error: ")
+            ));
+            Ok(info)
+        }
+        other => other,
+    }
+}
+
+/// `git mailinfo --scissors` with `recode`: `-u` (re-code to UTF-8, as
+/// `git am` runs it) or `-n` (no re-coding).
+fn run_mailinfo(input: &[u8], recode: &str) -> Result<MailInfo, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let (msg, patch) = (dir.path().join("msg"), dir.path().join("patch"));
     let mut child = Command::new("git")
@@ -48,7 +73,7 @@ pub(crate) fn mailinfo(raw: &[u8]) -> Result<MailInfo, String> {
             "-c",
             "i18n.commitEncoding=UTF-8",
             "mailinfo",
-            "-u",
+            recode,
             "--scissors",
         ])
         .arg(&msg)
@@ -59,10 +84,9 @@ pub(crate) fn mailinfo(raw: &[u8]) -> Result<MailInfo, String> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run git mailinfo: {e}"))?;
-    let input = strip_crlf(raw);
     if let Some(mut stdin) = child.stdin.take() {
         // A failed write shows as mailinfo's own error below.
-        let _ = stdin.write_all(&input);
+        let _ = stdin.write_all(input);
     }
     let out = child
         .wait_with_output()
@@ -259,6 +283,40 @@ pub(crate) fn insert_trailers(
         message.push(b'\n');
     }
     WithTrailers { message, added }
+}
+
+/// What goes before `message` in the body of the mail written for it, so
+/// that `git am` reads the message as it is: nothing, unless its first
+/// line would be taken for an in-body header (`From:`, `Subject:`, `Date:`,
+/// a `>From <sha> ...` line, `[PATCH] `). Then an in-body `From:` naming the
+/// author `git mailinfo` found comes first, and the blank line after it
+/// ends the in-body headers. A mail that already began with an in-body
+/// `From:` and has a second one below it (linux-kbuild
+/// <20260529185347.2418373-2-xur@google.com>) keeps that second line in the
+/// message, as `git am` keeps it; without the guard the mbox would make
+/// `git am` take it for the author.
+pub(crate) fn inbody_guard(info: &MailInfo, message: &[u8]) -> Vec<u8> {
+    let first = message
+        .split(|b| *b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or_default();
+    let lower = first.to_ascii_lowercase();
+    // What git mailinfo's check_inbody_header takes: `From:`, `Subject:`,
+    // `Date:` in any case (the colon right after the name), a `>From `
+    // format-patch separator, `[PATCH]` and a space.
+    let looks = [&b"from:"[..], b"subject:", b"date:", b">from "]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || (lower.starts_with(b"[patch]") && lower.get(7).is_some_and(u8::is_ascii_whitespace));
+    if !looks {
+        return Vec::new();
+    }
+    let author = match (info.author.trim(), info.email.trim()) {
+        ("", email) => email.to_string(),
+        (name, "") => name.to_string(),
+        (name, email) => format!("{name} <{email}>"),
+    };
+    format!("From: {}\n\n", encode::clean(&author)).into_bytes()
 }
 
 /// Whether `git mailsplit` would take `line` (without its newline) for the
@@ -522,6 +580,37 @@ mod tests {
         assert_eq!(back.subject, "x: quote a commit");
         assert_eq!(String::from_utf8_lossy(&back.message), msg);
         assert_eq!(String::from_utf8_lossy(&back.patch), patch);
+    }
+
+    #[test]
+    fn inbody_headers_are_guarded_as_git_mailinfo_reads_them() {
+        let info = MailInfo {
+            author: "A U Thor".into(),
+            email: "a@example.org".into(),
+            ..MailInfo::default()
+        };
+        for guarded in [
+            "From: B <b@example.org>\n\nText.\n",
+            "subject: x\n",
+            "DATE: today\n",
+            ">From 6a4b50585d746a4b50585d746a4b50585d74abcd Mon Sep 17 00:00:00 2001\n",
+            "[PATCH] more\n",
+        ] {
+            assert_eq!(
+                inbody_guard(&info, guarded.as_bytes()),
+                b"From: A U Thor <a@example.org>\n\n",
+                "{guarded}"
+            );
+        }
+        for plain in [
+            "From the spec: ten is loud.\n",
+            "From 6a4b50585d74 Mon Sep 17 00:00:00 2001\n",
+            "FROM : C\n",
+            "[PATCH]x\n",
+            "Fix it.\n\nFrom: later <l@example.org>\n",
+        ] {
+            assert!(inbody_guard(&info, plain.as_bytes()).is_empty(), "{plain}");
+        }
     }
 
     #[test]
