@@ -65,6 +65,10 @@ struct Args {
     /// (queries only; for iterating on query speed).
     #[arg(long)]
     queries_only: bool,
+    /// Skip the 30-day series listing and the interdiffs (on a million
+    /// messages each series run takes tens of seconds; see BENCHMARKS.md).
+    #[arg(long)]
+    skip_series: bool,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -211,9 +215,13 @@ fn main() -> Result<()> {
     eprintln!("bench: queries on the whole archive");
     let qrows = time_queries(&index, &queries, now, args.query_runs)?;
     let lookups = time_lookups(&index, &anchor, args.query_runs)?;
-    let series = time_series(&index, &full_view, &full_idx, now, args.query_runs)?;
-    eprintln!("bench: interdiff");
-    let interdiffs = time_interdiffs(&index, now, args.query_runs)?;
+    let (series, interdiffs) = if args.skip_series {
+        (Vec::new(), Vec::new())
+    } else {
+        let series = time_series(&index, &full_view, &full_idx, now, args.query_runs)?;
+        eprintln!("bench: interdiff");
+        (series, time_interdiffs(&index, now, args.query_runs)?)
+    };
 
     // The same queries on public-inbox's Xapian (full level subset) and on
     // putt's index of the same subset.
@@ -372,6 +380,12 @@ fn main() -> Result<()> {
             md,
             "| {} | {} | {:.1} | {:.1} | {:.1} |",
             r.label, r.count, r.lat.p50, r.lat.p95, r.lat.cpu
+        );
+    }
+    if args.skip_series {
+        let _ = writeln!(
+            md,
+            "| series and interdiff | skipped (`--skip-series`) | | | |"
         );
     }
     let _ = writeln!(
