@@ -248,10 +248,10 @@ impl Index {
     /// Document addresses matching `q`, newest first.
     ///
     /// Ranking by date visits every match: 50 ms for the match-all first
-    /// page of a million messages. So on a big index the newest slice of
-    /// the date range is asked first (sized from the archive's average
-    /// density to hold a few pages), widened eightfold until it holds the
-    /// page; only a query too rare for that falls back to the whole range.
+    /// page of a million messages. So on a big index a query matching many
+    /// messages asks the newest slice of the date range first (sized from
+    /// the density of its matches to hold a few pages), once more sixteen
+    /// times wider, and only then the whole range.
     /// The page is the same: whatever lies outside a slice is older than
     /// everything in it.
     pub fn top_by_date(
@@ -282,21 +282,35 @@ impl Index {
             Ok(hits.into_iter().map(|(_, a)| a).collect())
         };
         let docs = searcher.num_docs();
+        let wanted = (limit + offset) as u64;
         // A query matching few messages ranks them at once; slicing it
-        // would scan the date column for nothing.
-        let broad = || estimated_matches(&searcher, q) >= ((limit + offset) as u64 * 64).max(4_096);
-        let bounds = (docs >= min_docs.max(1) && (min_docs == 0 || broad()))
-            .then(|| date_bounds(&searcher))
-            .flatten();
+        // would only add queries.
+        let matches = if docs >= min_docs.max(1) {
+            estimated_matches(&searcher, q)
+        } else {
+            0
+        };
+        let broad = min_docs == 0 || matches >= (wanted * 64).max(4_096);
+        let bounds = broad.then(|| date_bounds(&searcher)).flatten();
         if let Some((oldest, newest)) = bounds {
             let range = (newest - oldest).max(1) as f64;
-            let want = (limit + offset) as f64 * 4.0;
-            let mut slice = (range * want / docs as f64).max(3_600.0);
-            while slice < range {
+            // Sized to hold four pages if the matches were spread evenly
+            // over time; two tries, then the whole range: matches that all
+            // lie far back (a `d:` range of last year) cost two small
+            // extra queries, not a walk back through the years.
+            let share = matches.clamp(1, docs.max(1)) as f64 / docs.max(1) as f64;
+            let mut slice = (range * (wanted * 4) as f64 / (docs as f64 * share)).max(3_600.0);
+            for _ in 0..SLICE_TRIES {
+                if slice >= range {
+                    break;
+                }
                 let from = newest - slice as i64;
                 let sliced = tantivy::query::BooleanQuery::intersection(vec![
                     q.box_clone(),
-                    Box::new(tantivy::query::RangeQuery::new(
+                    // From the term dictionary: the cost follows the
+                    // slice's messages, where the date column would be
+                    // scanned whole.
+                    Box::new(tantivy::query::InvertedIndexRangeQuery::new(
                         std::ops::Bound::Included(Term::from_field_i64(self.fields.date, from)),
                         std::ops::Bound::Unbounded,
                     )),
@@ -305,7 +319,7 @@ impl Index {
                 if hits.len() >= limit {
                     return Ok(hits);
                 }
-                slice *= 8.0;
+                slice *= 16.0;
             }
         }
         run(q)
@@ -531,6 +545,10 @@ fn remove_index_files(dir: &Path) -> Result<()> {
 /// Below this many messages ranking every match by date is cheap enough
 /// (a few ms) that slicing the date range would only add queries.
 const SLICE_MIN_DOCS: u64 = 50_000;
+
+/// Slices of the date range tried (each 16 times the last) before the
+/// whole range.
+const SLICE_TRIES: usize = 2;
 
 /// How many documents `q` may match, from its scorers' size hints (a
 /// term's document frequency, the smaller side of an intersection ...):
