@@ -1105,6 +1105,28 @@ fn trailers_carry_over_a_revision_that_changed_the_patch() {
     );
 }
 
+/// A maintainer's repository at `tree` whose one commit holds `l.txt`
+/// (these bytes), with `out` applied to it by `putt apply`; it must apply.
+fn apply_on_one_file(tree: &Path, l_txt: &[u8], out: &apply::AmOutput) -> PathBuf {
+    std::fs::create_dir_all(tree).expect("mkdir");
+    git(tree, &["init", "-q", "-b", "main"]);
+    git(tree, &["config", "user.name", "Mae Maintainer"]);
+    git(tree, &["config", "user.email", "mae@example.org"]);
+    std::fs::write(tree.join("l.txt"), l_txt).expect("l.txt");
+    git(tree, &["add", "l.txt"]);
+    git(tree, &["commit", "-q", "-m", "start"]);
+    let report = apply::apply_mbox(
+        out,
+        &ApplyOptions {
+            repo: tree.to_path_buf(),
+            ..ApplyOptions::default()
+        },
+    )
+    .expect("apply");
+    assert!(report.ok(), "{:?}", report.failed);
+    tree.to_path_buf()
+}
+
 /// A Latin-1 file and a quoted-printable, ISO-8859-1 patch to it: the file
 /// keeps its bytes, the message becomes UTF-8, as `git am` does itself.
 #[test]
@@ -1124,23 +1146,7 @@ fn encodings_are_kept_so_the_patch_still_applies() {
     });
     let series = series_by_key(&f.index, "latin@example.org").expect("series");
     let out = apply::am_mbox(&f.index, &series, &am_opts()).expect("am");
-    let tree = f.root.join("latin");
-    std::fs::create_dir_all(&tree).expect("mkdir");
-    git(&tree, &["init", "-q", "-b", "main"]);
-    git(&tree, &["config", "user.name", "Mae Maintainer"]);
-    git(&tree, &["config", "user.email", "mae@example.org"]);
-    std::fs::write(tree.join("l.txt"), b"un\ncaf\xe9 noir\ntrois\n").expect("latin-1 file");
-    git(&tree, &["add", "l.txt"]);
-    git(&tree, &["commit", "-q", "-m", "start"]);
-    let report = apply::apply_mbox(
-        &out,
-        &ApplyOptions {
-            repo: tree.clone(),
-            ..ApplyOptions::default()
-        },
-    )
-    .expect("apply");
-    assert!(report.ok(), "{:?}", report.failed);
+    let tree = apply_on_one_file(&f.root.join("latin"), b"un\ncaf\xe9 noir\ntrois\n", &out);
     assert_eq!(
         std::fs::read(tree.join("l.txt")).expect("read"),
         b"un\ncaf\xe9 cr\xe8me\ntrois\n",
@@ -1198,22 +1204,11 @@ fn an_unknown_charset_is_taken_as_sent() {
         "Die Übersetzung folgt.\n\nSigned-off-by: Jörg Autor <jorg@example.org>\n\
          Reviewed-by: Rita Reviewer <rita@example.org>\n"
     );
-    let tree = f.root.join("charset");
-    std::fs::create_dir_all(&tree).expect("mkdir");
-    git(&tree, &["init", "-q", "-b", "main"]);
-    git(&tree, &["config", "user.name", "Mae Maintainer"]);
-    git(&tree, &["config", "user.email", "mae@example.org"]);
-    write(&tree, "l.txt", "eins\nzwei\ndrei\n");
-    git(&tree, &["commit", "-q", "-m", "start"]);
-    let report = apply::apply_mbox(
+    let tree = apply_on_one_file(
+        &f.root.join("charset"),
+        "eins\nzwei\ndrei\n".as_bytes(),
         &out,
-        &ApplyOptions {
-            repo: tree.clone(),
-            ..ApplyOptions::default()
-        },
-    )
-    .expect("apply");
-    assert!(report.ok(), "{:?}", report.failed);
+    );
     assert_eq!(
         std::fs::read_to_string(tree.join("l.txt")).expect("read"),
         "eins\nzwei – übersetzt\ndrei\n"
