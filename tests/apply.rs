@@ -842,23 +842,8 @@ fn an_incomplete_revision_is_refused_without_partial() {
 fn an_older_revision_says_a_newer_one_exists() {
     let f = Fixture::new(|up| {
         let mut m = format_patches(up, 1);
-        let v2 = format_patches(up, 2);
         // v2 arrives a day later.
-        m.extend(v2.into_iter().map(|s| {
-            let date = chrono::DateTime::from_timestamp(T0 + 86_400, 0)
-                .expect("date")
-                .to_rfc2822();
-            let mut out = String::new();
-            for line in s.lines() {
-                if line.starts_with("Date: ") {
-                    out.push_str(&format!("Date: {date}\n"));
-                } else {
-                    out.push_str(line);
-                    out.push('\n');
-                }
-            }
-            out
-        }));
+        m.extend(days_later(format_patches(up, 2), 1));
         m
     });
     let series = f.series();
