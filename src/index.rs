@@ -298,8 +298,8 @@ impl Index {
             // over time; two tries, then the whole range: matches that all
             // lie far back (a `d:` range of last year) cost two small
             // extra queries, not a walk back through the years.
-            let share = matches.clamp(1, docs.max(1)) as f64 / docs.max(1) as f64;
-            let mut slice = (range * (wanted * 4) as f64 / (docs as f64 * share)).max(3_600.0);
+            let spread = matches.clamp(1, docs.max(1)) as f64;
+            let mut slice = (range * (wanted * 4) as f64 / spread).max(3_600.0);
             for _ in 0..SLICE_TRIES {
                 if slice >= range {
                     break;
