@@ -78,10 +78,7 @@ pub struct MessageSummary {
 impl MessageSummary {
     /// The sender's name (or address when there is no name).
     pub fn from_name(&self) -> String {
-        match self.from.rfind(" <") {
-            Some(i) if self.from.ends_with('>') => self.from[..i].trim_matches('"').to_string(),
-            _ => self.from.clone(),
-        }
+        display_name(&self.from)
     }
 
     /// The sender's address, lower-cased.
@@ -91,6 +88,14 @@ impl MessageSummary {
             _ if self.from.contains('@') => self.from.to_ascii_lowercase(),
             _ => String::new(),
         }
+    }
+}
+
+/// The name part of a `From` as shown (`Name <addr>`), else all of it.
+pub(crate) fn display_name(from: &str) -> String {
+    match from.rfind(" <") {
+        Some(i) if from.ends_with('>') => from[..i].trim_matches('"').to_string(),
+        _ => from.to_string(),
     }
 }
 

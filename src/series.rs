@@ -50,29 +50,29 @@ pub struct Mail {
     pub blob: String,
 }
 
-impl From<&MessageSummary> for Mail {
-    fn from(m: &MessageSummary) -> Mail {
+impl From<MessageSummary> for Mail {
+    fn from(m: MessageSummary) -> Mail {
         Mail {
-            message_id: m.message_id.clone(),
-            parent: m.parent.clone(),
-            references: m.references.clone(),
-            date: m.date,
             from_name: m.from_name(),
             from_addr: m.from_addr(),
-            subject: m.subject.clone(),
             info: parse_subject(&m.subject),
             has_diff: m.meta.has_diff,
             has_diffstat: m.meta.has_diffstat,
-            pull: m.pull.as_ref().map(|p| Pull {
-                url: p.url.clone(),
-                branch: p.branch.clone(),
+            pull: m.pull.map(|p| Pull {
+                url: p.url,
+                branch: p.branch,
             }),
-            patch_id: m.patch_id.clone(),
-            change_id: m.change_id.clone(),
-            base_commit: m.base_commit.clone(),
-            trailers: m.trailers.clone(),
-            inbox: m.inbox.clone(),
-            blob: m.blob.clone(),
+            message_id: m.message_id,
+            parent: m.parent,
+            references: m.references,
+            date: m.date,
+            subject: m.subject,
+            patch_id: m.patch_id,
+            change_id: m.change_id,
+            base_commit: m.base_commit,
+            trailers: m.trailers,
+            inbox: m.inbox,
+            blob: m.blob,
         }
     }
 }
@@ -1079,7 +1079,7 @@ fn subjects_resemble(a: &str, b: &str) -> bool {
     all > 0 && shared * 3 >= all
 }
 
-fn person_name(name: &str) -> String {
+pub(crate) fn person_name(name: &str) -> String {
     let name = name.trim().trim_matches('"');
     let name = name.strip_suffix(" via B4 Relay").unwrap_or(name).trim();
     name.to_lowercase()

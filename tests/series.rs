@@ -469,6 +469,81 @@ fn recurring_subjects_stay_apart() {
     assert_eq!(got, want);
 }
 
+/// A series looked up from one of its messages is the series the whole
+/// archive groups it into, when its subject recurs: other people send
+/// the same subject (left out, and not gathered), the author re-rolls
+/// through b4's relay (linked by name, not address), and a re-roll more
+/// than a year after the last one starts a new series.
+#[test]
+fn series_of_one_message_is_its_series_in_the_whole_archive() {
+    let day = 24 * 3600;
+    let mail = |id: &str, at: i64, from: &str, subject: &str| {
+        let date = chrono::DateTime::from_timestamp(common::T0 + at, 0)
+            .expect("date")
+            .to_rfc2822();
+        format!(
+            "From: {from}\nSubject: {subject}\nDate: {date}\nMessage-ID: <{id}>\n\n\
+             ---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+{id}\n"
+        )
+    };
+    let ann = "Ann Author <ann@x.org>";
+    let relay = "Ann Author via B4 Relay <devnull+ann.x.org@kernel.org>";
+    let subject = "net: remove unused queue field";
+    let mails = vec![
+        mail("a1@x", 0, ann, &format!("[PATCH] {subject}")),
+        mail(
+            "b1@x",
+            day,
+            "Bob <bob@y.org>",
+            &format!("[PATCH] {subject}"),
+        ),
+        mail("a2@x", 10 * day, relay, &format!("[PATCH v2] {subject}")),
+        mail(
+            "c1@x",
+            20 * day,
+            "Cy <cy@z.org>",
+            &format!("[PATCH v2] {subject}"),
+        ),
+        mail("a3@x", 300 * day, ann, &format!("[PATCH v3] {subject}")),
+        mail(
+            "b2@x",
+            310 * day,
+            "Bob <bob@y.org>",
+            &format!("[PATCH v2] {subject}"),
+        ),
+        mail("a4@x", 700 * day, ann, &format!("[PATCH v4] {subject}")),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = index_mails(dir.path(), &mails);
+    let whole = all_series(&index);
+    let picture = |s: &Series| -> Vec<(u32, String)> {
+        s.revisions
+            .iter()
+            .map(|r| (r.version, r.root_message_id().to_string()))
+            .collect()
+    };
+    let mut pictures: Vec<Vec<(u32, String)>> = whole.iter().map(picture).collect();
+    pictures.sort();
+    let want = |v: &[(u32, &str)]| -> Vec<(u32, String)> {
+        v.iter().map(|(n, id)| (*n, id.to_string())).collect()
+    };
+    assert_eq!(
+        pictures,
+        vec![
+            want(&[(1, "a1@x"), (2, "a2@x"), (3, "a3@x")]),
+            want(&[(1, "b1@x"), (2, "b2@x")]),
+            want(&[(2, "c1@x")]),
+            want(&[(4, "a4@x")]),
+        ]
+    );
+    for s in &whole {
+        for r in &s.revisions {
+            let one = series_by_key(&index, r.root_message_id()).expect("series");
+            assert_eq!(picture(&one), picture(s), "from {}", r.root_message_id());
+        }
+    }
+}
+
 /// Properties that must hold for any list.
 fn check_properties(index: &Index) -> (usize, usize, usize) {
     let series = all_series(index);

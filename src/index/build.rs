@@ -20,7 +20,7 @@ use tantivy::query::{BooleanQuery, Query as TantivyQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::schema::{self, Fields, Meta, hash, subject_hash};
+use super::schema::{self, Fields, Meta, hash, name_hash, subject_hash};
 use super::{Cursors, Index};
 use crate::archive::{self, Inbox, Op};
 use crate::error::{Error, Result};
@@ -701,7 +701,9 @@ pub fn document(
     }
     doc.add_text(f.refs, refs);
     doc.add_i64(f.date, date);
-    doc.add_text(f.from, msg.from.display());
+    let from = msg.from.display();
+    doc.add_u64(f.name_h, name_hash(&from));
+    doc.add_text(f.from, from);
     let who = if msg.from.addr.is_empty() {
         &msg.from.name
     } else {

@@ -13,7 +13,7 @@ use tantivy::schema::{
 
 /// Bumped whenever documents change meaning; an index of another version is
 /// rebuilt from the archives.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles of every field.
 #[derive(Debug, Clone)]
@@ -34,6 +34,10 @@ pub struct Fields {
     pub date: Field,
     pub from: Field,
     pub from_h: Field,
+    /// The sender's name as the series model compares it ([`name_hash`]):
+    /// revisions link by same subject and same address *or* same name, so
+    /// gathering them filters candidates on both without loading them.
+    pub name_h: Field,
     pub to: Field,
     pub cc: Field,
     pub subject: Field,
@@ -98,6 +102,7 @@ pub fn build() -> (Schema, Fields) {
         date: b.add_i64_field("date", INDEXED | STORED | FAST),
         from: b.add_text_field("from", text(true, true)),
         from_h: b.add_u64_field("from_h", hash_field()),
+        name_h: b.add_u64_field("name_h", FAST),
         to: b.add_text_field("to", text(true, false)),
         cc: b.add_text_field("cc", text(true, false)),
         subject: b.add_text_field("subject", text(true, true)),
@@ -130,6 +135,14 @@ pub fn hash(s: &str) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     if h == 0 { 1 } else { h }
+}
+
+/// Hash of the sender's name in a `From` as shown (`Name <addr>`), as
+/// the series model compares names (case, quotes and b4's " via B4 Relay"
+/// do not matter); 0 when there is no name.
+pub fn name_hash(from: &str) -> u64 {
+    let name = crate::series::person_name(&crate::index::display_name(from));
+    if name.is_empty() { 0 } else { hash(&name) }
 }
 
 /// Hash of a normalised subject: case and spacing do not matter.
