@@ -158,34 +158,50 @@ fn highlight(line: &PagerLine, search: Option<&str>) -> Vec<(&'static str, Strin
 }
 
 /// Wraps styled segments into rows of at most `w` columns, never
-/// splitting a wide character.
+/// splitting a wide character, and breaking after the last space of a row
+/// when it has one (as mutt's `smart_wrap`): an address or a word runs
+/// whole onto the next row instead of being cut in two. A row without a
+/// space (a long URL, a hash) is cut at the edge.
 fn wrap(segs: &[(&'static str, String)], w: usize) -> Vec<Vec<(&'static str, String)>> {
-    let mut rows = vec![Vec::new()];
     if w == 0 {
-        return rows;
+        return vec![Vec::new()];
     }
-    let mut used = 0;
-    for (role, text) in segs {
-        let mut cur = String::new();
-        for g in text.graphemes(true) {
-            let gw = g.width();
-            if used + gw > w {
-                if !cur.is_empty() {
-                    rows.last_mut()
-                        .expect("rows is never empty")
-                        .push((*role, std::mem::take(&mut cur)));
-                }
-                rows.push(Vec::new());
-                used = 0;
+    // The line as graphemes with their role and width, then cut into rows.
+    let cells: Vec<(&'static str, &str, usize)> = segs
+        .iter()
+        .flat_map(|(role, text)| text.graphemes(true).map(move |g| (*role, g, g.width())))
+        .collect();
+    let mut rows = Vec::new();
+    let mut start = 0;
+    while start < cells.len() || rows.is_empty() {
+        let mut used = 0;
+        let mut end = start;
+        // Index just past the last space that follows something else.
+        let mut soft: Option<usize> = None;
+        while end < cells.len() && used + cells[end].2 <= w {
+            used += cells[end].2;
+            if cells[end].1 == " " && end > start {
+                soft = Some(end + 1);
             }
-            cur.push_str(g);
-            used += gw;
+            end += 1;
         }
-        if !cur.is_empty() {
-            rows.last_mut()
-                .expect("rows is never empty")
-                .push((*role, cur));
+        if end == start && end < cells.len() {
+            // A character wider than the row: give it a row of its own.
+            end += 1;
+        } else if end < cells.len()
+            && let Some(s) = soft
+        {
+            end = s;
         }
+        let mut row: Vec<(&'static str, String)> = Vec::new();
+        for &(role, g, _) in &cells[start..end] {
+            match row.last_mut() {
+                Some((r, text)) if *r == role => text.push_str(g),
+                _ => row.push((role, g.to_string())),
+            }
+        }
+        rows.push(row);
+        start = end;
     }
     rows
 }
@@ -202,6 +218,36 @@ mod tests {
             .map(|r| r.iter().map(|(_, t)| t.as_str()).collect())
             .collect();
         assert_eq!(texts, vec!["ab", "漢", "字c", "d"]);
+    }
+
+    #[test]
+    fn wrapping_breaks_after_a_space() {
+        let texts = |segs: &[(&'static str, String)], w| -> Vec<String> {
+            wrap(segs, w)
+                .iter()
+                .map(|r| r.iter().map(|(_, t)| t.as_str()).collect())
+                .collect()
+        };
+        let cc = [
+            ("header.name", "Cc: ".to_string()),
+            (
+                "header.value",
+                "Nathan <n@k.org>, Nicolas Schier <nsc@k.org>".to_string(),
+            ),
+        ];
+        assert_eq!(
+            texts(&cc, 30),
+            vec!["Cc: Nathan <n@k.org>, Nicolas ", "Schier <nsc@k.org>"]
+        );
+        // Roles survive the break.
+        assert_eq!(wrap(&cc, 30)[0][0], ("header.name", "Cc: ".to_string()));
+        // Nothing to break at: cut at the edge, nothing lost.
+        let url = [("normal", "see https://lore.kernel.org/all/x".to_string())];
+        assert_eq!(
+            texts(&url, 12),
+            vec!["see ", "https://lore", ".kernel.org/", "all/x"]
+        );
+        assert_eq!(texts(&[("normal", String::new())], 5), vec![""]);
     }
 
     #[test]
