@@ -219,14 +219,18 @@ pub fn am_revision(
         newer,
         warnings,
     };
-    if opts.cover
-        && let Some(cover) = &rev.cover
+    let cover = rev.cover.as_ref().filter(|_| opts.cover);
+    let wanted: Vec<&crate::series::MailRef> = cover
+        .into_iter()
+        .chain(rev.patches.iter().map(|p| &p.mail))
+        .collect();
+    let mut raws = crate::interdiff::read_raws(index, &wanted)?.into_iter();
+    if cover.is_some()
+        && let Some(raw) = raws.next()
     {
-        let raw = crate::interdiff::read_raw(index, cover)?;
         out.cover = Some(mbox::raw_entry(&raw));
     }
-    for p in &rev.patches {
-        let raw = crate::interdiff::read_raw(index, &p.mail)?;
+    for (p, raw) in rev.patches.iter().zip(raws) {
         let info = mbox::mailinfo(&raw).map_err(|e| Error::Command {
             what: format!("patch {}/{} <{}>", p.counter, rev.total, p.mail.message_id),
             message: e,

@@ -382,9 +382,14 @@ fn patch_texts_of(index: &Index, revs: &[&Revision]) -> Result<Vec<Vec<PatchText
         .collect())
 }
 
-/// The raw mail behind a [`MailRef`]: the very copy the series saw.
-pub(crate) fn read_raw(index: &Index, m: &MailRef) -> Result<Vec<u8>> {
-    index.raw_message(&chosen_copy(index, m)?)
+/// The raw mails behind [`MailRef`]s, in order: the very copies the series
+/// saw, each archive opened once for all.
+pub(crate) fn read_raws(index: &Index, ms: &[&MailRef]) -> Result<Vec<Vec<u8>>> {
+    let copies = ms
+        .iter()
+        .map(|m| chosen_copy(index, m))
+        .collect::<Result<Vec<_>>>()?;
+    index.raw_messages(&copies.iter().collect::<Vec<_>>())
 }
 
 /// The indexed copy of a [`MailRef`]'s message the series saw (the first
