@@ -222,19 +222,23 @@ impl Workflow {
     /// Every series with a message matching the query's message terms and
     /// whose newest revision passes its series terms, newest first. Series
     /// a hiding rule matches are left out unless `show_hidden` or the query
-    /// names that rule.
+    /// names that rule; the list says how many.
     pub fn series_for_query(
         &self,
         index: &Index,
         query: &SeriesQuery,
         max_hits: usize,
         show_hidden: bool,
-    ) -> Result<Vec<Series>> {
-        let all = series_for_ast(index, &query.messages, max_hits)?;
-        Ok(all
-            .into_iter()
-            .filter(|s| self.keeps(index, query, s, show_hidden))
-            .collect())
+    ) -> Result<SeriesList> {
+        let mut out = SeriesList::default();
+        for s in series_for_ast(index, &query.messages, max_hits)? {
+            match self.verdict(index, query, &s, show_hidden) {
+                Verdict::Keep => out.series.push(s),
+                Verdict::Hidden => out.hidden += 1,
+                Verdict::Filtered => {}
+            }
+        }
+        Ok(out)
     }
 
     /// One page of a filtered series list ([`crate::series::gather::series_page`]
@@ -256,11 +260,13 @@ impl Workflow {
             out.hits += page.hits;
             out.more = page.more;
             offset += page.hits;
-            out.series.extend(
-                page.series
-                    .into_iter()
-                    .filter(|s| self.keeps(index, query, s, false)),
-            );
+            for s in page.series {
+                match self.verdict(index, query, &s, false) {
+                    Verdict::Keep => out.series.push(s),
+                    Verdict::Hidden => out.hidden.push(s.id),
+                    Verdict::Filtered => {}
+                }
+            }
             if !out.series.is_empty() || !out.more {
                 break;
             }
@@ -268,19 +274,27 @@ impl Workflow {
         Ok(out)
     }
 
-    fn keeps(&self, index: &Index, query: &SeriesQuery, s: &Series, show_hidden: bool) -> bool {
+    fn verdict(
+        &self,
+        index: &Index,
+        query: &SeriesQuery,
+        s: &Series,
+        show_hidden: bool,
+    ) -> Verdict {
         let rev = s.latest();
         let outcomes = self.rule_outcomes(index, s, rev);
+        let passes = match &query.series {
+            None => true,
+            Some(q) => self.eval_series(q, s, rev, &outcomes),
+        };
         let hidden = outcomes
             .iter()
             .zip(self.rules.rules())
             .any(|(v, r)| *v && r.hide && !query.names_rule(&r.name));
-        if hidden && !show_hidden {
-            return false;
-        }
-        match &query.series {
-            None => true,
-            Some(q) => self.eval_series(q, s, rev, &outcomes),
+        match (passes, hidden && !show_hidden) {
+            (false, _) => Verdict::Filtered,
+            (true, true) => Verdict::Hidden,
+            (true, false) => Verdict::Keep,
         }
     }
 
@@ -405,6 +419,23 @@ fn first_message_term(q: &Query) -> Option<Range<usize>> {
 
 /// A series query split in two: what the index answers (which messages)
 /// and what the workflow answers (`is:`, `check:`, on the newest revision).
+/// A filtered series list: what it shows, and how many series a rule
+/// with `hide = true` left out (`putt series` says so; `-a` shows them).
+#[derive(Debug, Clone, Default)]
+pub struct SeriesList {
+    pub series: Vec<Series>,
+    pub hidden: usize,
+}
+
+/// Whether a list shows a series.
+enum Verdict {
+    Keep,
+    /// It passes the query, but a hiding rule leaves it out.
+    Hidden,
+    /// It does not pass the query's series terms.
+    Filtered,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesQuery {
     pub messages: Query,

@@ -1133,9 +1133,11 @@ fn the_list_shows_check_status_and_rules_and_hides_what_a_rule_hides() {
     assert!(row(&s, "kbuild").contains("  0  1  0 - "));
     assert!(row(&s, "kbuild").contains("[ready] kbuild: fix typo"));
     assert!(!row(&s, "net: foo").contains('['));
-    // The pull request is hidden by the `pull` rule.
+    // The pull request is hidden by the `pull` rule, and the status line
+    // counts it.
     assert!(!s.contains("pwm fixes"), "{s}");
     assert_eq!(t.app.list.rows.len(), 6);
+    assert!(row(&s, "-- putt").contains("│ 1 hidden"), "{s}");
 }
 
 #[test]
@@ -1166,6 +1168,7 @@ fn limit_and_saved_filters_take_is_and_check_terms() {
     // Naming a hiding rule shows what it hides.
     t.keys("l<C-u>is:pull<Enter>");
     assert_eq!(subjects(&t), ["pwm fixes for v6.9-rc3"]);
+    assert!(!t.screen().contains("hidden"));
     // `putt series`'s errors, and the limit stays.
     t.keys("l<C-u>is:redy<Enter>");
     let s = t.screen();

@@ -355,11 +355,15 @@ fn rules_over_hand_made_trailers_and_dates() {
     let (code, out, err) = home.putt_at(at, &["series", "--json"]);
     assert_eq!(code, 0, "{err}");
     let rows = json_lines(&out);
-    // Dave's series is untested: hidden.
+    // Dave's series is untested: hidden, and the list says so.
     assert_eq!(
         subjects(&out),
         ["docs: fix a typo", "kbuild: fix frob"],
         "{out}"
+    );
+    assert!(
+        err.contains("1 more series hidden by rules with hide = true (-a shows them)"),
+        "{err}"
     );
     let a = rows
         .iter()
@@ -380,8 +384,9 @@ fn rules_over_hand_made_trailers_and_dates() {
     // Reviews, but not from the maintainers of Documentation/.
     assert!(strs(&e["rules"]).is_empty(), "{e}");
 
-    let (_, out, _) = home.putt_at(at, &["series", "--all", "--json"]);
+    let (_, out, err) = home.putt_at(at, &["series", "--all", "--json"]);
     assert_eq!(subjects(&out).len(), 3);
+    assert!(!err.contains("hidden"), "{err}");
     let d = json_lines(&out)
         .into_iter()
         .find(|r| r["subject"] == "kbuild: break things")

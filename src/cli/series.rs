@@ -71,7 +71,8 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
         Ok(q) => q,
         Err(e) => anyhow::bail!("bad query:\n{}", e.render(&query)),
     };
-    let mut series = wf.series_for_query(&index, &q, args.max_hits, args.all)?;
+    let list = wf.series_for_query(&index, &q, args.max_hits, args.all)?;
+    let mut series = list.series;
     if args.limit > 0 {
         series.truncate(args.limit);
     }
@@ -87,6 +88,13 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
             let info = wf.revision_info(&index, s, s.latest());
             writeln!(out, "{}", row(s, &info))?;
         }
+    }
+    drop(out);
+    if list.hidden > 0 && !ctx.quiet {
+        eprintln!(
+            "putt: {} more series hidden by rules with hide = true (-a shows them)",
+            list.hidden
+        );
     }
     Ok(if series.is_empty() { 1 } else { 0 })
 }

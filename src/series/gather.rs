@@ -264,6 +264,9 @@ pub struct SeriesPage {
     pub hits: usize,
     /// Whether older matching messages remain.
     pub more: bool,
+    /// Ids of series a rule with `hide = true` left out (only the
+    /// workflow's pages hide: [`crate::workflow::Workflow::series_page`]).
+    pub hidden: Vec<String>,
 }
 
 /// The series of the `hits` newest messages matching `query` after the
@@ -323,6 +326,7 @@ pub fn series_page_ast(
         series,
         hits: n,
         more,
+        hidden: Vec::new(),
     })
 }
 

@@ -1727,7 +1727,9 @@ impl App {
                     .or_else(|| (offset > 0).then(|| self.selected_id()).flatten());
                 if offset == 0 {
                     self.list.show_checks = checks_ran;
+                    self.list.hidden.clear();
                 }
+                self.list.hidden.extend(page.hidden.iter().cloned());
                 let fresh = page.series.iter().zip(flow).map(|(s, flow)| SeriesRow {
                     series: Arc::new(s.clone()),
                     flow,
@@ -2076,6 +2078,9 @@ impl App {
         }
         if let Some(l) = &self.limit {
             parts.push(format!("limit: {}", views::clean(l)));
+        }
+        if !self.list.hidden.is_empty() {
+            parts.push(format!("{} hidden", self.list.hidden.len()));
         }
         format!("-- {} ", parts.join(" │ "))
     }

@@ -56,6 +56,9 @@ pub struct SeriesListState {
     pub want: Option<String>,
     /// Whether any check ever ran: then the list has a check column.
     pub show_checks: bool,
+    /// Series of the pages read so far that a rule with `hide = true`
+    /// left out: the status line counts them.
+    pub hidden: std::collections::HashSet<String>,
 }
 
 impl SeriesListState {
