@@ -5,6 +5,7 @@
 //! ([`crate::state`]) and the check results ([`crate::check`]) together;
 //! the CLI and the TUI ask this one place.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -241,6 +242,63 @@ impl Workflow {
         Ok(out)
     }
 
+    /// The `n` newest series of [`Workflow::series_for_query`]'s list. When
+    /// the query's message terms are none or only a date lower bound
+    /// (`d:2.weeks.ago..`), the newest revision of every series in the list
+    /// opens with a matching patch or cover letter, so paging through the
+    /// newest matches can stop once `n` series are newer than every match
+    /// not yet read: `putt series -n 20` on a million messages reads a few
+    /// hundred of them instead of grouping 200,000. Other queries get the
+    /// whole list, cut. `hidden` counts what the pages read had hidden.
+    pub fn newest_series(
+        &self,
+        index: &Index,
+        query: &SeriesQuery,
+        n: usize,
+        max_hits: usize,
+        show_hidden: bool,
+    ) -> Result<SeriesList> {
+        if n == 0 || !newest_first_is_exact(&query.messages) {
+            let mut list = self.series_for_query(index, query, max_hits, show_hidden)?;
+            if n > 0 {
+                list.series.truncate(n);
+            }
+            return Ok(list);
+        }
+        let mut kept: HashMap<String, Series> = HashMap::new();
+        let mut hidden: HashSet<String> = HashSet::new();
+        let (mut offset, mut hits) = (0, (8 * n).clamp(64, 4096));
+        loop {
+            let page = series_page_ast(index, &query.messages, offset, hits, true)?;
+            offset += page.hits;
+            for s in page.series {
+                match self.verdict(index, query, &s, show_hidden) {
+                    Verdict::Keep => {
+                        kept.insert(s.id.clone(), s);
+                    }
+                    Verdict::Hidden => {
+                        hidden.insert(s.id);
+                    }
+                    Verdict::Filtered => {}
+                }
+            }
+            let settled = page
+                .oldest
+                .is_some_and(|d| kept.values().filter(|s| s.date() > d).count() >= n);
+            if settled || !page.more || offset >= max_hits {
+                break;
+            }
+            hits = (hits * 2).min(16_384);
+        }
+        let mut series: Vec<Series> = kept.into_values().collect();
+        series.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+        series.truncate(n);
+        Ok(SeriesList {
+            series,
+            hidden: hidden.len(),
+        })
+    }
+
     /// One page of a filtered series list ([`crate::series::gather::series_page`]
     /// with the series terms applied and hidden series left out). A page
     /// whose series all fail the filter is followed by the next ones (up to
@@ -419,6 +477,22 @@ fn first_message_term(q: &Query) -> Option<Range<usize>> {
 
 /// A series query split in two: what the index answers (which messages)
 /// and what the workflow answers (`is:`, `check:`, on the newest revision).
+/// Whether every series a query lists has its newest revision's first
+/// message among the query's matches: true for no terms and for date lower
+/// bounds, which every later message also meets.
+fn newest_first_is_exact(q: &Query) -> bool {
+    match q {
+        Query::All => true,
+        Query::Term {
+            field: Field::Date,
+            value: Value::DateRange { to: None, .. },
+            ..
+        } => true,
+        Query::And(v) => v.iter().all(newest_first_is_exact),
+        _ => false,
+    }
+}
+
 /// A filtered series list: what it shows, and how many series a rule
 /// with `hide = true` left out (`putt series` says so; `-a` shows them).
 #[derive(Debug, Clone, Default)]

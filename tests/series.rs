@@ -645,4 +645,36 @@ fn properties_on_linux_kbuild() {
         "linux-kbuild: {n} series, {linked} with several revisions, {incomplete} incomplete revisions"
     );
     assert!(n > 2500);
+    newest_series_are_the_head_of_the_list(&index);
+}
+
+/// `putt series -n N` pages through the newest matches when the query
+/// allows it: its N series are the first N of the whole list, in order,
+/// with a hiding rule too (the pull requests of linux-kbuild).
+fn newest_series_are_the_head_of_the_list(index: &Index) {
+    let now = chrono::DateTime::from_timestamp(1_784_000_000, 0).expect("now");
+    let mut config = putt::config::Config::default();
+    config.rules.push(putt::config::RuleConfig {
+        name: "pull".into(),
+        when: "pull".into(),
+        hide: true,
+    });
+    let wf = putt::workflow::Workflow::new(&config, None, None, now).expect("workflow");
+    let ids = |v: &[Series]| -> Vec<(String, i64)> {
+        v.iter().map(|s| (s.id.clone(), s.date())).collect()
+    };
+    for query in ["", "d:90.days.ago..", "s:kbuild"] {
+        let q = wf.parse_query(query, now).expect("query");
+        let whole = wf
+            .series_for_query(index, &q, 200_000, false)
+            .expect("list");
+        assert!(whole.series.len() > 30, "{query}: {}", whole.series.len());
+        for n in [1, 7, 60] {
+            let head = wf
+                .newest_series(index, &q, n, 200_000, false)
+                .expect("newest");
+            let want = &whole.series[..n.min(whole.series.len())];
+            assert_eq!(ids(&head.series), ids(want), "{query} -n {n}");
+        }
+    }
 }

@@ -71,11 +71,8 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
         Ok(q) => q,
         Err(e) => anyhow::bail!("bad query:\n{}", e.render(&query)),
     };
-    let list = wf.series_for_query(&index, &q, args.max_hits, args.all)?;
-    let mut series = list.series;
-    if args.limit > 0 {
-        series.truncate(args.limit);
-    }
+    let list = wf.newest_series(&index, &q, args.limit, args.max_hits, args.all)?;
+    let series = list.series;
     let mut out = std::io::stdout().lock();
     for s in &series {
         if args.json {

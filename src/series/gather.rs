@@ -267,6 +267,9 @@ pub struct SeriesPage {
     /// Ids of series a rule with `hide = true` left out (only the
     /// workflow's pages hide: [`crate::workflow::Workflow::series_page`]).
     pub hidden: Vec<String>,
+    /// Date of the oldest message this page looked at: every matching
+    /// message newer than this was on this page or an earlier one.
+    pub oldest: Option<i64>,
 }
 
 /// The series of the `hits` newest messages matching `query` after the
@@ -307,8 +310,10 @@ pub fn series_page_ast(
     let n = found.len();
     let mut g = Gatherer::new(index);
     let mut hit_ids = HashSet::new();
+    let mut oldest: Option<i64> = None;
     for a in found {
         let m = index.summary(a)?;
+        oldest = Some(oldest.map_or(m.date, |o| o.min(m.date)));
         hit_ids.insert(m.message_id.clone());
         g.add(a, m);
     }
@@ -327,6 +332,7 @@ pub fn series_page_ast(
         hits: n,
         more,
         hidden: Vec::new(),
+        oldest,
     })
 }
 
