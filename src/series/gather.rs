@@ -1,16 +1,16 @@
 //! Fetching what series need from the index: the whole threads of the
 //! messages a query found, and the other revisions of their series (by
 //! change-id and by subject), so a query window never cuts a series short.
-//! Lookups go through the hashed fields in batches (one term-set query per
-//! round), so the cost follows the size of the answer, not of the archive.
+//! Each round looks its ids up in the hashed fields' term dictionaries
+//! ([`docs_with_any`]) and filters candidates on fast columns before
+//! loading any stored document, so the cost follows the size of the answer,
+//! not of the archive.
 
 use std::collections::{HashMap, HashSet};
 
 use tantivy::collector::DocSetCollector;
 use tantivy::columnar::{Column, DynamicColumn, HasAssociatedColumnType};
-use tantivy::query::{
-    BooleanQuery, Occur, Query as TantivyQuery, RangeQuery, TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
 
@@ -184,34 +184,6 @@ fn reject_series_terms(ast: &crate::query::Query) -> Result<()> {
     Ok(())
 }
 
-/// Below this many terms, [`any_term`] looks each one up.
-const TERM_LOOKUPS_MAX: usize = 256;
-
-/// Documents holding any of `terms`. A few terms are looked up one by one
-/// in each segment's term dictionary: tantivy's `TermSetQuery` streams the
-/// whole dictionary through an automaton and allocates a bitset of every
-/// segment's size, which made a two-message thread cost 4.5 ms on a
-/// million messages (the dictionary of a hash field holds a term per
-/// message). Many terms are still one streamed pass.
-fn any_term(terms: impl IntoIterator<Item = Term>) -> Box<dyn TantivyQuery> {
-    let mut terms: Vec<Term> = terms.into_iter().collect();
-    terms.sort_unstable();
-    terms.dedup();
-    if terms.len() > TERM_LOOKUPS_MAX {
-        return Box::new(TermSetQuery::new(terms));
-    }
-    Box::new(BooleanQuery::new(
-        terms
-            .into_iter()
-            .map(|t| {
-                let q: Box<dyn TantivyQuery> =
-                    Box::new(TermQuery::new(t, IndexRecordOption::Basic));
-                (Occur::Should, q)
-            })
-            .collect(),
-    ))
-}
-
 /// Documents holding any of `hashes` in the hash field `field`, in
 /// address order: each hash looked up in each segment's term dictionary
 /// and its postings read directly. Gathering a month of a big list asks
@@ -302,8 +274,18 @@ pub fn series_page_ast(
     let mut q = crate::index::compile::compile(index.fields(), ast);
     if patches_only {
         let kind = index.fields().kind;
-        let kinds = any_term(["patch", "cover", "pull"].map(|k| Term::from_field_text(kind, k)));
-        q = Box::new(tantivy::query::BooleanQuery::intersection(vec![q, kinds]));
+        let kinds: Vec<(Occur, Box<dyn TantivyQuery>)> = ["patch", "cover", "pull"]
+            .map(|k| {
+                let t = Term::from_field_text(kind, k);
+                let q: Box<dyn TantivyQuery> =
+                    Box::new(TermQuery::new(t, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .into();
+        q = Box::new(BooleanQuery::intersection(vec![
+            q,
+            Box::new(BooleanQuery::new(kinds)),
+        ]));
     }
     let found = index.top_by_date(q.as_ref(), hits, offset)?;
     let more = found.len() >= hits.max(1);
