@@ -270,30 +270,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ThreadState) {
     frame.render_widget(Paragraph::new(lines), rev_area);
 
     // The shown revision's rules and checks, as `putt series show` has them.
-    let flow_h = s.flow_height(area.height as usize);
-    if flow_h > 0
-        && let Some(info) = s.infos.get(s.revision)
-    {
-        let label = s
-            .series
-            .revisions
-            .get(s.revision)
-            .map(|r| r.label())
-            .unwrap_or_default();
-        let flow_area = Rect::new(area.x, area.y + 2 + rev_h, area.width, flow_h as u16);
-        frame.render_widget(
-            Paragraph::new(flow_lines(app, info, &label, &s.series.id, flow_h, w)),
-            flow_area,
-        );
-    }
-
-    let rule_y = area.y + 2 + rev_h + flow_h as u16;
     let shown = s
         .series
         .revisions
         .get(s.revision)
         .map(|r| r.label())
         .unwrap_or_default();
+    let flow_h = s.flow_height(area.height as usize);
+    if flow_h > 0
+        && let Some(info) = s.infos.get(s.revision)
+    {
+        let flow_area = Rect::new(area.x, area.y + 2 + rev_h, area.width, flow_h as u16);
+        frame.render_widget(
+            Paragraph::new(flow_lines(app, info, &shown, &s.series.id, flow_h, w)),
+            flow_area,
+        );
+    }
+
+    let rule_y = area.y + 2 + rev_h + flow_h as u16;
     frame.render_widget(
         rule(
             &format!("Thread of {shown} ({} messages)", s.rows.len()),
