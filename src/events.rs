@@ -396,14 +396,24 @@ pub fn update_index(
         ..opts.clone()
     };
     let report = build::update(index, inboxes, &opts, progress)?;
-    let kinds = index_events(index, &report)?;
+    // The memo and the events both need the new mail's series: group once.
+    // A memo that cannot be kept is only slower next time.
+    let series = crate::series::memo::after_index(index, &report)
+        .ok()
+        .flatten();
+    let kinds = index_events(index, &report, series)?;
     let problems = log.emit(kinds)?;
     Ok((report, problems))
 }
 
 /// The events an index run caused: new series, revisions and trailers
-/// among the messages it added.
-pub fn index_events(index: &Index, report: &IndexReport) -> Result<Vec<EventKind>> {
+/// among the messages it added. `series` are the series of those messages
+/// when the caller has them already.
+pub fn index_events(
+    index: &Index,
+    report: &IndexReport,
+    series: Option<Vec<crate::series::Series>>,
+) -> Result<Vec<EventKind>> {
     let mut out = Vec::new();
     for inbox in &report.imported {
         let messages = index
@@ -421,7 +431,10 @@ pub fn index_events(index: &Index, report: &IndexReport) -> Result<Vec<EventKind
         return Ok(out);
     }
     let new: HashSet<&str> = report.new_messages.iter().map(String::as_str).collect();
-    let series = crate::series::gather::series_of_messages(index, &report.new_messages)?;
+    let series = match series {
+        Some(s) => s,
+        None => crate::series::gather::series_of_messages(index, &report.new_messages)?,
+    };
     for s in &series {
         for (i, r) in s.revisions.iter().enumerate() {
             if new.contains(r.root_message_id()) {

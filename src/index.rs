@@ -127,6 +127,8 @@ pub struct Index {
     inner: tantivy::Index,
     fields: Fields,
     reader: tantivy::IndexReader,
+    /// [`Index::generation`] of what the reader sees.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl Index {
@@ -170,6 +172,10 @@ impl Index {
     }
 
     fn from_parts(dir: &Path, inner: tantivy::Index, fields: Fields) -> Result<Index> {
+        // Read before the reader opens: a commit landing in between then
+        // makes the reader newer than its generation, never older, and a
+        // memo of the older generation only misses the newest mail.
+        let generation = generation_of(dir, &inner)?;
         let reader = inner
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -180,6 +186,7 @@ impl Index {
             inner,
             fields,
             reader,
+            generation: generation.into(),
         })
     }
 
@@ -197,7 +204,20 @@ impl Index {
 
     /// Sees the latest commit (after `putt index` ran, here or elsewhere).
     pub fn reload(&self) -> Result<()> {
-        self.reader.reload().map_err(|e| Error::index(&self.dir, e))
+        let generation = generation_of(&self.dir, &self.inner)?;
+        self.reader
+            .reload()
+            .map_err(|e| Error::index(&self.dir, e))?;
+        self.generation
+            .store(generation, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Which archive state the reader sees: a hash of the last commit's
+    /// cursors. Caches of what the index holds (the series memo) belong to
+    /// one generation.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn searcher(&self) -> tantivy::Searcher {
@@ -529,12 +549,19 @@ fn dir_size(dir: &Path) -> u64 {
 }
 
 /// Removes tantivy's files from `dir`, leaving anything else alone.
+/// See [`Index::generation`].
+fn generation_of(dir: &Path, inner: &tantivy::Index) -> Result<u64> {
+    let metas = inner.load_metas().map_err(|e| Error::index(dir, e))?;
+    Ok(metas.payload.as_deref().map_or(0, schema::hash))
+}
+
 fn remove_index_files(dir: &Path) -> Result<()> {
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let ours = name == "meta.json"
+            || crate::series::memo::is_memo_file(&name)
             || name == ".managed.json"
             || name.starts_with(".tantivy")
             || name.rsplit_once('.').is_some_and(|(stem, _)| {

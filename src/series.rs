@@ -22,6 +22,7 @@ use crate::subject::{SubjectInfo, parse_subject};
 use crate::trailers::{Trailer, TrailerKind};
 
 pub mod gather;
+pub(crate) mod memo;
 
 /// Unthreaded patches of one revision arrive within this many seconds.
 pub(crate) const UNTHREADED_WINDOW: i64 = 30 * 60;

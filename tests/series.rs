@@ -678,3 +678,199 @@ fn newest_series_are_the_head_of_the_list(index: &Index) {
         }
     }
 }
+
+/// What a listing shows of a series, trailers and follow-ups included.
+fn full_picture(series: &[Series]) -> Vec<String> {
+    let mut out: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let revs: Vec<String> = s
+                .revisions
+                .iter()
+                .map(|r| {
+                    let mut members: Vec<&String> = r.members.iter().collect();
+                    members.sort();
+                    let patches: Vec<String> = r
+                        .patches
+                        .iter()
+                        .map(|p| {
+                            let trailers: Vec<String> =
+                                p.trailers.iter().map(|t| t.line()).collect();
+                            format!("{}:{}{:?}", p.counter, p.mail.message_id, trailers)
+                        })
+                        .collect();
+                    format!(
+                        "v{} root={} followups={} superseded={} patches={patches:?} members={members:?}",
+                        r.version,
+                        r.root_message_id(),
+                        r.followups,
+                        r.superseded
+                    )
+                })
+                .collect();
+            format!("{} {} {revs:?}", s.id, s.subject)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The series memo beside the index is only a cache: after every kind of
+/// index update (a new revision, a review, a reply deep in a thread, a
+/// cover that arrives late, a removal) a listing read through it equals a
+/// listing grouped afresh, and a memo whose bytes are garbage is ignored.
+#[test]
+fn series_memo_matches_fresh_grouping_through_updates() {
+    use common::{at, mail, patch_body};
+    let dir = tempfile::tempdir().expect("tmp");
+    let inbox_dir = dir.path().join("inbox");
+    let index_dir = dir.path().join("index");
+    let memo = index_dir.join("series.memo");
+    let mut w = V2Writer::open(&inbox_dir).expect("writer");
+    let index = Index::open_or_create(&index_dir).expect("index");
+    let log = putt::events::EventLog::new(&dir.path().join("events"), None);
+    let ann = "Ann <ann@x.org>";
+    let rev = "Rev <rev@y.org>";
+    let patch = |mid: &str, v: &str, n: u32, of: u32, min: i64, refs: &[&str]| {
+        let subject = format!("[PATCH{v} {n}/{of}] net: tidy queue {n}");
+        mail(
+            mid,
+            ann,
+            &subject,
+            min,
+            refs,
+            &patch_body(&format!("Tidy {n}"), &format!("net/q{n}.c"), "old", mid),
+        )
+    };
+    let cover = |mid: &str, v: &str, of: u32, min: i64| {
+        let subject = format!("[PATCH{v} 0/{of}] net: tidy queues");
+        mail(mid, ann, &subject, min, &[], "Tidies the queues.\n")
+    };
+    // Each step: mails to add (raw, minute) and Message-IDs to remove.
+    type Step = (Vec<(String, i64)>, Vec<String>);
+    let steps: Vec<Step> = vec![
+        (
+            vec![
+                (cover("c1@x", "", 2, 0), 0),
+                (patch("p1a@x", "", 1, 2, 1, &["c1@x"]), 1),
+                (patch("p1b@x", "", 2, 2, 1, &["c1@x"]), 1),
+                (
+                    mail("d1@x", rev, "queues in general", 5, &[], "Thoughts?\n"),
+                    5,
+                ),
+                (
+                    mail(
+                        "lone@x",
+                        rev,
+                        "[PATCH] mm: fix",
+                        7,
+                        &[],
+                        &patch_body("Fix", "mm/a.c", "x", "y"),
+                    ),
+                    7,
+                ),
+            ],
+            vec![],
+        ),
+        // A review of v1, a reply deep in the discussion.
+        (
+            vec![
+                (
+                    mail(
+                        "r1@x",
+                        rev,
+                        "Re: [PATCH 2/2] net: tidy queue 2",
+                        60,
+                        &["c1@x", "p1b@x"],
+                        "Reviewed-by: Rev <rev@y.org>\n",
+                    ),
+                    60,
+                ),
+                (
+                    mail(
+                        "d2@x",
+                        ann,
+                        "Re: queues in general",
+                        61,
+                        &["d1@x"],
+                        "Yes.\n",
+                    ),
+                    61,
+                ),
+            ],
+            vec![],
+        ),
+        // v2, unthreaded, patches before their cover.
+        (
+            vec![
+                (patch("p2a@x", " v2", 1, 2, 3000, &["c2@x"]), 3000),
+                (patch("p2b@x", " v2", 2, 2, 3001, &["c2@x"]), 3001),
+            ],
+            vec![],
+        ),
+        (vec![(cover("c2@x", " v2", 2, 2999), 3002)], vec![]),
+        // The lone patch is removed.
+        (vec![], vec!["lone@x".into()]),
+        // v1's cover: its patches lose what tied them.
+        (vec![], vec!["c1@x".into()]),
+    ];
+    let mut raws: HashMap<String, String> = HashMap::new();
+    for (n, (adds, removes)) in steps.into_iter().enumerate() {
+        for (raw, min) in adds {
+            let mid = raw
+                .lines()
+                .find_map(|l| l.strip_prefix("Message-ID: <"))
+                .expect("mid")
+                .trim_end_matches('>')
+                .to_string();
+            w.add(raw.as_bytes(), at(min)).expect("add");
+            raws.insert(mid, raw);
+        }
+        for mid in removes {
+            w.remove(raws[&mid].as_bytes(), at(4000)).expect("remove");
+        }
+        let inbox = Inbox::open("memo", &inbox_dir).expect("inbox");
+        putt::events::update_index(
+            &index,
+            &[inbox],
+            &IndexOptions::default(),
+            &mut |_| {},
+            &log,
+        )
+        .expect("update");
+        if n > 0 {
+            // Kept up to date, not emptied (a header alone is 32 bytes).
+            let len = std::fs::metadata(&memo).expect("memo").len();
+            assert!(len > 200, "step {n}: memo of {len} bytes");
+        }
+        for query in ["", "s:queue", "f:rev@y.org", "d:2023-12-31.."] {
+            let through_memo =
+                full_picture(&series_for_query(&index, query, now(), 10_000).expect("memo"));
+            assert!(memo.is_file(), "step {n}: the listing kept its series");
+            // And again, now that the listing above filled the memo.
+            let again =
+                full_picture(&series_for_query(&index, query, now(), 10_000).expect("again"));
+            std::fs::remove_file(&memo).expect("rm memo");
+            let fresh =
+                full_picture(&series_for_query(&index, query, now(), 10_000).expect("fresh"));
+            assert_eq!(through_memo, fresh, "step {n}, {query:?}");
+            assert_eq!(again, fresh, "step {n}, {query:?} (memo full)");
+        }
+    }
+    let last = full_picture(&all_series(&index));
+    let joined = last.join("\n");
+    assert!(joined.contains("Reviewed-by: Rev <rev@y.org>"), "{joined}");
+    assert!(joined.contains("root=c2@x"), "{joined}");
+    assert!(!joined.contains("lone@x"), "{joined}");
+    assert!(!joined.contains("root=c1@x"), "{joined}");
+    // Garbage in the memo: the listing is still right.
+    let len = std::fs::metadata(&memo).expect("memo").len() as usize;
+    let mut bytes = std::fs::read(&memo).expect("read");
+    for i in (48..len).step_by(7) {
+        bytes[i] ^= 0x5a;
+    }
+    std::fs::write(&memo, &bytes).expect("write");
+    assert_eq!(full_picture(&all_series(&index)), last);
+    std::fs::write(&memo, b"puttsmem").expect("write");
+    assert_eq!(full_picture(&all_series(&index)), last);
+}

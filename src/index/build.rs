@@ -105,6 +105,15 @@ pub struct IndexReport {
     /// Inboxes indexed for the first time by this run.
     #[serde(skip)]
     pub imported: Vec<String>,
+    /// With [`IndexOptions::track_new`]: Message-IDs of the messages this
+    /// run removed (not those a rewritten history dropped).
+    #[serde(skip)]
+    pub removed_messages: Vec<String>,
+    /// [`Index::generation`] before and after the run.
+    #[serde(skip)]
+    pub generation_before: u64,
+    #[serde(skip)]
+    pub generation: u64,
 }
 
 /// One message to read, parse and add.
@@ -151,7 +160,10 @@ pub fn update(
     cursors.schema = schema::SCHEMA_VERSION;
     let searcher = index.searcher();
     let was_empty = searcher.num_docs() == 0;
-    let mut report = IndexReport::default();
+    let mut report = IndexReport {
+        generation_before: index.generation(),
+        ..IndexReport::default()
+    };
     progress(Progress {
         phase: Phase::Scanning,
         done: 0,
@@ -243,7 +255,15 @@ pub fn update(
         match op {
             Op::Remove => {
                 if !was_empty {
-                    writer.delete_term(key_term(key.0, &key.1));
+                    let term = key_term(key.0, &key.1);
+                    if opts.track_new {
+                        report.removed_messages.extend(message_ids_of(
+                            &searcher,
+                            &fields,
+                            term.clone(),
+                        )?);
+                    }
+                    writer.delete_term(term);
                 }
                 report.removed += 1;
             }
@@ -384,6 +404,7 @@ pub fn update(
         .wait_merging_threads()
         .map_err(|e| Error::index(index.dir(), e))?;
     index.reload()?;
+    report.generation = index.generation();
     report.messages = index.num_messages();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -609,6 +630,24 @@ fn is_indexed(searcher: &tantivy::Searcher, term: Term) -> Result<bool> {
         .search(&q, &Count)
         .map(|n| n > 0)
         .map_err(|e| Error::Invalid(format!("index lookup: {e}")))
+}
+
+/// Message-IDs of the documents holding `term` (one, unless a blob was
+/// indexed twice).
+fn message_ids_of(searcher: &tantivy::Searcher, f: &Fields, term: Term) -> Result<Vec<String>> {
+    let err = |e: tantivy::TantivyError| Error::Invalid(format!("index lookup: {e}"));
+    let q = TermQuery::new(term, IndexRecordOption::Basic);
+    let mut out = Vec::new();
+    for a in searcher
+        .search(&q, &tantivy::collector::DocSetCollector)
+        .map_err(err)?
+    {
+        let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
+        if let Some(mid) = doc.get_first(f.mid).and_then(|v| v.as_str()) {
+            out.push(mid.to_string());
+        }
+    }
+    Ok(out)
 }
 
 /// Blobs the index holds for one epoch of one inbox.

@@ -14,6 +14,7 @@ use tantivy::query::{BooleanQuery, Occur, Query as TantivyQuery, RangeQuery, Ter
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
 
+use super::memo::{self, Lookup, Memo};
 use super::{Mail, Series, group};
 use crate::error::{Error, Result};
 use crate::index::schema::{Meta, hash};
@@ -88,6 +89,31 @@ where
     Ok(col.first(a.doc_id))
 }
 
+/// Fast field `name` of segment `seg`, opened once into `columns`.
+fn column<'c, T>(
+    index: &Index,
+    columns: &'c mut [Option<Column<T>>],
+    name: &str,
+    seg: usize,
+) -> Result<&'c Column<T>>
+where
+    T: PartialOrd + Copy + HasAssociatedColumnType + Send + Sync + 'static,
+    DynamicColumn: Into<Option<Column<T>>>,
+{
+    let slot = &mut columns[seg];
+    if slot.is_none() {
+        let col = index
+            .searcher()
+            .segment_reader(seg as u32)
+            .fast_fields()
+            .column_opt::<T>(name)
+            .map_err(|e| Error::index(index.dir(), e))?
+            .ok_or_else(|| Error::index(index.dir(), format!("no fast field {name}")))?;
+        *slot = Some(col);
+    }
+    Ok(slot.as_ref().expect("opened above"))
+}
+
 /// Who sent a message, as the subject link of the grouping compares
 /// senders: by address, or by name.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,40 +161,122 @@ pub fn series_for_ast(
 ) -> Result<Vec<Series>> {
     let q = crate::index::compile::compile(index.fields(), ast);
     let hits = index.top_by_date(q.as_ref(), max_hits, 0)?;
-    let mut g = Gatherer::new(index);
-    let mut hit_ids = HashSet::new();
+    Ok(series_of_hits(index, hits)?.0)
+}
+
+/// The series holding any of `hits` (each as it was found), newest first,
+/// and the date of the oldest hit. Series the memo knows are read from it
+/// ([`super::memo`]); the rest are grouped, and kept there for next time.
+fn series_of_hits(index: &Index, hits: Vec<DocAddress>) -> Result<(Vec<Series>, Option<i64>)> {
+    let memo = Memo::open(index);
+    let segments = index.searcher().segment_readers().len();
+    let mut mid_cols: Vec<Option<Column<u64>>> = vec![None; segments];
+    let mut date_cols: Vec<Option<Column<i64>>> = vec![None; segments];
+    let mut oldest: Option<i64> = None;
+    let mut missed = Vec::new();
+    // Hits the memo knows, with the records of their series.
+    let mut known: Vec<(DocAddress, Vec<u64>)> = Vec::new();
     for a in hits {
-        let m = index.summary(a)?;
-        hit_ids.insert(m.message_id.clone());
-        g.add(a, m);
+        let seg = a.segment_ord as usize;
+        let dates = column(index, &mut date_cols, "date", seg)?;
+        if let Some(d) = dates.first(a.doc_id) {
+            oldest = Some(oldest.map_or(d, |o| o.min(d)));
+        }
+        let Some(memo) = &memo else {
+            missed.push(a);
+            continue;
+        };
+        let mid_h = column(index, &mut mid_cols, "mid_h", seg)?.first(a.doc_id);
+        match memo.lookup(mid_h.unwrap_or(0)) {
+            Lookup::Unknown => missed.push(a),
+            Lookup::Known(entries) => {
+                let offsets = entries.iter().map(|e| e.1).filter(|&o| o != memo::NONE);
+                known.push((a, offsets.collect()));
+            }
+        }
     }
-    let series = g.finish()?;
-    Ok(series
-        .into_iter()
-        .filter(|s| {
-            s.revisions
+    let mut loaded: HashMap<u64, Option<Series>> = HashMap::new();
+    if let Some(memo) = &memo {
+        let offsets: Vec<u64> = known.iter().flat_map(|k| k.1.iter().copied()).collect();
+        loaded = memo.load_many(&offsets);
+        // A record that does not read back: group its hits afresh.
+        for (a, offsets) in known {
+            if offsets
                 .iter()
-                .any(|r| r.members.iter().any(|m| hit_ids.contains(m)))
-        })
-        .collect())
+                .any(|o| loaded.get(o).is_none_or(Option::is_none))
+            {
+                missed.push(a);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if !missed.is_empty() {
+        let mut g = Gatherer::new(index);
+        let mut hit_ids = HashSet::new();
+        for a in missed {
+            let m = index.summary(a)?;
+            hit_ids.insert(m.message_id.clone());
+            g.add(a, m);
+        }
+        out = g
+            .finish()?
+            .into_iter()
+            .filter(|s| {
+                s.revisions
+                    .iter()
+                    .any(|r| r.members.iter().any(|m| hit_ids.contains(m)))
+            })
+            .collect();
+        let in_series: HashSet<&String> = out
+            .iter()
+            .flat_map(|s: &Series| s.revisions.iter().flat_map(|r| r.members.iter()))
+            .collect();
+        let none = hit_ids
+            .iter()
+            .filter(|m| !in_series.contains(m))
+            .map(|m| hash(m))
+            .collect();
+        memo::record(index, &out, none);
+    }
+    let mut ids: HashSet<String> = out.iter().map(|s| s.id.clone()).collect();
+    for s in loaded.into_values().flatten() {
+        if ids.insert(s.id.clone()) {
+            out.push(s);
+        }
+    }
+    out.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+    Ok((out, oldest))
 }
 
 /// The series holding any of these messages (by Message-ID), newest first.
 pub fn series_of_messages(index: &Index, message_ids: &[String]) -> Result<Vec<Series>> {
+    Ok(series_and_reach(index, message_ids)?.0)
+}
+
+/// [`series_of_messages`], and the Message-IDs of every message the
+/// gathering reached (their threads, other revisions and loose siblings):
+/// any series holding one of those may have changed with these messages.
+pub(crate) fn series_and_reach(
+    index: &Index,
+    message_ids: &[String],
+) -> Result<(Vec<Series>, Vec<String>)> {
     let mut g = Gatherer::new(index);
     let wanted: HashSet<&str> = message_ids.iter().map(String::as_str).collect();
     let f = index.fields().clone();
     let hashes: Vec<u64> = message_ids.iter().map(|m| hash(m)).collect();
     g.fetch(f.mid_h, hashes, Keep::All)?;
-    let series = g.finish()?;
-    Ok(series
+    g.gather()?;
+    let reached = g.known.keys().cloned().collect();
+    let series = g.group();
+    let series = series
         .into_iter()
         .filter(|s| {
             s.revisions
                 .iter()
                 .any(|r| r.members.iter().any(|m| wanted.contains(m.as_str())))
         })
-        .collect())
+        .collect();
+    Ok((series, reached))
 }
 
 /// `is:` and `check:` filter series by the workflow, which these functions
@@ -290,25 +398,7 @@ pub fn series_page_ast(
     let found = index.top_by_date(q.as_ref(), hits, offset)?;
     let more = found.len() >= hits.max(1);
     let n = found.len();
-    let mut g = Gatherer::new(index);
-    let mut hit_ids = HashSet::new();
-    let mut oldest: Option<i64> = None;
-    for a in found {
-        let m = index.summary(a)?;
-        oldest = Some(oldest.map_or(m.date, |o| o.min(m.date)));
-        hit_ids.insert(m.message_id.clone());
-        g.add(a, m);
-    }
-    let mut series: Vec<Series> = g
-        .finish()?
-        .into_iter()
-        .filter(|s| {
-            s.revisions
-                .iter()
-                .any(|r| r.members.iter().any(|m| hit_ids.contains(m)))
-        })
-        .collect();
-    series.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.id.cmp(&b.id)));
+    let (series, oldest) = series_of_hits(index, found)?;
     Ok(SeriesPage {
         series,
         hits: n,
@@ -658,6 +748,12 @@ impl<'a> Gatherer<'a> {
     }
 
     fn finish(&mut self) -> Result<Vec<Series>> {
+        self.gather()?;
+        Ok(self.group())
+    }
+
+    /// Whole threads, other revisions and loose siblings of what we have.
+    fn gather(&mut self) -> Result<()> {
         self.complete_threads()?;
         for _ in 0..3 {
             let found = self.other_revisions()? + self.loose_siblings()?;
@@ -666,10 +762,15 @@ impl<'a> Gatherer<'a> {
             }
             self.complete_threads()?;
         }
+        Ok(())
+    }
+
+    /// Groups what was gathered (and forgets it).
+    fn group(&mut self) -> Vec<Series> {
         let mails: Vec<Mail> = std::mem::take(&mut self.known)
             .into_values()
             .map(Mail::from)
             .collect();
-        Ok(group(mails))
+        group(mails)
     }
 }
