@@ -93,7 +93,12 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
             list.hidden
         );
     }
-    Ok(if series.is_empty() { 1 } else { 0 })
+    let code = if series.is_empty() { 1 } else { 0 };
+    // The process ends here: freeing a month of series one string at a
+    // time (many allocated on the memo's decoding threads) took 20-25 ms
+    // of a 100 ms listing on a million messages.
+    std::mem::forget(series);
+    Ok(code)
 }
 
 /// What `putt series --json` prints per series: the row, plus every revision.

@@ -173,42 +173,54 @@ fn series_of_hits(index: &Index, hits: Vec<DocAddress>) -> Result<(Vec<Series>, 
     let mut mid_cols: Vec<Option<Column<u64>>> = vec![None; segments];
     let mut date_cols: Vec<Option<Column<i64>>> = vec![None; segments];
     let mut oldest: Option<i64> = None;
-    let mut missed = Vec::new();
-    // Hits the memo knows, with the records of their series.
-    let mut known: Vec<(DocAddress, Vec<u64>)> = Vec::new();
-    for a in hits {
+    // (Message-ID hash, position) of each hit, looked up in hash order: the
+    // memo's entries are sorted, and a month's hits walk them once.
+    let mut keyed: Vec<(u64, usize)> = Vec::with_capacity(hits.len());
+    for (i, a) in hits.iter().enumerate() {
         let seg = a.segment_ord as usize;
         let dates = column(index, &mut date_cols, "date", seg)?;
         if let Some(d) = dates.first(a.doc_id) {
             oldest = Some(oldest.map_or(d, |o| o.min(d)));
         }
-        let Some(memo) = &memo else {
-            missed.push(a);
-            continue;
-        };
-        let mid_h = column(index, &mut mid_cols, "mid_h", seg)?.first(a.doc_id);
-        match memo.lookup(mid_h.unwrap_or(0)) {
-            Lookup::Unknown => missed.push(a),
-            Lookup::Known(entries) => {
-                let offsets = entries.iter().map(|e| e.1).filter(|&o| o != memo::NONE);
-                known.push((a, offsets.collect()));
-            }
+        if memo.is_some() {
+            let mid_h = column(index, &mut mid_cols, "mid_h", seg)?.first(a.doc_id);
+            keyed.push((mid_h.unwrap_or(0), i));
         }
     }
+    let mut missed: Vec<usize> = Vec::new();
     let mut loaded: HashMap<u64, Option<Series>> = HashMap::new();
-    if let Some(memo) = &memo {
-        let offsets: Vec<u64> = known.iter().flat_map(|k| k.1.iter().copied()).collect();
-        loaded = memo.load_many(&offsets);
-        // A record that does not read back: group its hits afresh.
-        for (a, offsets) in known {
-            if offsets
-                .iter()
-                .any(|o| loaded.get(o).is_none_or(Option::is_none))
-            {
-                missed.push(a);
+    match &memo {
+        None => missed.extend(0..hits.len()),
+        Some(memo) => {
+            keyed.sort_unstable();
+            // Hits the memo knows, with the records of their series.
+            let mut known: Vec<(usize, Vec<u64>)> = Vec::new();
+            let mut cursor = 0;
+            for (h, i) in keyed {
+                match memo.lookup_from(&mut cursor, h) {
+                    Lookup::Unknown => missed.push(i),
+                    Lookup::Known(entries) => {
+                        let offsets = entries.iter().map(|e| e.1).filter(|&o| o != memo::NONE);
+                        known.push((i, offsets.collect()));
+                    }
+                }
+            }
+            let offsets: Vec<u64> = known.iter().flat_map(|k| k.1.iter().copied()).collect();
+            loaded = memo.load_many(&offsets);
+            // A record that does not read back: group its hits afresh.
+            for (i, offsets) in known {
+                if offsets
+                    .iter()
+                    .any(|o| loaded.get(o).is_none_or(Option::is_none))
+                {
+                    missed.push(i);
+                }
             }
         }
     }
+    // Grouped in the order they were found, as without a memo.
+    missed.sort_unstable();
+    let missed: Vec<DocAddress> = missed.into_iter().map(|i| hits[i]).collect();
     let mut out = Vec::new();
     if !missed.is_empty() {
         let mut g = Gatherer::new(index);

@@ -140,7 +140,21 @@ impl Memo {
     }
 
     pub(crate) fn lookup(&self, mid_h: u64) -> Lookup<'_> {
-        let from = self.entries.partition_point(|e| e.0 < mid_h);
+        self.lookup_from(&mut 0, mid_h)
+    }
+
+    /// [`Memo::lookup`] for hashes asked in ascending order: the search
+    /// starts at `cursor` and gallops, and leaves `cursor` at the first
+    /// entry not below `mid_h`.
+    pub(crate) fn lookup_from(&self, cursor: &mut usize, mid_h: u64) -> Lookup<'_> {
+        let rest = &self.entries[(*cursor).min(self.entries.len())..];
+        let mut step = 1;
+        while step < rest.len() && rest[step].0 < mid_h {
+            step *= 2;
+        }
+        let window = &rest[..rest.len().min(step + 1)];
+        let from = *cursor + window.partition_point(|e| e.0 < mid_h);
+        *cursor = from;
         let to = from + self.entries[from..].partition_point(|e| e.0 == mid_h);
         if from == to {
             return Lookup::Unknown;
@@ -195,10 +209,11 @@ impl Memo {
         }
         let chunk = todo.len().div_ceil(threads);
         std::thread::scope(|scope| {
-            let parts: Vec<_> = todo
-                .chunks(chunk)
-                .map(|part| scope.spawn(|| decode(part)))
-                .collect();
+            let mut chunks = todo.chunks(chunk);
+            // This thread decodes the first part while helpers do the rest.
+            let mine = chunks.next().unwrap_or_default();
+            let parts: Vec<_> = chunks.map(|part| scope.spawn(|| decode(part))).collect();
+            out.extend(decode(mine));
             for p in parts {
                 // A decoder cannot panic on bad bytes (it returns None); if
                 // one did anyway, its records are simply not loaded.
@@ -249,7 +264,7 @@ fn record_at(records: &[u8], offset: u64) -> Option<&[u8]> {
 /// Length, checksum, date.
 const RECORD_HEAD: usize = 4 + 8 + 8;
 /// Records fewer bytes apart than this are read together.
-const RUN_GAP: u64 = 256 << 10;
+const RUN_GAP: u64 = 64 << 10;
 
 /// The series in the record at the start of `bytes`, if it is whole.
 fn decode_record(bytes: &[u8]) -> Option<Series> {
@@ -432,6 +447,10 @@ fn write(dir: &Path, token: u64, base: Base, change: Change<'_>) -> Result<()> {
     // none of whose members were dropped.
     let mut kept: Vec<(u64, u64)> = Vec::new();
     let mut records: Vec<Vec<u8>> = Vec::new();
+    // Whether the old memo (of this same generation) stays whole: then a
+    // write that adds nothing is skipped. A query matching more series than
+    // the memo holds would otherwise rewrite it on every run.
+    let mut whole = old.is_some() && matches!(base, Base::Generation(t) if t == token);
     if let Some(old) = &old {
         let old_records = old.all_records().unwrap_or_default();
         let gone: HashSet<u64> = old
@@ -443,6 +462,7 @@ fn write(dir: &Path, token: u64, base: Base, change: Change<'_>) -> Result<()> {
         let mut moved: HashMap<u64, u64> = HashMap::new();
         for &(h, off) in &old.entries {
             if change.drop.contains(&h) || gone.contains(&off) {
+                whole = false;
                 continue;
             }
             if off == NONE {
@@ -456,6 +476,7 @@ fn write(dir: &Path, token: u64, base: Base, change: Change<'_>) -> Result<()> {
                     // every entry pointing at it.
                     let Some(rec) = record_at(&old_records, off) else {
                         moved.insert(off, NONE);
+                        whole = false;
                         continue;
                     };
                     records.push(rec.to_vec());
@@ -468,6 +489,13 @@ fn write(dir: &Path, token: u64, base: Base, change: Change<'_>) -> Result<()> {
                 kept.push((h, slot));
             }
         }
+    }
+    let old_records = records.len();
+    if let Some(old) = &old {
+        whole &= change
+            .none
+            .iter()
+            .all(|&h| matches!(old.lookup(h), Lookup::Known(e) if e.is_empty()));
     }
     for s in change.add {
         let mut e = Enc::default();
@@ -501,6 +529,9 @@ fn write(dir: &Path, token: u64, base: Base, change: Change<'_>) -> Result<()> {
         }
         offset_of[i] = at;
         at += len;
+    }
+    if whole && offset_of[old_records..].iter().all(|&o| o == NONE) {
+        return Ok(());
     }
     let mut entries: Vec<(u64, u64)> = kept
         .into_iter()
@@ -1054,6 +1085,22 @@ mod tests {
             }
         }
         assert!(checked > 10, "{checked}");
+        // Asked in ascending order from a cursor, the same answers.
+        let mut asked: Vec<u64> = series.iter().flat_map(members).map(|m| hash(m)).collect();
+        asked.extend([0, 1, u64::MAX, hash("nobody@x")]);
+        asked.sort_unstable();
+        let mut cursor = 0;
+        for h in asked {
+            let one = match memo.lookup(h) {
+                Lookup::Unknown => None,
+                Lookup::Known(e) => Some(e.to_vec()),
+            };
+            let walked = match memo.lookup_from(&mut cursor, h) {
+                Lookup::Unknown => None,
+                Lookup::Known(e) => Some(e.to_vec()),
+            };
+            assert_eq!(one, walked, "{h:x}");
+        }
         assert!(matches!(memo.lookup(hash("nobody@x")), Lookup::Unknown));
     }
 
