@@ -633,13 +633,35 @@ fn properties_on_linux_kbuild() {
     };
     let dir = tempfile::tempdir().expect("tmp");
     let index = Index::open_or_create(&dir.path().join("index")).expect("index");
-    build::update(
+    let log = putt::events::EventLog::new(&dir.path().join("events"), None);
+    putt::events::update_index(
         &index,
         &[Inbox::open("linux-kbuild", &inbox).expect("inbox")],
         &IndexOptions::default(),
         &mut |_| {},
+        &log,
     )
     .expect("index");
+    // A whole archive indexed: its newest month is grouped into the memo
+    // already, and reads back as the grouping without it would be.
+    let memo = dir.path().join("index/series.memo");
+    let len = std::fs::metadata(&memo)
+        .expect("memo after a bulk load")
+        .len();
+    assert!(len > 10_000, "memo of {len} bytes");
+    let month = chrono::DateTime::from_timestamp(1_784_000_000, 0).expect("now");
+    let kept =
+        full_picture(&series_for_query(&index, "d:30.days.ago..", month, 200_000).expect("kept"));
+    assert_eq!(
+        std::fs::metadata(&memo).expect("memo").len(),
+        len,
+        "the month was all in the memo: nothing to add"
+    );
+    std::fs::remove_file(&memo).expect("rm");
+    let fresh =
+        full_picture(&series_for_query(&index, "d:30.days.ago..", month, 200_000).expect("fresh"));
+    assert!(kept.len() > 20, "{}", kept.len());
+    assert_eq!(kept, fresh);
     let (n, linked, incomplete) = check_properties(&index);
     eprintln!(
         "linux-kbuild: {n} series, {linked} with several revisions, {incomplete} incomplete revisions"

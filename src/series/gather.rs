@@ -260,6 +260,24 @@ fn series_of_hits(index: &Index, hits: Vec<DocAddress>) -> Result<(Vec<Series>, 
     Ok((out, oldest))
 }
 
+/// Groups the series of the messages from `seconds` before the newest
+/// mail on, and keeps them in the memo. "Newest" is the 1,000th newest
+/// message's date, so that a few messages dated years ahead (a wrong
+/// clock, spam) do not make the window empty.
+pub(crate) fn keep_newest(index: &Index, seconds: i64) -> Result<()> {
+    let newest = index.top_by_date(&tantivy::query::AllQuery, 1_000, 0)?;
+    let Some(&a) = newest.last() else {
+        return Ok(());
+    };
+    let Some(date) = Columns::new(index).date(a)? else {
+        return Ok(());
+    };
+    let from = Term::from_field_i64(index.fields().date, date.saturating_sub(seconds));
+    let q = RangeQuery::new(std::ops::Bound::Included(from), std::ops::Bound::Unbounded);
+    series_of_hits(index, index.top_by_date(&q, 200_000, 0)?)?;
+    Ok(())
+}
+
 /// The series holding any of these messages (by Message-ID), newest first.
 pub fn series_of_messages(index: &Index, message_ids: &[String]) -> Result<Vec<Series>> {
     Ok(series_and_reach(index, message_ids)?.0)

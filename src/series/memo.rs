@@ -347,14 +347,21 @@ pub(crate) fn record(index: &Index, series: &[Series], none: Vec<u64>) {
 /// ([`crate::index::build::IndexOptions::track_new`]).
 pub fn after_index(index: &Index, report: &IndexReport) -> Result<Option<Vec<Series>>> {
     let dir = index.dir();
+    // A bulk load (a new archive, a rebuild) is followed by a listing:
+    // group its newest month now, while the archive is still in the page
+    // cache, so the first listing reads it.
+    let warm = report.added >= WARM_AFTER;
     let Some(memo_token) = Memo::token_of(dir) else {
+        if warm {
+            super::gather::keep_newest(index, WARM_SECONDS)?;
+        }
         return Ok(None);
     };
     let token = report.generation;
     if memo_token == token {
         return Ok(None);
     }
-    let _lock = lock(dir, true)?;
+    let held = lock(dir, true)?;
     let wholesale = memo_token != report.generation_before
         || !report.rewritten.is_empty()
         || !report.imported.is_empty()
@@ -372,6 +379,10 @@ pub fn after_index(index: &Index, report: &IndexReport) -> Result<Option<Vec<Ser
             none: Vec::new(),
         };
         write(dir, token, base, change)?;
+        drop(held);
+        if wholesale && warm {
+            super::gather::keep_newest(index, WARM_SECONDS)?;
+        }
         return Ok(None);
     }
     // A removed message's series are grouped again from what is left of
@@ -399,14 +410,14 @@ pub fn after_index(index: &Index, report: &IndexReport) -> Result<Option<Vec<Ser
         .map(|m| hash(m))
         .filter(|h| seeded.contains(h) && !in_series.contains(h))
         .collect();
-    let drop = reached
+    let touched: HashSet<u64> = reached
         .iter()
         .map(|m| hash(m))
         .chain(in_series)
         .chain(removed)
         .collect();
     let change = Change {
-        drop,
+        drop: touched,
         add: &series,
         none,
     };
@@ -420,6 +431,12 @@ pub fn after_index(index: &Index, report: &IndexReport) -> Result<Option<Vec<Ser
             .collect(),
     ))
 }
+
+/// Index runs adding at least this many messages group the newest month
+/// into the memo ([`after_index`]).
+const WARM_AFTER: u64 = 20_000;
+/// How far back from the newest mail that month reaches.
+const WARM_SECONDS: i64 = 31 * 24 * 3600;
 
 /// The writers' lock; `None` when `wait` is false and another holds it.
 fn lock(dir: &Path, wait: bool) -> Result<Option<File>> {
