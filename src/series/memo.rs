@@ -23,10 +23,10 @@
 //! The file is rewritten whole on each change (a temporary, then a
 //! rename), so a reader always sees one consistent memo; writers take a
 //! lock file beside it, and a listing that finds it taken skips its write.
-//! Layout: a header, `n` (Message-ID hash, record offset) pairs sorted,
-//! then the records, each a length, a checksum, the series' date and the
-//! encoded [`Series`]. When the records outgrow [`MAX_BYTES`] the oldest
-//! series are left out.
+//! Layout: a header (with a checksum of the entries), `n` (Message-ID
+//! hash, record offset) pairs sorted, then the records, each a length, a
+//! checksum, the series' date and the encoded [`Series`]. When the records
+//! outgrow [`MAX_BYTES`] the oldest series are left out.
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -43,7 +43,7 @@ use crate::trailers::{Person, Trailer, TrailerKind};
 
 const MAGIC: &[u8; 8] = b"puttsmem";
 /// Bumped whenever the encoding below changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const HEADER: usize = 8 + 4 + 4 + 8 + 8;
 /// A Message-ID the memo knows to be in no series.
 pub(crate) const NONE: u64 = u64::MAX;
@@ -98,7 +98,7 @@ impl Memo {
         if d.bytes(8)? != MAGIC || d.u32()? != FORMAT {
             return None;
         }
-        d.u32()?;
+        let check = d.u32()?;
         let memo_token = d.u64()?;
         let n = d.u64()?;
         if token.is_some_and(|t| t != memo_token) {
@@ -110,6 +110,11 @@ impl Memo {
         }
         let mut raw = vec![0u8; len];
         file.read_exact_at(&mut raw, HEADER as u64).ok()?;
+        // Records check themselves; an entry that pointed at the wrong one
+        // would show a match in another series.
+        if checksum(&raw) as u32 != check {
+            return None;
+        }
         let entries = raw
             .chunks_exact(16)
             .map(|c| {
@@ -586,15 +591,17 @@ fn write_file(
     let mut out = std::io::BufWriter::new(File::create(tmp).map_err(io)?);
     let mut head = Vec::with_capacity(HEADER);
     head.extend_from_slice(MAGIC);
+    let mut raw = Vec::with_capacity(entries.len() * 16);
+    for (h, off) in entries {
+        raw.extend_from_slice(&h.to_le_bytes());
+        raw.extend_from_slice(&off.to_le_bytes());
+    }
     head.extend_from_slice(&FORMAT.to_le_bytes());
-    head.extend_from_slice(&0u32.to_le_bytes());
+    head.extend_from_slice(&(checksum(&raw) as u32).to_le_bytes());
     head.extend_from_slice(&token.to_le_bytes());
     head.extend_from_slice(&(entries.len() as u64).to_le_bytes());
     out.write_all(&head).map_err(io)?;
-    for (h, off) in entries {
-        out.write_all(&h.to_le_bytes()).map_err(io)?;
-        out.write_all(&off.to_le_bytes()).map_err(io)?;
-    }
+    out.write_all(&raw).map_err(io)?;
     let mut placed: Vec<(u64, usize)> = offset_of
         .iter()
         .enumerate()
@@ -1119,6 +1126,12 @@ mod tests {
             assert_eq!(one, walked, "{h:x}");
         }
         assert!(matches!(memo.lookup(hash("nobody@x")), Lookup::Unknown));
+        // One entry's offset changed: the memo is not read at all.
+        let file = path(index.dir());
+        let mut bytes = std::fs::read(&file).expect("read");
+        bytes[HEADER + 8] ^= 1;
+        std::fs::write(&file, &bytes).expect("write");
+        assert!(Memo::open(&index).is_none());
     }
 
     #[test]
@@ -1126,7 +1139,7 @@ mod tests {
         for bytes in [
             &b""[..],
             b"puttsmem",
-            b"puttsmem\x02\0\0\0\0\0\0\0\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f",
+            b"puttsmem\x03\0\0\0\0\0\0\0\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f",
         ] {
             let dir = tempfile::tempdir().expect("tmp");
             std::fs::write(dir.path().join(FILE_NAME), bytes).expect("write");
