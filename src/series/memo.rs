@@ -43,7 +43,7 @@ use crate::trailers::{Person, Trailer, TrailerKind};
 
 const MAGIC: &[u8; 8] = b"puttsmem";
 /// Bumped whenever the encoding below changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const HEADER: usize = 8 + 4 + 4 + 8 + 8;
 /// A Message-ID the memo knows to be in no series.
 pub(crate) const NONE: u64 = u64::MAX;
@@ -641,11 +641,15 @@ impl Enc {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
     }
-    fn opt_str(&mut self, s: &Option<String>) {
-        self.bool(s.is_some());
-        if let Some(s) = s {
-            self.str(s);
+    /// A flag, then the value when there is one.
+    fn opt<T>(&mut self, v: Option<&T>, each: impl FnOnce(&mut Enc, &T)) {
+        self.bool(v.is_some());
+        if let Some(v) = v {
+            each(self, v);
         }
+    }
+    fn opt_str(&mut self, s: &Option<String>) {
+        self.opt(s.as_ref(), |e, s| e.str(s));
     }
     fn list<T>(&mut self, items: &[T], mut each: impl FnMut(&mut Enc, &T)) {
         self.u32(items.len() as u32);
@@ -690,12 +694,16 @@ impl<'b> Dec<'b> {
         let n = self.u32()? as usize;
         String::from_utf8(self.bytes(n)?.to_vec()).ok()
     }
-    fn opt_str(&mut self) -> Option<Option<String>> {
+    /// A flag, then the value when it is set.
+    fn opt<T>(&mut self, value: impl FnOnce(&mut Dec<'b>) -> Option<T>) -> Option<Option<T>> {
         Some(if self.bool()? {
-            Some(self.str()?)
+            Some(value(self)?)
         } else {
             None
         })
+    }
+    fn opt_str(&mut self) -> Option<Option<String>> {
+        self.opt(Dec::str)
     }
     fn list<T>(&mut self, mut each: impl FnMut(&mut Dec<'b>) -> Option<T>) -> Option<Vec<T>> {
         let n = self.u32()? as usize;
@@ -767,22 +775,17 @@ fn encode_revision(e: &mut Enc, r: &Revision) {
     e.str(author_addr);
     e.i64(*date);
     e.u32(*total);
-    e.bool(cover.is_some());
-    if let Some(c) = cover {
-        encode_mail(e, c);
-    }
+    e.opt(cover.as_ref(), encode_mail);
     e.list(patches, encode_patch);
     e.list(missing, |e, m| e.u32(*m));
     e.list(extra, encode_mail);
     e.opt_str(change_id);
     e.opt_str(base_commit);
-    e.bool(pull.is_some());
-    if let Some(Pull { url, branch }) = pull {
+    e.opt(pull.as_ref(), |e, Pull { url, branch }| {
         e.str(url);
         e.opt_str(branch);
-    }
-    e.bool(partial_of.is_some());
-    e.u32(partial_of.unwrap_or(0));
+    });
+    e.opt(partial_of.as_ref(), |e, v| e.u32(*v));
     e.u64(*followups as u64);
     e.bool(*superseded);
     e.list(cover_trailers, encode_collected);
@@ -827,29 +830,19 @@ fn decode_revision(d: &mut Dec) -> Option<Revision> {
         author_addr: d.str()?,
         date: d.i64()?,
         total: d.u32()?,
-        cover: if d.bool()? {
-            Some(decode_mail(d)?)
-        } else {
-            None
-        },
+        cover: d.opt(decode_mail)?,
         patches: d.list(decode_patch)?,
         missing: d.list(Dec::u32)?,
         extra: d.list(decode_mail)?,
         change_id: d.opt_str()?,
         base_commit: d.opt_str()?,
-        pull: if d.bool()? {
+        pull: d.opt(|d| {
             Some(Pull {
                 url: d.str()?,
                 branch: d.opt_str()?,
             })
-        } else {
-            None
-        },
-        partial_of: {
-            let some = d.bool()?;
-            let v = d.u32()?;
-            some.then_some(v)
-        },
+        })?,
+        partial_of: d.opt(Dec::u32)?,
         followups: usize::try_from(d.u64()?).ok()?,
         superseded: d.bool()?,
         cover_trailers: d.list(decode_collected)?,
@@ -1016,11 +1009,10 @@ fn encode_trailer(e: &mut Enc, t: &Trailer) {
     e.u64(trailer_kind_code(*kind));
     e.str(name);
     e.str(value);
-    e.bool(person.is_some());
-    if let Some(Person { name, addr }) = person {
+    e.opt(person.as_ref(), |e, Person { name, addr }| {
         e.str(name);
         e.str(addr);
-    }
+    });
     e.opt_str(comment);
 }
 
@@ -1030,14 +1022,12 @@ fn decode_trailer(d: &mut Dec) -> Option<Trailer> {
         kind: *KINDS.iter().find(|k| trailer_kind_code(**k) == code)?,
         name: d.str()?,
         value: d.str()?,
-        person: if d.bool()? {
+        person: d.opt(|d| {
             Some(Person {
                 name: d.str()?,
                 addr: d.str()?,
             })
-        } else {
-            None
-        },
+        })?,
         comment: d.opt_str()?,
     })
 }
@@ -1139,7 +1129,7 @@ mod tests {
         for bytes in [
             &b""[..],
             b"puttsmem",
-            b"puttsmem\x03\0\0\0\0\0\0\0\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f",
+            b"puttsmem\x04\0\0\0\0\0\0\0\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\x7f",
         ] {
             let dir = tempfile::tempdir().expect("tmp");
             std::fs::write(dir.path().join(FILE_NAME), bytes).expect("write");
