@@ -76,17 +76,25 @@ where
     let col = match columns.entry((name, a.segment_ord)) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         std::collections::hash_map::Entry::Vacant(e) => {
-            let col = index
-                .searcher()
-                .segment_reader(a.segment_ord)
-                .fast_fields()
-                .column_opt::<T>(name)
-                .map_err(|e| Error::index(index.dir(), e))?
-                .ok_or_else(|| Error::index(index.dir(), format!("no fast field {name}")))?;
-            e.insert(col)
+            e.insert(open_column(index, name, a.segment_ord as usize)?)
         }
     };
     Ok(col.first(a.doc_id))
+}
+
+/// Fast field `name` of segment `seg`.
+fn open_column<T>(index: &Index, name: &str, seg: usize) -> Result<Column<T>>
+where
+    T: PartialOrd + Copy + HasAssociatedColumnType + Send + Sync + 'static,
+    DynamicColumn: Into<Option<Column<T>>>,
+{
+    index
+        .searcher()
+        .segment_reader(seg as u32)
+        .fast_fields()
+        .column_opt::<T>(name)
+        .map_err(|e| Error::index(index.dir(), e))?
+        .ok_or_else(|| Error::index(index.dir(), format!("no fast field {name}")))
 }
 
 /// Fast field `name` of segment `seg`, opened once into `columns`.
@@ -102,14 +110,7 @@ where
 {
     let slot = &mut columns[seg];
     if slot.is_none() {
-        let col = index
-            .searcher()
-            .segment_reader(seg as u32)
-            .fast_fields()
-            .column_opt::<T>(name)
-            .map_err(|e| Error::index(index.dir(), e))?
-            .ok_or_else(|| Error::index(index.dir(), format!("no fast field {name}")))?;
-        *slot = Some(col);
+        *slot = Some(open_column(index, name, seg)?);
     }
     Ok(slot.as_ref().expect("opened above"))
 }
