@@ -97,7 +97,9 @@ where
         .ok_or_else(|| Error::index(index.dir(), format!("no fast field {name}")))
 }
 
-/// Fast field `name` of segment `seg`, opened once into `columns`.
+/// Fast field `name` of segment `seg`, opened once into `columns`: one
+/// slot per segment, for loops over tens of thousands of hits where
+/// [`Columns`]' hashed keys cost more than the reads.
 fn column<'c, T>(
     index: &Index,
     columns: &'c mut [Option<Column<T>>],

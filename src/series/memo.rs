@@ -14,7 +14,8 @@
 //! - Indexing new mail ([`after_index`]) drops every series holding a
 //!   message the new mail's gathering reached (its threads, other
 //!   revisions, loose siblings) and keeps the new mail's series instead;
-//!   removals, rewritten histories and new inboxes start it afresh.
+//!   a removed message's series are grouped again from what is left of
+//!   them; rewritten histories and new inboxes start it afresh.
 //! - A listing keeps what it had to group ([`record`]): the series of the
 //!   matches the memo did not know, and the matches that are in no series.
 //! - Anything unreadable (a torn write, another format, a checksum that
@@ -73,6 +74,35 @@ pub(crate) struct Memo {
     records_start: u64,
 }
 
+/// The memo file's header, after the magic and the format.
+struct Header {
+    /// Checksum of the entries (low 32 bits).
+    check: u32,
+    /// The index generation the memo belongs to.
+    token: u64,
+    /// Number of entries.
+    n: u64,
+}
+
+impl Header {
+    /// The memo file at `dir` and its header, if it is one of this format.
+    fn read(dir: &Path) -> Option<(File, Header)> {
+        let file = File::open(path(dir)).ok()?;
+        let mut raw = [0u8; HEADER];
+        file.read_exact_at(&mut raw, 0).ok()?;
+        let mut d = Dec::new(&raw);
+        if d.bytes(8)? != MAGIC || d.u32()? != FORMAT {
+            return None;
+        }
+        let header = Header {
+            check: d.u32()?,
+            token: d.u64()?,
+            n: d.u64()?,
+        };
+        Some((file, header))
+    }
+}
+
 /// What the memo says about one Message-ID.
 pub(crate) enum Lookup<'m> {
     /// Nothing: group it.
@@ -91,16 +121,14 @@ impl Memo {
     /// The memo at `dir`; with `token`, only if it belongs to that
     /// generation.
     fn open_at(dir: &Path, token: Option<u64>) -> Option<Memo> {
-        let file = File::open(path(dir)).ok()?;
-        let mut header = [0u8; HEADER];
-        file.read_exact_at(&mut header, 0).ok()?;
-        let mut d = Dec::new(&header);
-        if d.bytes(8)? != MAGIC || d.u32()? != FORMAT {
-            return None;
-        }
-        let check = d.u32()?;
-        let memo_token = d.u64()?;
-        let n = d.u64()?;
+        let (
+            file,
+            Header {
+                check,
+                token: memo_token,
+                n,
+            },
+        ) = Header::read(dir)?;
         if token.is_some_and(|t| t != memo_token) {
             return None;
         }
@@ -133,15 +161,7 @@ impl Memo {
     }
 
     fn token_of(dir: &Path) -> Option<u64> {
-        let file = File::open(path(dir)).ok()?;
-        let mut header = [0u8; HEADER];
-        file.read_exact_at(&mut header, 0).ok()?;
-        let mut d = Dec::new(&header);
-        if d.bytes(8)? != MAGIC || d.u32()? != FORMAT {
-            return None;
-        }
-        d.u32()?;
-        d.u64()
+        Header::read(dir).map(|(_, h)| h.token)
     }
 
     pub(crate) fn lookup(&self, mid_h: u64) -> Lookup<'_> {
@@ -320,13 +340,10 @@ enum Base {
 /// hashes). Skipped when another process is writing the memo; a failure
 /// leaves the memo as it was and the listing unaffected.
 pub(crate) fn record(index: &Index, series: &[Series], none: Vec<u64>) {
-    let Ok(lock) = lock(index.dir(), false) else {
+    let Ok(Some(_held)) = lock(index.dir(), false) else {
         return;
     };
-    let Some(_lock) = lock else {
-        return;
-    };
-    let drop: HashSet<u64> = series
+    let touched: HashSet<u64> = series
         .iter()
         .flat_map(members)
         .map(|m| hash(m))
@@ -338,7 +355,7 @@ pub(crate) fn record(index: &Index, series: &[Series], none: Vec<u64>) {
         token,
         Base::Generation(token),
         Change {
-            drop,
+            drop: touched,
             add: series,
             none,
         },
