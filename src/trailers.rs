@@ -365,13 +365,8 @@ fn git_trailer_block(message: &str) -> Vec<BlockLine<'_>> {
     for &line in &lines[start..end] {
         if last_is_trailer && line.starts_with([' ', '\t']) {
             if let Some(BlockLine::Trailer { value, .. }) = out.last_mut() {
-                let more = git_trim(line);
-                if !more.is_empty() {
-                    if !value.is_empty() {
-                        value.push(' ');
-                    }
-                    value.push_str(more);
-                }
+                value.push('\n');
+                value.push_str(line);
             }
             continue;
         }
@@ -383,6 +378,7 @@ fn git_trailer_block(message: &str) -> Vec<BlockLine<'_>> {
             Some((key, value)) => {
                 out.push(BlockLine::Trailer {
                     key: key.to_string(),
+                    // Kept raw until the block ends: see `git_unfold`.
                     value: value.to_string(),
                 });
                 last_is_trailer = true;
@@ -393,7 +389,27 @@ fn git_trailer_block(message: &str) -> Vec<BlockLine<'_>> {
             }
         }
     }
+    for item in &mut out {
+        if let BlockLine::Trailer { value, .. } = item {
+            *value = git_unfold(value);
+        }
+    }
     out
+}
+
+/// A trailer's value with its continuation lines joined the way git's
+/// `unfold_value` does: each line break and the blanks after it become one
+/// space, blanks before a break stay, and the ends are trimmed.
+fn git_unfold(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = git_trim(raw);
+    while let Some((line, next)) = rest.split_once('\n') {
+        out.push_str(line);
+        out.push(' ');
+        rest = next.trim_start_matches([' ', '\t', '\r', '\n']);
+    }
+    out.push_str(rest);
+    git_trim(&out).to_string()
 }
 
 /// Trim the way git's `strbuf_trim` does: ASCII blanks only.
@@ -486,7 +502,8 @@ fn split_git_trailer(line: &str) -> Option<(&str, &str)> {
     }
     let rest = line[key_len..].trim_start_matches([' ', '\t']);
     let value = rest.strip_prefix(':')?;
-    Some((&line[..key_len], git_trim(value)))
+    // Untrimmed: blanks before a continuation line stay (`git_unfold`).
+    Some((&line[..key_len], value))
 }
 
 /// A `[...]` line (b4's "extended info") attached to the trailer above.
@@ -958,6 +975,7 @@ mod tests {
         let examples = [
             "subject\n\nbody\n\nSigned-off-by: A <a@b.c>\n",
             "subject\n\nSigned-off-by: A <a@b.c>\n  folded\n more\nNot a trailer\n",
+            "subject\n\nSigned-off-by: A <a@b.c>  \n a \n \n  continued\n",
             "subject\n\nFoo: bar\n---\nBaz: qux\n",
             "subject\n\nFoo: bar\n#comment\n\n",
             "subject\n\nFoo: bar\nConflicts:\n\tfile\n",
