@@ -352,9 +352,7 @@ impl Index {
 
     /// Every message with this Message-ID (duplicates exist), oldest first.
     pub fn by_message_id(&self, message_id: &str) -> Result<Vec<MessageSummary>> {
-        let mid = crate::mail::normalize_message_id(message_id);
-        let term = Term::from_field_text(self.fields.mid, &mid);
-        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let q = compile::MessageIdQuery::new(&self.fields, message_id);
         let mut out: Vec<MessageSummary> = self
             .top_by_date(&q, 1000, 0)?
             .into_iter()

@@ -242,7 +242,7 @@ pub fn update(
     // 2. Removals (and reconciliation of rewritten epochs) go first; adds of
     //    this run never collide with them because only final ops survive.
     let key_term = |inbox: usize, blob: &ObjectId| {
-        Term::from_field_text(fields.key, &format!("{}:{}", inboxes[inbox].name, blob))
+        Term::from_field_u64(fields.key_h, schema::key_hash(&inboxes[inbox].name, blob))
     };
     let mut live: HashSet<(usize, ObjectId)> = HashSet::new();
     for (pos, key) in order.iter().enumerate() {
@@ -717,7 +717,7 @@ pub fn document(
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     let blob_hex = blob.to_string();
-    doc.add_text(f.key, format!("{inbox}:{blob_hex}"));
+    doc.add_u64(f.key_h, schema::key_hash(inbox, blob));
     doc.add_text(f.blob, &blob_hex);
     doc.add_text(f.inbox, inbox);
     doc.add_u64(f.epoch, u64::from(epoch));

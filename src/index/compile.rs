@@ -15,8 +15,103 @@ use tantivy::query::{
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 
-use super::schema::Fields;
+use super::schema::{Fields, hash};
 use crate::query::{Field, Query, Value};
+
+/// `m:<id>`: the messages whose Message-ID is exactly `id`. The index keeps
+/// Message-IDs as the 64-bit `mid_h` term only (a string term per message
+/// cost a unique term-dictionary entry each); a Message-ID is chosen by
+/// the sender, and two can be made to share a hash, so each hit's stored
+/// id is compared before it counts.
+#[derive(Clone, Debug)]
+pub struct MessageIdQuery {
+    mid: String,
+    mid_h: TantivyField,
+    stored: TantivyField,
+}
+
+impl MessageIdQuery {
+    pub fn new(f: &Fields, message_id: &str) -> MessageIdQuery {
+        MessageIdQuery {
+            mid: crate::mail::normalize_message_id(message_id),
+            mid_h: f.mid_h,
+            stored: f.mid,
+        }
+    }
+}
+
+impl TantivyQuery for MessageIdQuery {
+    fn weight(
+        &self,
+        scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        let term = TermQuery::new(
+            Term::from_field_u64(self.mid_h, hash(&self.mid)),
+            IndexRecordOption::Basic,
+        );
+        Ok(Box::new(MessageIdWeight {
+            term: term.weight(scoring)?,
+            query: self.clone(),
+        }))
+    }
+}
+
+struct MessageIdWeight {
+    term: Box<dyn tantivy::query::Weight>,
+    query: MessageIdQuery,
+}
+
+impl tantivy::query::Weight for MessageIdWeight {
+    fn scorer(
+        &self,
+        reader: &tantivy::SegmentReader,
+        boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        use tantivy::DocSet;
+        use tantivy::schema::Value as _;
+        let mut candidates = self.term.scorer(reader, boost)?;
+        if candidates.doc() == tantivy::TERMINATED {
+            return Ok(Box::new(tantivy::query::EmptyScorer));
+        }
+        let mut docs = tantivy::BitSet::with_max_value(reader.max_doc());
+        let mut store = None;
+        while candidates.doc() != tantivy::TERMINATED {
+            let doc = candidates.doc();
+            if store.is_none() {
+                store = Some(reader.get_store_reader(1)?);
+            }
+            if let Some(store) = &store {
+                let stored: tantivy::TantivyDocument = store.get(doc)?;
+                if stored.get_first(self.query.stored).and_then(|v| v.as_str())
+                    == Some(self.query.mid.as_str())
+                {
+                    docs.insert(doc);
+                }
+            }
+            candidates.advance();
+        }
+        Ok(Box::new(tantivy::query::ConstScorer::new(
+            tantivy::query::BitSetDocSet::from(docs),
+            boost,
+        )))
+    }
+
+    fn explain(
+        &self,
+        reader: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        use tantivy::DocSet;
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!(
+                "message {doc} does not have Message-ID {}",
+                self.query.mid
+            )));
+        }
+        Ok(tantivy::query::Explanation::new("MessageIdQuery", 1.0))
+    }
+}
 
 /// The analyzer tantivy registers as "default", which every text field uses.
 fn analyzer() -> TextAnalyzer {
@@ -92,19 +187,17 @@ fn term(f: &Fields, field: Field, value: &Value) -> Box<dyn TantivyQuery> {
                 Value::Word { text, .. } | Value::Phrase(text) => text,
                 Value::DateRange { .. } => return Box::new(EmptyQuery),
             };
-            let mid = crate::mail::normalize_message_id(text);
-            return Box::new(TermQuery::new(
-                Term::from_field_text(f.mid, &mid),
-                IndexRecordOption::Basic,
-            ));
+            return Box::new(MessageIdQuery::new(f, text));
         }
         Field::PatchId => {
             let text = match value {
                 Value::Word { text, .. } | Value::Phrase(text) => text,
                 Value::DateRange { .. } => return Box::new(EmptyQuery),
             };
+            // A patch-id is SHA-1 output: no one picks two whose hashes
+            // meet, so the hash alone answers.
             return Box::new(TermQuery::new(
-                Term::from_field_text(f.patchid, &text.trim().to_ascii_lowercase()),
+                Term::from_field_u64(f.pid_h, hash(&text.trim().to_ascii_lowercase())),
                 IndexRecordOption::Basic,
             ));
         }
