@@ -261,6 +261,20 @@ fn addr(a: &mail_parser::Addr<'_>) -> Addr {
 
 /// Header text with folding and control characters collapsed to spaces.
 fn clean_header_text(s: &str) -> String {
+    // Most header text is printable ASCII with single spaces already.
+    let b = s.as_bytes();
+    let tidy = b.first().is_some_and(|&c| c != b' ')
+        && b.last().is_some_and(|&c| c != b' ')
+        && b.iter().all(|&c| c == b' ' || c.is_ascii_graphic())
+        && !s.contains("  ");
+    if tidy {
+        return s.to_string();
+    }
+    collapse_spaces(s)
+}
+
+/// [`clean_header_text`] the long way, char by char.
+fn collapse_spaces(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.chars() {
@@ -434,7 +448,16 @@ pub fn parse_pull_request(prose: &str) -> Option<PullRequest> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn tidy_header_text_takes_the_short_way(s in "[ a-zA-Z\t\r\n\u{1}é<>@.-]{0,12}") {
+            prop_assert_eq!(super::clean_header_text(&s), super::collapse_spaces(&s));
+        }
+    }
 
     fn mail(headers: &str, body: &str) -> Vec<u8> {
         format!("{headers}\n\n{body}").into_bytes()

@@ -211,14 +211,13 @@ fn name_words(name: &str) -> Vec<String> {
 /// value (a person needs an address; `Link:`/`Closes:` a URL; `Fixes:` at
 /// least 6 hex digits), or an unknown `*-by:` name with an address.
 pub fn parse_trailers(text: &str) -> Vec<Trailer> {
-    let lines: Vec<&str> = text.split('\n').map(strip_cr).collect();
+    let mut lines = Lines::new(text);
     let mut out: Vec<Trailer> = Vec::new();
     // Whether the previous line was a trailer that may take a `[...]` comment.
     let mut after_trailer = false;
     let mut in_diff = false;
     let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
+    while let Some(line) = lines.get(i) {
         if is_signature(line) {
             break;
         }
@@ -232,7 +231,7 @@ pub fn parse_trailers(text: &str) -> Vec<Trailer> {
         if line.trim_end() == "---" {
             break;
         }
-        if starts_diff(&lines, i) {
+        if starts_diff(&mut lines, i) {
             in_diff = true;
             after_trailer = false;
             i += 1;
@@ -430,14 +429,38 @@ fn is_signature(line: &str) -> bool {
 }
 
 /// Whether line `i` starts a diff, or the notes below a commit message.
-fn starts_diff(lines: &[&str], i: usize) -> bool {
-    let line = lines[i];
+fn starts_diff(lines: &mut Lines<'_>, i: usize) -> bool {
+    let line = lines.get(i).unwrap_or("");
     if line.trim_end() == "---" || line.starts_with("diff ") {
         return true;
     }
-    let next = lines.get(i + 1).copied().unwrap_or("");
+    let next = lines.get(i + 1).unwrap_or("");
     (line.starts_with("--- ") && next.starts_with("+++ "))
         || (line.starts_with("Index: ") && next.starts_with("===="))
+}
+
+/// The lines of a body (without CR), split only as far as they are read:
+/// a patch's trailers end at its `---`, and splitting the diff below it
+/// too cost more than the rest of the search.
+struct Lines<'a> {
+    read: Vec<&'a str>,
+    rest: std::str::Split<'a, char>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            read: Vec::new(),
+            rest: text.split('\n'),
+        }
+    }
+
+    fn get(&mut self, i: usize) -> Option<&'a str> {
+        while self.read.len() <= i {
+            self.read.push(strip_cr(self.rest.next()?));
+        }
+        Some(self.read[i])
+    }
 }
 
 /// A line that can belong to a diff: hunk lines (context lines included,

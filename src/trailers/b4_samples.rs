@@ -58,11 +58,15 @@ impl Mail {
     /// has no `---` line before its diff).
     fn commit_message(&self) -> String {
         let subject = parse_subject(self.header("Subject")).normalized;
-        let lines: Vec<&str> = self.body.split('\n').collect();
-        let end = (0..lines.len())
-            .find(|&i| starts_diff(&lines, i))
-            .unwrap_or(lines.len());
-        format!("{subject}\n\n{}", lines[..end].join("\n"))
+        let mut lines = Lines::new(&self.body);
+        let mut message = Vec::new();
+        while let Some(line) = lines.get(message.len()) {
+            if starts_diff(&mut lines, message.len()) {
+                break;
+            }
+            message.push(line);
+        }
+        format!("{subject}\n\n{}", message.join("\n"))
     }
 }
 
