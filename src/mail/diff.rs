@@ -295,7 +295,9 @@ fn key_value(line: &str, key: &str) -> Option<String> {
 
 fn is_diffstat_summary(l: &str) -> bool {
     // Most prose lines fail the cheap test of the first token's first byte.
-    l.as_bytes().first().is_some_and(|b| matches!(b, b'0'..=b'9' | b'+'))
+    l.as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b, b'0'..=b'9' | b'+'))
         && (l.contains(" file changed") || l.contains(" files changed"))
         && l.split_whitespace()
             .next()
