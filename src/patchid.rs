@@ -180,10 +180,20 @@ impl PatchState {
         }
 
         // Hash the line without any white space (git's isspace: no \v, \f).
-        self.pending.extend(
-            line.iter()
-                .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')),
-        );
+        // Copied whole, then closed up over the white space: a byte loop
+        // without a capacity check per byte.
+        let start = self.pending.len();
+        self.pending.extend_from_slice(line);
+        let tail = &mut self.pending[start..];
+        let mut kept = 0;
+        for i in 0..tail.len() {
+            let b = tail[i];
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                tail[kept] = b;
+                kept += 1;
+            }
+        }
+        self.pending.truncate(start + kept);
         Step::Continue
     }
 
