@@ -194,8 +194,8 @@ fn term(f: &Fields, field: Field, value: &Value) -> Box<dyn TantivyQuery> {
                 Value::Word { text, .. } | Value::Phrase(text) => text,
                 Value::DateRange { .. } => return Box::new(EmptyQuery),
             };
-            // A patch-id is SHA-1 output: no one picks two whose hashes
-            // meet, so the hash alone answers.
+            // A patch-id is SHA-1 output, not chosen freely like a
+            // Message-ID; two sharing a hash would at worst add a hit.
             return Box::new(TermQuery::new(
                 Term::from_field_u64(f.pid_h, hash(&text.trim().to_ascii_lowercase())),
                 IndexRecordOption::Basic,
@@ -286,5 +286,29 @@ mod tests {
     fn paths_tokenize_like_the_index() {
         assert_eq!(tokens("drivers/pwm/"), vec!["drivers", "pwm"]);
         assert_eq!(tokens("A@Example.org"), vec!["a", "example", "org"]);
+    }
+
+    /// Two messages whose Message-IDs share a hash (made to, here, by
+    /// writing the other's hash): `m:` answers only the one asked for.
+    #[test]
+    fn message_id_query_checks_the_stored_id() -> tantivy::Result<()> {
+        use tantivy::collector::Count;
+        let (schema, f) = super::super::schema::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000)?;
+        for mid in ["a@example.org", "forged@example.org"] {
+            let mut doc = tantivy::TantivyDocument::default();
+            doc.add_text(f.mid, mid);
+            doc.add_u64(f.mid_h, hash("a@example.org"));
+            writer.add_document(doc)?;
+        }
+        writer.commit()?;
+        let searcher = index.reader()?.searcher();
+        let count = |id: &str| searcher.search(&MessageIdQuery::new(&f, id), &Count);
+        assert_eq!(count("a@example.org")?, 1);
+        assert_eq!(count("<a@example.org>")?, 1);
+        assert_eq!(count("forged@example.org")?, 0);
+        assert_eq!(count("b@example.org")?, 0);
+        Ok(())
     }
 }
