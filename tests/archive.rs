@@ -237,4 +237,14 @@ fn search_fields_on_a_patch() {
     assert_eq!(one("l:test.example.org"), vec!["p1@x", "r1@x"]);
     assert_eq!(one("d:2024-01-10.."), vec!["r1@x"]);
     assert_eq!(one("m:<r1@x>"), vec!["r1@x"]);
+    let pid = index.search("m:p1@x", now(), 1, 0).expect("search")[0]
+        .patch_id
+        .clone()
+        .expect("a patch has a patch-id");
+    assert_eq!(one(&format!("patchid:{pid}")), vec!["p1@x"]);
+    assert_eq!(
+        one(&format!("patchid:{}", pid.to_uppercase())),
+        vec!["p1@x"]
+    );
+    assert!(one(&format!("patchid:{}", "0".repeat(40))).is_empty());
 }
