@@ -254,7 +254,11 @@ fn addr(a: &mail_parser::Addr<'_>) -> Addr {
         name: a.name().map(clean_header_text).unwrap_or_default(),
         addr: a
             .address()
-            .map(|s| clean_header_text(s).to_ascii_lowercase())
+            .map(|s| {
+                let mut addr = clean_header_text(s);
+                addr.make_ascii_lowercase();
+                addr
+            })
             .unwrap_or_default(),
     }
 }
