@@ -15,6 +15,7 @@ use gix::prelude::FindExt;
 
 use crate::error::{Error, Result};
 
+pub mod packed;
 pub mod write;
 
 /// The on-disk layout of an inbox.

@@ -1,0 +1,516 @@
+//! Reading many message blobs of one epoch, each pack entry inflated once.
+//!
+//! git packs similar blobs as deltas of one another, so in a public-inbox
+//! pack about half the messages are deltas whose chains run through other
+//! messages, anywhere in the archive. Reading blobs one by one (gix's
+//! `find`) resolves every chain from its base, so a full index inflated each
+//! entry about twice, and no cache of what was already read helps: the base
+//! of an early message is mostly a later one.
+//!
+//! A bulk reader knows every blob it will be asked for before the first read
+//! (the index learns them from the scan). [`PackedBlobs::plan`] follows their
+//! chains once, through the entries' headers only, and counts how many times
+//! each entry will be needed: as a wanted blob, or as the base of another
+//! needed entry. Reading then keeps a resolved entry only until its last
+//! dependant is produced. On the linux-kbuild epoch that held at most ~5 MB
+//! at a time (bounded by [`CACHE_CAP`] anyway), and every entry was inflated
+//! once.
+//!
+//! Anything the plan cannot serve (a loose object, an object behind an
+//! alternate, a delta whose base is in another pack, damaged pack data) is
+//! read through gix instead, which also words the error when the object is
+//! truly unreadable.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use gix::ObjectId;
+use gix::odb::pack;
+use gix::odb::pack::data::entry::Header;
+
+use crate::error::Result;
+
+/// Resolved entries kept for later dependants at most (bytes).
+pub const CACHE_CAP: usize = 256 << 20;
+
+/// Longer delta chains than this are taken for damage (git's default
+/// maximum depth is 50; `--depth` allows up to 4095).
+const MAX_CHAIN: usize = 5000;
+
+/// A pack entry: which pack, and where in it.
+type Key = (u32, u64);
+
+struct Pack {
+    index: pack::index::File,
+    data: pack::data::File,
+}
+
+/// The blobs of one epoch, read in (about) the order they were planned.
+pub struct PackedBlobs {
+    packs: Vec<Pack>,
+    /// Uses still to come of each needed entry.
+    uses: HashMap<Key, u32>,
+    cache: HashMap<Key, Vec<u8>>,
+    cached_bytes: usize,
+    inflate: gix::zlib::Inflate,
+    delta: Vec<u8>,
+    /// Entries inflated so far (for tests and benchmarks).
+    pub inflated: u64,
+}
+
+/// Why the packs cannot serve a blob; gix reads it instead.
+struct Unserved;
+
+impl PackedBlobs {
+    /// Opens the packs of the repository at `git_dir` and plans reading
+    /// `wanted` from them. A pack that cannot be opened is left to gix.
+    pub fn plan<'a>(git_dir: &Path, wanted: impl IntoIterator<Item = &'a ObjectId>) -> Self {
+        let mut packs = Vec::new();
+        if let Ok(dir) = std::fs::read_dir(git_dir.join("objects").join("pack")) {
+            let mut idx: Vec<_> = dir
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                .collect();
+            idx.sort();
+            for path in idx {
+                let kind = gix::hash::Kind::Sha1;
+                let (Ok(index), Ok(data)) = (
+                    pack::index::File::at(&path, kind),
+                    pack::data::File::at(path.with_extension("pack"), kind),
+                ) else {
+                    continue;
+                };
+                if index.num_objects() == data.num_objects() {
+                    packs.push(Pack { index, data });
+                }
+            }
+        }
+        let mut reader = PackedBlobs {
+            packs,
+            uses: HashMap::new(),
+            cache: HashMap::new(),
+            cached_bytes: 0,
+            inflate: gix::zlib::Inflate::default(),
+            delta: Vec::new(),
+            inflated: 0,
+        };
+        for id in wanted {
+            let Some(mut key) = reader.locate(id) else {
+                continue;
+            };
+            // Count each needed entry's base once: the first time the entry
+            // itself turns out to be needed.
+            let mut first = !reader.uses.contains_key(&key);
+            *reader.uses.entry(key).or_insert(0) += 1;
+            for _ in 0..MAX_CHAIN {
+                if !first {
+                    break;
+                }
+                let Ok(Some(base)) = reader.base_of(key) else {
+                    break;
+                };
+                first = !reader.uses.contains_key(&base);
+                *reader.uses.entry(base).or_insert(0) += 1;
+                key = base;
+            }
+        }
+        reader
+    }
+
+    /// Reads `blob`: from the packs when they hold it whole, else with gix.
+    pub fn read(&mut self, repo: &gix::Repository, blob: &ObjectId) -> Result<Vec<u8>> {
+        if let Some(key) = self.locate(blob)
+            && let Ok(data) = self.resolve(key)
+        {
+            return Ok(data);
+        }
+        let mut buf = Vec::new();
+        super::read_blob(repo, blob, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Pack entries the plan needs: the wanted blobs and their chains.
+    pub fn planned(&self) -> usize {
+        self.uses.len()
+    }
+
+    /// Bytes held for later dependants right now.
+    pub fn cached_bytes(&self) -> usize {
+        self.cached_bytes
+    }
+
+    fn locate(&self, id: &ObjectId) -> Option<Key> {
+        self.packs.iter().enumerate().find_map(|(n, p)| {
+            let i = p.index.lookup(id)?;
+            Some((n as u32, p.index.pack_offset_at_index(i)))
+        })
+    }
+
+    fn entry(&self, key: Key) -> std::result::Result<pack::data::Entry, Unserved> {
+        self.packs[key.0 as usize]
+            .data
+            .entry(key.1)
+            .map_err(|_| Unserved)
+    }
+
+    /// The entry `key` is a delta of, or `None` for a whole object.
+    fn base_of(&self, key: Key) -> std::result::Result<Option<Key>, Unserved> {
+        let entry = self.entry(key)?;
+        Ok(match entry.header {
+            Header::OfsDelta { base_distance } => Some((
+                key.0,
+                entry
+                    .checked_base_pack_offset(base_distance)
+                    .ok_or(Unserved)?,
+            )),
+            Header::RefDelta { base_id } => {
+                let p = &self.packs[key.0 as usize].index;
+                let i = p.lookup(base_id).ok_or(Unserved)?;
+                Some((key.0, p.pack_offset_at_index(i)))
+            }
+            _ => None,
+        })
+    }
+
+    /// Inflates one entry's own data (a whole object, or a delta).
+    fn inflate_entry(
+        &mut self,
+        entry: &pack::data::Entry,
+        key: Key,
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<(), Unserved> {
+        let size = usize::try_from(entry.decompressed_size).map_err(|_| Unserved)?;
+        out.clear();
+        out.try_reserve_exact(size).map_err(|_| Unserved)?;
+        out.resize(size, 0);
+        self.packs[key.0 as usize]
+            .data
+            .decompress_entry(entry, &mut self.inflate, out)
+            .map_err(|_| Unserved)?;
+        self.inflated += 1;
+        Ok(())
+    }
+
+    fn resolve(&mut self, key: Key) -> std::result::Result<Vec<u8>, Unserved> {
+        // Walk up to a kept entry or a whole object.
+        let mut path: Vec<(Key, pack::data::Entry)> = Vec::new();
+        let mut at = key;
+        let mut top: Option<Key> = None;
+        let mut cur: Vec<u8> = Vec::new();
+        loop {
+            if path.len() > MAX_CHAIN {
+                return Err(Unserved);
+            }
+            if self.cache.contains_key(&at) {
+                top = Some(at);
+                break;
+            }
+            let entry = self.entry(at)?;
+            let base = self.base_of(at)?;
+            let whole = base.is_none();
+            if whole && entry.header != Header::Blob {
+                return Err(Unserved);
+            }
+            path.push((at, entry));
+            match base {
+                Some(b) => at = b,
+                None => break,
+            }
+        }
+        // Then produce each entry from its base, down to `key`.
+        let mut made: Key;
+        if let Some(t) = top {
+            if path.is_empty() {
+                // The wanted entry itself was kept.
+                let data = self.cache.get(&t).cloned().ok_or(Unserved)?;
+                self.release(t, None);
+                return Ok(data);
+            }
+            let (k, entry) = path.pop().ok_or(Unserved)?;
+            let mut delta = std::mem::take(&mut self.delta);
+            self.inflate_entry(&entry, k, &mut delta)?;
+            let base = self.cache.get(&t).ok_or(Unserved)?;
+            let applied = apply_delta(base, &delta, &mut cur);
+            self.delta = delta;
+            applied?;
+            self.release(t, None);
+            made = k;
+        } else {
+            let (k, entry) = path.pop().ok_or(Unserved)?;
+            self.inflate_entry(&entry, k, &mut cur)?;
+            made = k;
+        }
+        while let Some((k, entry)) = path.pop() {
+            let mut delta = std::mem::take(&mut self.delta);
+            self.inflate_entry(&entry, k, &mut delta)?;
+            let mut next = Vec::new();
+            let applied = apply_delta(&cur, &delta, &mut next);
+            self.delta = delta;
+            applied?;
+            let prev = std::mem::replace(&mut cur, next);
+            self.release(made, Some(prev));
+            made = k;
+        }
+        // The wanted blob: one use spent; keep a copy if more are planned.
+        let left = self.spend(made);
+        if left > 0 && self.cached_bytes + cur.len() <= CACHE_CAP {
+            self.cached_bytes += cur.len();
+            self.cache.insert(made, cur.clone());
+        }
+        Ok(cur)
+    }
+
+    /// Spends one use of `key` and returns the uses left.
+    fn spend(&mut self, key: Key) -> u32 {
+        match self.uses.get_mut(&key) {
+            Some(n) => {
+                *n = n.saturating_sub(1);
+                *n
+            }
+            None => 0,
+        }
+    }
+
+    /// One use of `key` was spent producing a dependant. `data` is its
+    /// content when it was just produced (not kept yet): kept if more uses
+    /// are planned and it fits; a kept entry goes once no use is left.
+    fn release(&mut self, key: Key, data: Option<Vec<u8>>) {
+        let left = self.spend(key);
+        match data {
+            Some(d) if left > 0 && self.cached_bytes + d.len() <= CACHE_CAP => {
+                self.cached_bytes += d.len();
+                self.cache.insert(key, d);
+            }
+            Some(_) => {}
+            None if left == 0 => {
+                if let Some(d) = self.cache.remove(&key) {
+                    self.cached_bytes -= d.len();
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Applies a git delta (`delta`: the base's size, the result's size, then
+/// copy and insert instructions) to `base`, into `out`.
+fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> std::result::Result<(), Unserved> {
+    fn size(d: &[u8], i: &mut usize) -> std::result::Result<usize, Unserved> {
+        let mut n = 0usize;
+        let mut shift = 0;
+        loop {
+            let b = *d.get(*i).ok_or(Unserved)?;
+            *i += 1;
+            if shift > 56 {
+                return Err(Unserved);
+            }
+            n |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+    }
+    let mut i = 0;
+    if size(delta, &mut i)? != base.len() {
+        return Err(Unserved);
+    }
+    let want = size(delta, &mut i)?;
+    out.clear();
+    out.try_reserve_exact(want).map_err(|_| Unserved)?;
+    while let Some(&cmd) = delta.get(i) {
+        i += 1;
+        if cmd & 0x80 != 0 {
+            let mut field = |bit: u8, shift: u32| -> std::result::Result<usize, Unserved> {
+                if cmd & bit == 0 {
+                    return Ok(0);
+                }
+                let b = *delta.get(i).ok_or(Unserved)?;
+                i += 1;
+                Ok(usize::from(b) << shift)
+            };
+            let ofs = field(0x01, 0)? | field(0x02, 8)? | field(0x04, 16)? | field(0x08, 24)?;
+            let mut len = field(0x10, 0)? | field(0x20, 8)? | field(0x40, 16)?;
+            if len == 0 {
+                len = 0x10000;
+            }
+            let end = ofs.checked_add(len).ok_or(Unserved)?;
+            out.extend_from_slice(base.get(ofs..end).ok_or(Unserved)?);
+        } else if cmd != 0 {
+            let end = i + usize::from(cmd);
+            out.extend_from_slice(delta.get(i..end).ok_or(Unserved)?);
+            i = end;
+        } else {
+            return Err(Unserved);
+        }
+        if out.len() > want {
+            return Err(Unserved);
+        }
+    }
+    if out.len() == want {
+        Ok(())
+    } else {
+        Err(Unserved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    fn git(dir: &Path, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = Command::new("git")
+            .arg("--git-dir")
+            .arg(dir)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("git");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("git output");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// Mail-like texts that git packs as deltas of one another.
+    fn mails(dir: &Path, which: std::ops::Range<usize>) -> Vec<(ObjectId, Vec<u8>)> {
+        let mut paths = String::new();
+        let mut texts = Vec::new();
+        for i in which {
+            let mut text = format!("Message-ID: <{i}@example.com>\nSubject: [PATCH] part {i}\n\n");
+            for line in 0..200 {
+                if line % 37 == i % 37 {
+                    text.push_str(&format!("+changed line {line} in mail {i}\n"));
+                } else {
+                    text.push_str(&format!(" context line {line} of the same file\n"));
+                }
+            }
+            let path = dir.join(format!("mail{i}"));
+            std::fs::write(&path, &text).expect("write mail");
+            paths.push_str(&format!("{}\n", path.display()));
+            texts.push(text.into_bytes());
+        }
+        let ids = git(
+            &dir.join("repo.git"),
+            &["hash-object", "-w", "--stdin-paths"],
+            &paths,
+        );
+        ids.lines()
+            .map(|l| ObjectId::from_hex(l.as_bytes()).expect("id"))
+            .zip(texts)
+            .collect()
+    }
+
+    #[test]
+    fn every_blob_is_read_whole_and_each_entry_inflated_once() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let repo_dir = tmp.path().join("repo.git");
+        assert!(
+            Command::new("git")
+                .args(["init", "-q", "--bare"])
+                .arg(&repo_dir)
+                .status()
+                .expect("git init")
+                .success()
+        );
+        let packed = mails(tmp.path(), 0..120);
+        let list: String = packed.iter().map(|(id, _)| format!("{id}\n")).collect();
+        let base = repo_dir.join("objects/pack/pack");
+        let name = git(
+            &repo_dir,
+            &[
+                "pack-objects",
+                "-q",
+                "--window=50",
+                "--depth=20",
+                base.to_str().expect("path"),
+            ],
+            &list,
+        );
+        git(&repo_dir, &["prune-packed"], "");
+        let idx = format!("{}-{}.idx", base.display(), name.trim());
+        let deltas = git(&repo_dir, &["verify-pack", "-v", &idx], "");
+        let deltas = deltas
+            .lines()
+            .filter(|l| l.split_whitespace().count() >= 7)
+            .count();
+        assert!(deltas > 60, "git packed {deltas} of 120 as deltas");
+        // One more, loose: left to gix.
+        let loose = mails(tmp.path(), 120..121).pop().expect("one more");
+        let repo = crate::archive::open_repo(&repo_dir).expect("open");
+
+        // Read in an order unlike the pack's, with the loose one in the middle.
+        let mut order: Vec<&(ObjectId, Vec<u8>)> = packed.iter().rev().collect();
+        order.insert(60, &loose);
+        let mut reader = PackedBlobs::plan(&repo_dir, order.iter().map(|(id, _)| id));
+        assert_eq!(reader.planned(), 120);
+        for (id, text) in &order {
+            let read = reader.read(&repo, id).expect("read");
+            assert!(read == *text, "blob {id} differs");
+        }
+        assert_eq!(reader.inflated, 120, "each pack entry inflated once");
+        assert_eq!(reader.cached_bytes(), 0, "nothing kept once all is read");
+
+        // Unplanned reads, and reads again, still give the blob.
+        let (id, text) = &packed[7];
+        assert_eq!(&reader.read(&repo, id).expect("again"), text);
+        let mut empty = PackedBlobs::plan(&repo_dir, []);
+        assert_eq!(&empty.read(&repo, id).expect("unplanned"), text);
+        let missing = ObjectId::from_hex(b"0123456789012345678901234567890123456789").expect("id");
+        let err = empty.read(&repo, &missing).expect_err("no such blob");
+        assert!(
+            err.to_string()
+                .contains("0123456789012345678901234567890123456789"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn delta_copies_and_inserts() {
+        let base = b"hello, world";
+        // base 12, result 11: copy "hello" (ofs 0, len 5), insert " you", copy "ld" (ofs 10, len 2)
+        let delta = [12, 11, 0x90, 5, 4, b' ', b'y', b'o', b'u', 0x91, 10, 2];
+        let mut out = Vec::new();
+        assert!(apply_delta(base, &delta, &mut out).is_ok());
+        assert_eq!(out, b"hello yould");
+    }
+
+    #[test]
+    fn damaged_deltas_are_refused() {
+        let base = b"hello, world";
+        let mut out = Vec::new();
+        for delta in [
+            &[11u8, 5, 0x90, 5][..],     // wrong base size
+            &[12, 5, 0x91, 10, 5][..],   // copy beyond the base
+            &[12, 5, 7, b'a'][..],       // insert beyond the delta
+            &[12, 5, 0][..],             // reserved instruction
+            &[12, 4, 0x90, 5][..],       // more than the result's size
+            &[12, 6, 0x90, 5][..],       // less than the result's size
+            &[12, 0xff, 0xff, 0xff][..], // truncated size
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff][..],
+        ] {
+            assert!(apply_delta(base, delta, &mut out).is_err(), "{delta:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_delta_bytes_end_in_a_result_or_a_refusal(
+            base in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            delta in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+        ) {
+            let mut out = Vec::new();
+            let _ = apply_delta(&base, &delta, &mut out);
+        }
+    }
+}
