@@ -176,7 +176,9 @@ pub fn scan(repo: &gix::Repository, since: Option<ObjectId>) -> Result<Scan> {
 
 /// [`scan`], reading the commits' trees on `threads` threads: walking the
 /// commits back is serial, but each tree is compared only with the tree of
-/// the commit before it, which the walk already named.
+/// the commit before it, which the walk already named. A scan of a whole
+/// epoch first decodes every commit and small tree of its packs on
+/// `threads` threads ([`packed::Outline`]), so the walk is hash lookups.
 pub fn scan_with_threads(
     repo: &gix::Repository,
     since: Option<ObjectId>,
@@ -192,6 +194,11 @@ pub fn scan_with_threads(
             ..Scan::default()
         });
     }
+    // A whole epoch: decode its commits and trees up front, on every thread.
+    let outline = match since {
+        None => packed::Outline::read(repo.path(), threads),
+        Some(_) => packed::Outline::default(),
+    };
     // Walk back from the tip to the cursor, remembering (commit, tree).
     let mut chain: Vec<(ObjectId, ObjectId)> = Vec::new();
     let mut buf = Vec::new();
@@ -203,6 +210,11 @@ pub fn scan_with_threads(
             found_cursor = true;
             first_parent_of_oldest = Some(id);
             break;
+        }
+        if let Some(&(tree, parent)) = outline.commits.get(&id) {
+            chain.push((id, tree));
+            next = parent;
+            continue;
         }
         let mut commit = repo
             .objects
@@ -243,7 +255,7 @@ pub fn scan_with_threads(
     const PER_THREAD: usize = 2_000;
     let threads = threads.clamp(1, (chain.len() / PER_THREAD).max(1));
     if threads == 1 {
-        let (changes, empty) = changes_of(repo, &chain, parent_tree)?;
+        let (changes, empty) = changes_of(repo, &outline, &chain, parent_tree)?;
         scan.changes = changes;
         scan.empty_commits = empty;
         return Ok(scan);
@@ -260,7 +272,8 @@ pub fn scan_with_threads(
                     Some(chain[n * chunk - 1].1)
                 };
                 let repo = repo.clone();
-                s.spawn(move || changes_of(&repo, part, before))
+                let outline = &outline;
+                s.spawn(move || changes_of(&repo, outline, part, before))
             })
             .collect();
         handles
@@ -283,13 +296,13 @@ pub fn scan_with_threads(
 /// one's parent having tree `parent_tree`; and how many were empty.
 fn changes_of(
     repo: &gix::Repository,
+    outline: &packed::Outline,
     chain: &[(ObjectId, ObjectId)],
     mut parent_tree: Option<ObjectId>,
 ) -> Result<(Vec<Change>, u64)> {
     let mut changes = Vec::with_capacity(chain.len());
     let mut empty = 0;
-    let mut tree_buf = Vec::new();
-    let mut old_buf = Vec::new();
+    let mut bufs = (Vec::new(), Vec::new());
     for &(commit, tree) in chain {
         if parent_tree == Some(tree) {
             empty += 1;
@@ -298,12 +311,12 @@ fn changes_of(
         let before = changes.len();
         changes_between(
             repo,
+            outline,
             parent_tree,
             tree,
             commit,
             &mut changes,
-            &mut tree_buf,
-            &mut old_buf,
+            &mut bufs,
         )?;
         if changes.len() == before {
             empty += 1;
@@ -313,21 +326,26 @@ fn changes_of(
     Ok((changes, empty))
 }
 
-/// Appends what `commit` (tree `tree`, parent tree `parent`) changed.
+/// Appends what `commit` (tree `tree`, parent tree `parent`) changed;
+/// `bufs` are scratch space for the two trees.
 fn changes_between(
     repo: &gix::Repository,
+    outline: &packed::Outline,
     parent: Option<ObjectId>,
     tree: ObjectId,
     commit: ObjectId,
     out: &mut Vec<Change>,
-    buf: &mut Vec<u8>,
-    old_buf: &mut Vec<u8>,
+    (buf, old_buf): &mut (Vec<u8>, Vec<u8>),
 ) -> Result<()> {
     let path = repo.path();
-    let new = repo
-        .objects
-        .find_tree(&tree, buf)
-        .map_err(|e| Error::git(path, format!("tree {tree}: {e}")))?;
+    let new = match outline.trees.get(&tree) {
+        Some(raw) => gix::objs::TreeRef::from_bytes(raw, gix::hash::Kind::Sha1)
+            .map_err(|e| Error::git(path, format!("tree {tree}: {e}")))?,
+        None => repo
+            .objects
+            .find_tree(&tree, buf)
+            .map_err(|e| Error::git(path, format!("tree {tree}: {e}")))?,
+    };
     // v2: the tree is the message (`m`) or the removal (`d`).
     let mut v2 = false;
     for entry in &new.entries {

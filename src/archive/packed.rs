@@ -45,6 +45,170 @@ struct Pack {
     data: pack::data::File,
 }
 
+/// The packs of the repository at `git_dir` that open cleanly.
+fn open_packs(git_dir: &Path) -> Vec<Pack> {
+    let mut packs = Vec::new();
+    if let Ok(dir) = std::fs::read_dir(git_dir.join("objects").join("pack")) {
+        let mut idx: Vec<_> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        idx.sort();
+        for path in idx {
+            let kind = gix::hash::Kind::Sha1;
+            let (Ok(index), Ok(data)) = (
+                pack::index::File::at(&path, kind),
+                pack::data::File::at(path.with_extension("pack"), kind),
+            ) else {
+                continue;
+            };
+            if index.num_objects() == data.num_objects() {
+                packs.push(Pack { index, data });
+            }
+        }
+    }
+    packs
+}
+
+/// The commits and trees of an epoch's packs: each commit's tree and first
+/// parent, and each tree's raw entries. A full scan walks every commit of
+/// the epoch back from its tip, one at a time (a commit names its parent);
+/// decoding them all up front, in pack order and on every thread, leaves
+/// the walk only hash lookups. What is missing (loose objects) is read
+/// through gix by the caller.
+#[derive(Default)]
+pub struct Outline {
+    pub commits: HashMap<ObjectId, (ObjectId, Option<ObjectId>)>,
+    pub trees: HashMap<ObjectId, Vec<u8>>,
+}
+
+impl Outline {
+    /// Decodes the commits and trees of the packs at `git_dir` on `threads`
+    /// threads. Entries that cannot be decoded are left out.
+    pub fn read(git_dir: &Path, threads: usize) -> Outline {
+        let packs = open_packs(git_dir);
+        let threads = threads.max(1);
+        let mut work: Vec<(usize, std::ops::Range<u32>)> = Vec::new();
+        for (n, p) in packs.iter().enumerate() {
+            let count = p.index.num_objects();
+            let chunk = count.div_ceil(threads as u32).max(1);
+            let mut start = 0;
+            while start < count {
+                work.push((n, start..(start + chunk).min(count)));
+                start += chunk;
+            }
+        }
+        let parts: Vec<Outline> = std::thread::scope(|s| {
+            let handles: Vec<_> = work
+                .into_iter()
+                .map(|(n, range)| {
+                    let pack = &packs[n];
+                    s.spawn(move || outline_of(pack, range))
+                })
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        let mut out = Outline::default();
+        for part in parts {
+            out.commits.extend(part.commits);
+            out.trees.extend(part.trees);
+        }
+        out
+    }
+}
+
+/// The commits and trees among the entries `range` (index order) of `pack`.
+fn outline_of(pack: &Pack, range: std::ops::Range<u32>) -> Outline {
+    let mut out = Outline::default();
+    let mut inflate = gix::zlib::Inflate::default();
+    let kind = gix::hash::Kind::Sha1;
+    for i in range {
+        let offset = pack.index.pack_offset_at_index(i);
+        let Ok(entry) = pack.data.entry(offset) else {
+            continue;
+        };
+        // A v2 tree is one entry (~30 bytes); v1's fan-out trees are large
+        // and deltas of one another, and decoding them all up front would
+        // cost more than the walk saves.
+        let small_tree = entry.header == Header::Tree && entry.decompressed_size <= SMALL_TREE;
+        if !(small_tree || entry.header == Header::Commit || entry.header.is_delta()) {
+            continue;
+        }
+        let wanted = |h: &Header| *h == Header::Commit || (small_tree && *h == Header::Tree);
+        let Ok(Some((header, data))) = decode_if(pack, offset, &mut inflate, wanted) else {
+            continue;
+        };
+        let id = pack.index.oid_at_index(i).to_owned();
+        if header == Header::Tree {
+            out.trees.insert(id, data);
+        } else {
+            let mut commit = gix::objs::CommitRefIter::from_bytes(&data, kind);
+            if let Ok(tree) = commit.tree_id() {
+                out.commits.insert(id, (tree, commit.parent_ids().next()));
+            }
+        }
+    }
+    out
+}
+
+/// Trees larger than this are left out of an [`Outline`] (bytes).
+const SMALL_TREE: u64 = 256;
+
+/// The object at `offset`, resolved through its delta chain (nothing kept),
+/// when the chain's whole object has a header `wanted` accepts; `None`
+/// otherwise, found from the entries' headers alone.
+fn decode_if(
+    pack: &Pack,
+    offset: u64,
+    inflate: &mut gix::zlib::Inflate,
+    wanted: impl Fn(&Header) -> bool,
+) -> std::result::Result<Option<(Header, Vec<u8>)>, Unserved> {
+    let mut path: Vec<pack::data::Entry> = Vec::new();
+    let mut at = offset;
+    let root = loop {
+        if path.len() > MAX_CHAIN {
+            return Err(Unserved);
+        }
+        let entry = pack.data.entry(at).map_err(|_| Unserved)?;
+        let base = match entry.header {
+            Header::OfsDelta { base_distance } => entry
+                .checked_base_pack_offset(base_distance)
+                .ok_or(Unserved)?,
+            Header::RefDelta { base_id } => {
+                let i = pack.index.lookup(base_id).ok_or(Unserved)?;
+                pack.index.pack_offset_at_index(i)
+            }
+            header => {
+                if !wanted(&header) {
+                    return Ok(None);
+                }
+                path.push(entry);
+                break header;
+            }
+        };
+        path.push(entry);
+        at = base;
+    };
+    let inflated = |entry: &pack::data::Entry, inflate: &mut gix::zlib::Inflate| {
+        let size = usize::try_from(entry.decompressed_size).map_err(|_| Unserved)?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(size).map_err(|_| Unserved)?;
+        out.resize(size, 0);
+        pack.data
+            .decompress_entry(entry, inflate, &mut out)
+            .map_err(|_| Unserved)?;
+        Ok::<_, Unserved>(out)
+    };
+    let mut cur = inflated(&path.pop().ok_or(Unserved)?, inflate)?;
+    while let Some(entry) = path.pop() {
+        let delta = inflated(&entry, inflate)?;
+        let mut next = Vec::new();
+        apply_delta(&cur, &delta, &mut next)?;
+        cur = next;
+    }
+    Ok(Some((root, cur)))
+}
+
 /// The blobs of one epoch, read in (about) the order they were planned.
 pub struct PackedBlobs {
     packs: Vec<Pack>,
@@ -65,26 +229,7 @@ impl PackedBlobs {
     /// Opens the packs of the repository at `git_dir` and plans reading
     /// `wanted` from them. A pack that cannot be opened is left to gix.
     pub fn plan<'a>(git_dir: &Path, wanted: impl IntoIterator<Item = &'a ObjectId>) -> Self {
-        let mut packs = Vec::new();
-        if let Ok(dir) = std::fs::read_dir(git_dir.join("objects").join("pack")) {
-            let mut idx: Vec<_> = dir
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "idx"))
-                .collect();
-            idx.sort();
-            for path in idx {
-                let kind = gix::hash::Kind::Sha1;
-                let (Ok(index), Ok(data)) = (
-                    pack::index::File::at(&path, kind),
-                    pack::data::File::at(path.with_extension("pack"), kind),
-                ) else {
-                    continue;
-                };
-                if index.num_objects() == data.num_objects() {
-                    packs.push(Pack { index, data });
-                }
-            }
-        }
+        let packs = open_packs(git_dir);
         let mut reader = PackedBlobs {
             packs,
             uses: HashMap::new(),
@@ -369,6 +514,7 @@ mod tests {
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("git");
         child
@@ -378,7 +524,11 @@ mod tests {
             .write_all(input.as_bytes())
             .expect("write");
         let out = child.wait_with_output().expect("git output");
-        assert!(out.status.success(), "git {args:?}");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
@@ -473,6 +623,110 @@ mod tests {
                 .contains("0123456789012345678901234567890123456789"),
             "{err}"
         );
+    }
+
+    /// A v2 epoch mostly packed (deltified commits among them), its last
+    /// messages loose: the outline holds what git says of each packed
+    /// commit, and the scan lists what `git ls-tree` shows, in order.
+    #[test]
+    fn outline_and_scan_agree_with_git() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("inbox");
+        let mut w = crate::archive::write::V2Writer::open(&root).expect("inbox");
+        // Long shared subjects make git store some commits as deltas.
+        const LONG: &str = "subsystem: make the long subject line that every part of this \
+            series shares so that their commits are stored as deltas of one another";
+        let mail = |i: usize| {
+            format!(
+                "From: A <a@example.com>\nMessage-ID: <{i}@example.com>\n\
+                 Subject: [PATCH {i}/60] {LONG} part {i}\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\n\
+                 body {i}\n"
+            )
+        };
+        for i in 0..50 {
+            w.add(mail(i).as_bytes(), 1_700_000_000 + i as i64)
+                .expect("add");
+        }
+        w.remove(mail(7).as_bytes(), 1_700_000_100).expect("remove");
+        w.redeliver(1_700_000_101).expect("redeliver");
+        let git_dir = root.join("git/0.git");
+        git(
+            &git_dir,
+            &["repack", "-adq", "--window=50", "--depth=50"],
+            "",
+        );
+        let packed = git(&git_dir, &["log", "--format=%H %T %P", "master"], "");
+        let pack_dir = git_dir.join("objects/pack");
+        let idx = std::fs::read_dir(&pack_dir)
+            .expect("pack dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "idx"))
+            .expect("a pack");
+        let listing = git(
+            &git_dir,
+            &["verify-pack", "-v", idx.to_str().expect("path")],
+            "",
+        );
+        let commit_deltas = listing
+            .lines()
+            .filter(|l| l.contains(" commit ") && l.split_whitespace().count() >= 7)
+            .count();
+        assert!(commit_deltas > 0, "git deltified no commit");
+        for i in 50..53 {
+            w.add(mail(i).as_bytes(), 1_700_000_200 + i as i64)
+                .expect("add");
+        }
+
+        let outline = Outline::read(&git_dir, 2);
+        assert_eq!(outline.commits.len(), 52, "every packed commit");
+        for line in packed.lines() {
+            let ids: Vec<ObjectId> = line
+                .split_whitespace()
+                .map(|h| ObjectId::from_hex(h.as_bytes()).expect("id"))
+                .collect();
+            assert_eq!(
+                outline.commits.get(&ids[0]),
+                Some(&(ids[1], ids.get(2).copied()))
+            );
+            assert!(outline.trees.contains_key(&ids[1]));
+        }
+
+        let repo = crate::archive::open_repo(&git_dir).expect("open");
+        let scan = crate::archive::scan_with_threads(&repo, None, 2).expect("scan");
+        let mut expected = Vec::new();
+        let log = git(
+            &git_dir,
+            &["log", "--reverse", "--format=%H %T", "master"],
+            "",
+        );
+        let mut last_tree = String::new();
+        for line in log.lines() {
+            let (commit, tree) = line.split_once(' ').expect("commit and tree");
+            if tree == last_tree {
+                continue;
+            }
+            last_tree = tree.to_string();
+            for entry in git(&git_dir, &["ls-tree", commit], "").lines() {
+                let (meta, name) = entry.split_once('\t').expect("entry");
+                let blob = meta.split_whitespace().nth(2).expect("blob");
+                expected.push(format!("{name} {blob} {commit}"));
+            }
+        }
+        let got: Vec<String> = scan
+            .changes
+            .iter()
+            .map(|c| {
+                let name = if c.op == crate::archive::Op::Add {
+                    "m"
+                } else {
+                    "d"
+                };
+                format!("{name} {} {}", c.blob, c.commit)
+            })
+            .collect();
+        assert_eq!(got.len(), 54);
+        assert_eq!(got, expected);
+        assert_eq!(scan.empty_commits, 1);
     }
 
     #[test]
