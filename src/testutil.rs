@@ -1,6 +1,7 @@
 //! Helpers shared by the unit tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// A folder of the shared corpus of real mail (see the corpus README):
 /// `../shared/corpus/<sub>` from the crate root, or from a parent of it when
@@ -19,4 +20,21 @@ pub(crate) fn corpus_dir(sub: &str) -> Option<PathBuf> {
         root.display()
     );
     None
+}
+
+/// A git command that ignores the user's configuration and pins identity
+/// and time, so that the tests are hermetic.
+pub(crate) fn git(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "A U Thor")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_NAME", "C O Mitter")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z");
+    cmd
 }

@@ -45,6 +45,46 @@ struct Pack {
     data: pack::data::File,
 }
 
+impl Pack {
+    /// The entry at `offset`, and the offset of its base when it is a delta.
+    fn entry(
+        &self,
+        offset: u64,
+    ) -> std::result::Result<(pack::data::Entry, Option<u64>), Unserved> {
+        let entry = self.data.entry(offset).map_err(|_| Unserved)?;
+        let base = match entry.header {
+            Header::OfsDelta { base_distance } => Some(
+                entry
+                    .checked_base_pack_offset(base_distance)
+                    .ok_or(Unserved)?,
+            ),
+            Header::RefDelta { base_id } => {
+                let i = self.index.lookup(base_id).ok_or(Unserved)?;
+                Some(self.index.pack_offset_at_index(i))
+            }
+            _ => None,
+        };
+        Ok((entry, base))
+    }
+
+    /// Inflates one entry's own data (a whole object, or a delta) into `out`.
+    fn inflate(
+        &self,
+        entry: &pack::data::Entry,
+        inflate: &mut gix::zlib::Inflate,
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<(), Unserved> {
+        let size = usize::try_from(entry.decompressed_size).map_err(|_| Unserved)?;
+        out.clear();
+        out.try_reserve_exact(size).map_err(|_| Unserved)?;
+        out.resize(size, 0);
+        self.data
+            .decompress_entry(entry, inflate, out)
+            .map_err(|_| Unserved)?;
+        Ok(())
+    }
+}
+
 /// The packs of the repository at `git_dir` that open cleanly.
 fn open_packs(git_dir: &Path) -> Vec<Pack> {
     let mut packs = Vec::new();
@@ -169,39 +209,20 @@ fn decode_if(
         if path.len() > MAX_CHAIN {
             return Err(Unserved);
         }
-        let entry = pack.data.entry(at).map_err(|_| Unserved)?;
-        let base = match entry.header {
-            Header::OfsDelta { base_distance } => entry
-                .checked_base_pack_offset(base_distance)
-                .ok_or(Unserved)?,
-            Header::RefDelta { base_id } => {
-                let i = pack.index.lookup(base_id).ok_or(Unserved)?;
-                pack.index.pack_offset_at_index(i)
-            }
-            header => {
-                if !wanted(&header) {
-                    return Ok(None);
-                }
-                path.push(entry);
-                break header;
-            }
-        };
+        let (entry, base) = pack.entry(at)?;
+        let header = entry.header;
         path.push(entry);
-        at = base;
+        match base {
+            Some(b) => at = b,
+            None if wanted(&header) => break header,
+            None => return Ok(None),
+        }
     };
-    let inflated = |entry: &pack::data::Entry, inflate: &mut gix::zlib::Inflate| {
-        let size = usize::try_from(entry.decompressed_size).map_err(|_| Unserved)?;
-        let mut out = Vec::new();
-        out.try_reserve_exact(size).map_err(|_| Unserved)?;
-        out.resize(size, 0);
-        pack.data
-            .decompress_entry(entry, inflate, &mut out)
-            .map_err(|_| Unserved)?;
-        Ok::<_, Unserved>(out)
-    };
-    let mut cur = inflated(&path.pop().ok_or(Unserved)?, inflate)?;
+    let mut cur = Vec::new();
+    pack.inflate(&path.pop().ok_or(Unserved)?, inflate, &mut cur)?;
+    let mut delta = Vec::new();
     while let Some(entry) = path.pop() {
-        let delta = inflated(&entry, inflate)?;
+        pack.inflate(&entry, inflate, &mut delta)?;
         let mut next = Vec::new();
         apply_delta(&cur, &delta, &mut next)?;
         cur = next;
@@ -251,7 +272,7 @@ impl PackedBlobs {
                 if !first {
                     break;
                 }
-                let Ok(Some(base)) = reader.base_of(key) else {
+                let Ok((_, Some(base))) = reader.entry(key) else {
                     break;
                 };
                 first = !reader.uses.contains_key(&base);
@@ -291,47 +312,19 @@ impl PackedBlobs {
         })
     }
 
-    fn entry(&self, key: Key) -> std::result::Result<pack::data::Entry, Unserved> {
-        self.packs[key.0 as usize]
-            .data
-            .entry(key.1)
-            .map_err(|_| Unserved)
+    /// The entry at `key`, and the key of its base when it is a delta.
+    fn entry(&self, key: Key) -> std::result::Result<(pack::data::Entry, Option<Key>), Unserved> {
+        let (entry, base) = self.packs[key.0 as usize].entry(key.1)?;
+        Ok((entry, base.map(|b| (key.0, b))))
     }
 
-    /// The entry `key` is a delta of, or `None` for a whole object.
-    fn base_of(&self, key: Key) -> std::result::Result<Option<Key>, Unserved> {
-        let entry = self.entry(key)?;
-        Ok(match entry.header {
-            Header::OfsDelta { base_distance } => Some((
-                key.0,
-                entry
-                    .checked_base_pack_offset(base_distance)
-                    .ok_or(Unserved)?,
-            )),
-            Header::RefDelta { base_id } => {
-                let p = &self.packs[key.0 as usize].index;
-                let i = p.lookup(base_id).ok_or(Unserved)?;
-                Some((key.0, p.pack_offset_at_index(i)))
-            }
-            _ => None,
-        })
-    }
-
-    /// Inflates one entry's own data (a whole object, or a delta).
     fn inflate_entry(
         &mut self,
         entry: &pack::data::Entry,
         key: Key,
         out: &mut Vec<u8>,
     ) -> std::result::Result<(), Unserved> {
-        let size = usize::try_from(entry.decompressed_size).map_err(|_| Unserved)?;
-        out.clear();
-        out.try_reserve_exact(size).map_err(|_| Unserved)?;
-        out.resize(size, 0);
-        self.packs[key.0 as usize]
-            .data
-            .decompress_entry(entry, &mut self.inflate, out)
-            .map_err(|_| Unserved)?;
+        self.packs[key.0 as usize].inflate(entry, &mut self.inflate, out)?;
         self.inflated += 1;
         Ok(())
     }
@@ -350,10 +343,8 @@ impl PackedBlobs {
                 top = Some(at);
                 break;
             }
-            let entry = self.entry(at)?;
-            let base = self.base_of(at)?;
-            let whole = base.is_none();
-            if whole && entry.header != Header::Blob {
+            let (entry, base) = self.entry(at)?;
+            if base.is_none() && entry.header != Header::Blob {
                 return Err(Unserved);
             }
             path.push((at, entry));
@@ -502,16 +493,13 @@ fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> std::result::Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
 
+    /// Runs git in `dir` with `input` on stdin; its output.
     fn git(dir: &Path, args: &[&str], input: &str) -> String {
         use std::io::Write;
-        let mut child = Command::new("git")
-            .arg("--git-dir")
-            .arg(dir)
+        let mut child = crate::testutil::git(dir)
             .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -565,14 +553,7 @@ mod tests {
     fn every_blob_is_read_whole_and_each_entry_inflated_once() {
         let tmp = tempfile::tempdir().expect("tmp");
         let repo_dir = tmp.path().join("repo.git");
-        assert!(
-            Command::new("git")
-                .args(["init", "-q", "--bare"])
-                .arg(&repo_dir)
-                .status()
-                .expect("git init")
-                .success()
-        );
+        git(tmp.path(), &["init", "-q", "--bare", "repo.git"], "");
         let packed = mails(tmp.path(), 0..120);
         let list: String = packed.iter().map(|(id, _)| format!("{id}\n")).collect();
         let base = repo_dir.join("objects/pack/pack");
