@@ -549,12 +549,13 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn every_blob_is_read_whole_and_each_entry_inflated_once() {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let repo_dir = tmp.path().join("repo.git");
-        git(tmp.path(), &["init", "-q", "--bare", "repo.git"], "");
-        let packed = mails(tmp.path(), 0..120);
+    /// A bare repository at `dir/repo.git` holding mails `0..n` in one pack
+    /// (git stores most as deltas of one another); the pack's path and the
+    /// mails.
+    fn packed_repo(dir: &Path, n: usize) -> (std::path::PathBuf, Vec<(ObjectId, Vec<u8>)>) {
+        let repo_dir = dir.join("repo.git");
+        git(dir, &["init", "-q", "--bare", "repo.git"], "");
+        let packed = mails(dir, 0..n);
         let list: String = packed.iter().map(|(id, _)| format!("{id}\n")).collect();
         let base = repo_dir.join("objects/pack/pack");
         let name = git(
@@ -575,7 +576,15 @@ mod tests {
             .lines()
             .filter(|l| l.split_whitespace().count() >= 7)
             .count();
-        assert!(deltas > 60, "git packed {deltas} of 120 as deltas");
+        assert!(deltas > n / 2, "git packed {deltas} of {n} as deltas");
+        (std::path::PathBuf::from(idx).with_extension("pack"), packed)
+    }
+
+    #[test]
+    fn every_blob_is_read_whole_and_each_entry_inflated_once() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let repo_dir = tmp.path().join("repo.git");
+        let (_, packed) = packed_repo(tmp.path(), 120);
         // One more, loose: left to gix.
         let loose = mails(tmp.path(), 120..121).pop().expect("one more");
         let repo = crate::archive::open_repo(&repo_dir).expect("open");
@@ -604,6 +613,38 @@ mod tests {
                 .contains("0123456789012345678901234567890123456789"),
             "{err}"
         );
+    }
+
+    /// Damaged pack data is never taken for a message: each blob reads
+    /// back whole, or fails with an error that names it.
+    #[test]
+    fn a_damaged_pack_gives_errors_naming_the_blob() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let repo_dir = tmp.path().join("repo.git");
+        let (pack, packed) = packed_repo(tmp.path(), 60);
+        let mut bytes = std::fs::read(&pack).expect("read pack");
+        let len = bytes.len();
+        for at in [len / 4, len / 2, len * 3 / 4] {
+            for b in &mut bytes[at..at + 4] {
+                *b ^= 0x5a;
+            }
+        }
+        // git writes packs read-only; the directory is ours.
+        std::fs::remove_file(&pack).expect("remove pack");
+        std::fs::write(&pack, &bytes).expect("damage pack");
+        let repo = crate::archive::open_repo(&repo_dir).expect("open");
+        let mut reader = PackedBlobs::plan(&repo_dir, packed.iter().map(|(id, _)| id));
+        let mut failed = 0;
+        for (id, text) in &packed {
+            match reader.read(&repo, id) {
+                Ok(read) => assert!(read == *text, "blob {id} read back wrong"),
+                Err(e) => {
+                    failed += 1;
+                    assert!(e.to_string().contains(&id.to_string()), "{e}");
+                }
+            }
+        }
+        assert!(failed > 0, "the damage went unnoticed");
     }
 
     /// A v2 epoch mostly packed (deltified commits among them), its last
