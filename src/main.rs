@@ -2,6 +2,10 @@
 //! Each subcommand is a thin client of `putt::*`; with `--json` it prints
 //! the library's own serialisable results, one object per line.
 
+/// See Cargo.toml: a full index frees on other threads what it allocates.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "tui")]
 use std::io::IsTerminal;
 use std::io::Write;
