@@ -1,4 +1,6 @@
-//! Reading many message blobs of one epoch, each pack entry inflated once.
+//! Reading an epoch's packs in bulk: many message blobs, each pack entry
+//! inflated once ([`PackedBlobs`]), and every commit and small tree at once
+//! for a full scan ([`Outline`]).
 //!
 //! git packs similar blobs as deltas of one another, so in a public-inbox
 //! pack about half the messages are deltas whose chains run through other
@@ -113,8 +115,8 @@ fn open_packs(git_dir: &Path) -> Vec<Pack> {
 /// The commits and trees of an epoch's packs: each commit's tree and first
 /// parent, and each tree's raw entries. A full scan walks every commit of
 /// the epoch back from its tip, one at a time (a commit names its parent);
-/// decoding them all up front, in pack order and on every thread, leaves
-/// the walk only hash lookups. What is missing (loose objects) is read
+/// decoding them all up front, the pack's entries split between threads,
+/// leaves the walk only hash lookups. What is missing (loose objects) is read
 /// through gix by the caller.
 #[derive(Default)]
 pub struct Outline {
@@ -164,28 +166,34 @@ fn outline_of(pack: &Pack, range: std::ops::Range<u32>) -> Outline {
     let kind = gix::hash::Kind::Sha1;
     for i in range {
         let offset = pack.index.pack_offset_at_index(i);
-        let Ok(entry) = pack.data.entry(offset) else {
+        let Ok((entry, base)) = pack.entry(offset) else {
             continue;
         };
         // A v2 tree is one entry (~30 bytes); v1's fan-out trees are large
         // and deltas of one another, and decoding them all up front would
         // cost more than the walk saves.
-        let small_tree = entry.header == Header::Tree && entry.decompressed_size <= SMALL_TREE;
-        if !(small_tree || entry.header == Header::Commit || entry.header.is_delta()) {
+        let (commit, tree) = match base {
+            None => (
+                entry.header == Header::Commit,
+                entry.header == Header::Tree && entry.decompressed_size <= SMALL_TREE,
+            ),
+            Some(b) => (root_of(pack, b) == Some(Header::Commit), false),
+        };
+        if !(commit || tree) {
             continue;
         }
-        let wanted = |h: &Header| *h == Header::Commit || (small_tree && *h == Header::Tree);
-        let Ok(Some((header, data))) = decode_if(pack, offset, &mut inflate, wanted) else {
+        let Ok(data) = resolve_plain(pack, entry, base, &mut inflate) else {
             continue;
         };
         let id = pack.index.oid_at_index(i).to_owned();
-        if header == Header::Tree {
+        if tree {
             out.trees.insert(id, data);
-        } else {
-            let mut commit = gix::objs::CommitRefIter::from_bytes(&data, kind);
-            if let Ok(tree) = commit.tree_id() {
-                out.commits.insert(id, (tree, commit.parent_ids().next()));
-            }
+            continue;
+        }
+        let mut parsed = gix::objs::CommitRefIter::from_bytes(&data, kind);
+        if let Ok(tree_id) = parsed.tree_id() {
+            out.commits
+                .insert(id, (tree_id, parsed.parent_ids().next()));
         }
     }
     out
@@ -194,30 +202,36 @@ fn outline_of(pack: &Pack, range: std::ops::Range<u32>) -> Outline {
 /// Trees larger than this are left out of an [`Outline`] (bytes).
 const SMALL_TREE: u64 = 256;
 
-/// The object at `offset`, resolved through its delta chain (nothing kept),
-/// when the chain's whole object has a header `wanted` accepts; `None`
-/// otherwise, found from the entries' headers alone.
-fn decode_if(
+/// The header of the whole object the delta chain from `offset` ends in
+/// (git deltifies objects only against their own kind); `None` for a
+/// damaged chain.
+fn root_of(pack: &Pack, mut offset: u64) -> Option<Header> {
+    for _ in 0..MAX_CHAIN {
+        match pack.entry(offset).ok()? {
+            (_, Some(base)) => offset = base,
+            (entry, None) => return Some(entry.header),
+        }
+    }
+    None
+}
+
+/// The object whose first entry is `entry` (a delta of `base`, if any),
+/// resolved through its chain with nothing kept.
+fn resolve_plain(
     pack: &Pack,
-    offset: u64,
+    entry: pack::data::Entry,
+    mut base: Option<u64>,
     inflate: &mut gix::zlib::Inflate,
-    wanted: impl Fn(&Header) -> bool,
-) -> std::result::Result<Option<(Header, Vec<u8>)>, Unserved> {
-    let mut path: Vec<pack::data::Entry> = Vec::new();
-    let mut at = offset;
-    let root = loop {
+) -> std::result::Result<Vec<u8>, Unserved> {
+    let mut path = vec![entry];
+    while let Some(at) = base {
         if path.len() > MAX_CHAIN {
             return Err(Unserved);
         }
-        let (entry, base) = pack.entry(at)?;
-        let header = entry.header;
+        let (entry, next) = pack.entry(at)?;
         path.push(entry);
-        match base {
-            Some(b) => at = b,
-            None if wanted(&header) => break header,
-            None => return Ok(None),
-        }
-    };
+        base = next;
+    }
     let mut cur = Vec::new();
     pack.inflate(&path.pop().ok_or(Unserved)?, inflate, &mut cur)?;
     let mut delta = Vec::new();
@@ -227,7 +241,7 @@ fn decode_if(
         apply_delta(&cur, &delta, &mut next)?;
         cur = next;
     }
-    Ok(Some((root, cur)))
+    Ok(cur)
 }
 
 /// The blobs of one epoch, read in (about) the order they were planned.
@@ -239,7 +253,7 @@ pub struct PackedBlobs {
     cached_bytes: usize,
     inflate: gix::zlib::Inflate,
     delta: Vec<u8>,
-    /// Entries inflated so far (for tests and benchmarks).
+    /// Entries inflated so far (the tests check it).
     pub inflated: u64,
 }
 

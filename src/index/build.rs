@@ -2,8 +2,8 @@
 //!
 //! One pass: scan every epoch since its cursor (gix), decide per message
 //! whether it is added or removed in the end, then read blobs on one thread
-//! (each pack entry inflated once), parse them on worker threads, while the
-//! calling thread feeds tantivy and commits every
+//! (each pack entry inflated once) and parse them on worker threads while
+//! the calling thread feeds tantivy and commits every
 //! `commit_every` messages together with the cursors reached so far. A kill
 //! at any moment leaves the last commit intact; the next run resumes from its
 //! cursors and skips messages a later uncommitted batch already added, so
@@ -569,15 +569,16 @@ fn cursors_at(
 
 /// Reads the jobs' blobs in order, one epoch's packs at a time, and hands
 /// them to the parse workers. One thread does all the reading so that each
-/// pack entry is inflated once (see [`archive::packed`]); it is a small
-/// share of the work (~10% of a full index's CPU).
+/// pack entry is inflated once (see [`archive::packed`]); it is about a
+/// tenth of a full index's CPU.
 fn feed(
     jobs: Vec<Job>,
     repos: &[Vec<(u32, gix::ThreadSafeRepository)>],
     tx: Sender<(Job, Result<Vec<u8>>)>,
 ) {
-    // Each epoch's wanted blobs, in job order, planned when its first job
-    // comes and let go after its last.
+    // Each epoch's wanted blobs, in job order. The jobs of an epoch come
+    // together (the scan lists epoch by epoch), so one reader is open at a
+    // time; were they interleaved, reading would stay right, only slower.
     let mut wanted: HashMap<(usize, usize), Vec<ObjectId>> = HashMap::new();
     for job in &jobs {
         wanted
@@ -585,25 +586,23 @@ fn feed(
             .or_default()
             .push(job.blob);
     }
-    let mut left: HashMap<(usize, usize), usize> =
-        wanted.iter().map(|(k, v)| (*k, v.len())).collect();
-    let mut open: HashMap<(usize, usize), (gix::Repository, archive::packed::PackedBlobs)> =
-        HashMap::new();
+    let mut open: Option<(
+        (usize, usize),
+        gix::Repository,
+        archive::packed::PackedBlobs,
+    )> = None;
     for job in jobs {
         let at = (job.inbox, job.epoch);
-        let (repo, reader) = open.entry(at).or_insert_with(|| {
+        if open.as_ref().is_none_or(|(epoch, _, _)| *epoch != at) {
             let repo = repos[at.0][at.1].1.to_thread_local();
             let blobs = wanted.remove(&at).unwrap_or_default();
             let reader = archive::packed::PackedBlobs::plan(repo.path(), &blobs);
-            (repo, reader)
-        });
-        let raw = reader.read(repo, &job.blob);
-        if let Some(n) = left.get_mut(&at) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&at);
-            }
+            open = Some((at, repo, reader));
         }
+        let Some((_, repo, reader)) = open.as_mut() else {
+            return;
+        };
+        let raw = reader.read(repo, &job.blob);
         if tx.send((job, raw)).is_err() {
             return;
         }
