@@ -18,8 +18,8 @@
 //! at a time (bounded by [`CACHE_CAP`] anyway), and every entry was inflated
 //! once.
 //!
-//! Anything the plan cannot serve (a loose object, an object behind an
-//! alternate, a delta whose base is in another pack, damaged pack data) is
+//! Anything the plan cannot serve (a loose object, a delta whose base is in
+//! another pack, damaged pack data) is
 //! read through gix instead, which also words the error when the object is
 //! truly unreadable.
 
@@ -87,10 +87,14 @@ impl Pack {
     }
 }
 
-/// The packs of the repository at `git_dir` that open cleanly.
+/// The packs of the repository at `git_dir` that open cleanly, its
+/// alternates' after its own (the order git searches them in).
 fn open_packs(git_dir: &Path) -> Vec<Pack> {
     let mut packs = Vec::new();
-    if let Ok(dir) = std::fs::read_dir(git_dir.join("objects").join("pack")) {
+    for objects in object_dirs(git_dir) {
+        let Ok(dir) = std::fs::read_dir(objects.join("pack")) else {
+            continue;
+        };
         let mut idx: Vec<_> = dir
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
@@ -110,6 +114,46 @@ fn open_packs(git_dir: &Path) -> Vec<Pack> {
         }
     }
     packs
+}
+
+/// Alternates nest at most this deep (git's own limit).
+const MAX_ALTERNATE_DEPTH: usize = 5;
+
+/// The object directories of the repository at `git_dir`: its own, then
+/// those its `objects/info/alternates` names (a relative one is taken from
+/// the naming directory), breadth first, each once. Archives cloned with
+/// `--shared`, and mirrors that keep their objects in a shared store
+/// (grokmirror's objstore), hold every pack behind an alternate.
+fn object_dirs(git_dir: &Path) -> Vec<std::path::PathBuf> {
+    let own = git_dir.join("objects");
+    let mut seen = vec![std::fs::canonicalize(&own).unwrap_or_else(|_| own.clone())];
+    let mut dirs = vec![own];
+    let mut level = 0..dirs.len();
+    for _ in 0..MAX_ALTERNATE_DEPTH {
+        let mut next = Vec::new();
+        for dir in &dirs[level.clone()] {
+            let Ok(text) = std::fs::read_to_string(dir.join("info").join("alternates")) else {
+                continue;
+            };
+            for line in text.lines().map(str::trim) {
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let alt = dir.join(line);
+                let canon = std::fs::canonicalize(&alt).unwrap_or_else(|_| alt.clone());
+                if !seen.contains(&canon) {
+                    seen.push(canon);
+                    next.push(alt);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        level = dirs.len()..dirs.len() + next.len();
+        dirs.extend(next);
+    }
+    dirs
 }
 
 /// The commits and trees of an epoch's packs: each commit's tree and first
@@ -627,6 +671,39 @@ mod tests {
                 .contains("0123456789012345678901234567890123456789"),
             "{err}"
         );
+    }
+
+    /// An archive cloned with `--shared` (its packs behind an alternate,
+    /// named by a relative path here) is read from those packs, not
+    /// object by object through gix.
+    #[test]
+    fn packs_behind_an_alternate_are_read_in_bulk() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (_, packed) = packed_repo(tmp.path(), 40);
+        git(
+            tmp.path(),
+            &["clone", "-q", "--bare", "--shared", "repo.git", "view.git"],
+            "",
+        );
+        let view = tmp.path().join("view.git");
+        std::fs::write(
+            view.join("objects/info/alternates"),
+            "# written by hand\n../../repo.git/objects\n",
+        )
+        .expect("relative alternate");
+        assert!(
+            !view
+                .join("objects/pack")
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_some())
+        );
+        let repo = crate::archive::open_repo(&view).expect("open");
+        let mut reader = PackedBlobs::plan(&view, packed.iter().map(|(id, _)| id));
+        assert_eq!(reader.planned(), 40);
+        for (id, text) in &packed {
+            assert!(reader.read(&repo, id).expect("read") == *text, "blob {id}");
+        }
+        assert_eq!(reader.inflated, 40, "read from the alternate's pack");
     }
 
     /// Damaged pack data is never taken for a message: each blob reads
