@@ -177,7 +177,7 @@ pub fn scan(repo: &gix::Repository, since: Option<ObjectId>) -> Result<Scan> {
 /// [`scan`], reading the commits' trees on `threads` threads: walking the
 /// commits back is serial, but each tree is compared only with the tree of
 /// the commit before it, which the walk already named. A scan of a whole
-/// epoch first decodes every commit and small tree of its packs on
+/// epoch first decodes the commits and small trees of its packs on
 /// `threads` threads ([`packed::Outline`]), so the walk is hash lookups.
 pub fn scan_with_threads(
     repo: &gix::Repository,
@@ -196,7 +196,7 @@ pub fn scan_with_threads(
     }
     // A whole epoch: decode its commits and trees up front, on every thread.
     let outline = match since {
-        None => packed::Outline::read(repo.path(), threads),
+        None => packed::Outline::read(repo, &tip, threads),
         Some(_) => packed::Outline::default(),
     };
     // Walk back from the tip to the cursor, remembering (commit, tree).

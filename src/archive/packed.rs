@@ -29,6 +29,7 @@ use std::path::Path;
 use gix::ObjectId;
 use gix::odb::pack;
 use gix::odb::pack::data::entry::Header;
+use gix::prelude::FindExt;
 
 use crate::error::Result;
 
@@ -156,12 +157,12 @@ fn object_dirs(git_dir: &Path) -> Vec<std::path::PathBuf> {
     dirs
 }
 
-/// The commits and trees of an epoch's packs: each commit's tree and first
-/// parent, and each tree's raw entries. A full scan walks every commit of
-/// the epoch back from its tip, one at a time (a commit names its parent);
-/// decoding them all up front, the pack's entries split between threads,
-/// leaves the walk only hash lookups. What is missing (loose objects) is read
-/// through gix by the caller.
+/// The commits and trees of an epoch's packs that its tip reaches: each
+/// commit's tree and first parent, and each tree's raw entries. A full scan
+/// walks every commit of the epoch back from its tip, one at a time (a
+/// commit names its parent); decoding them up front, the pack's entries
+/// split between threads, leaves the walk only hash lookups. What is
+/// missing (loose objects) is read through gix by the caller.
 #[derive(Default)]
 pub struct Outline {
     pub commits: HashMap<ObjectId, (ObjectId, Option<ObjectId>)>,
@@ -169,11 +170,14 @@ pub struct Outline {
 }
 
 impl Outline {
-    /// Decodes the commits and trees of the packs at `git_dir` on `threads`
-    /// threads. Entries that cannot be decoded are left out.
-    pub fn read(git_dir: &Path, threads: usize) -> Outline {
-        let packs = open_packs(git_dir);
+    /// Decodes, on `threads` threads, the commits of `repo`'s packs (less
+    /// those a pack's order shows the tip cannot reach), then the small
+    /// trees of the commits the tip reaches. Entries that cannot be decoded
+    /// are left out.
+    pub fn read(repo: &gix::Repository, tip: &ObjectId, threads: usize) -> Outline {
+        let packs = open_packs(repo.path());
         let threads = threads.max(1);
+        let newer = newer_than(&packs, tip);
         let mut work: Vec<(usize, std::ops::Range<u32>)> = Vec::new();
         for (n, p) in packs.iter().enumerate() {
             let count = p.index.num_objects();
@@ -184,60 +188,166 @@ impl Outline {
                 start += chunk;
             }
         }
-        let parts: Vec<Outline> = std::thread::scope(|s| {
+        let newer = &newer;
+        let commits = std::thread::scope(|s| {
             let handles: Vec<_> = work
                 .into_iter()
                 .map(|(n, range)| {
                     let pack = &packs[n];
-                    s.spawn(move || outline_of(pack, range))
+                    let skip = move |offset: u64| {
+                        newer.is_some_and(|(p, side)| p == n && side.holds(offset))
+                    };
+                    s.spawn(move || commits_of(pack, range, skip))
                 })
                 .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            let mut all = HashMap::new();
+            for h in handles {
+                if let Ok(part) = h.join() {
+                    all.extend(part);
+                }
+            }
+            all
         });
-        let mut out = Outline::default();
-        for part in parts {
-            out.commits.extend(part.commits);
-            out.trees.extend(part.trees);
+
+        // The trees of the commits the tip reaches, as the scan will walk
+        // (through loose commits too: those written since the last repack).
+        let mut wanted = Vec::new();
+        let mut next = Some(*tip);
+        let mut buf = Vec::new();
+        while let Some(id) = next {
+            let (tree, parent) = match commits.get(&id) {
+                Some(&known) => known,
+                None => {
+                    let Ok(mut commit) = repo.objects.find_commit_iter(&id, &mut buf) else {
+                        break;
+                    };
+                    let Ok(tree) = commit.tree_id() else {
+                        break;
+                    };
+                    (tree, commit.parent_ids().next())
+                }
+            };
+            wanted.push(tree);
+            next = parent;
         }
-        out
+        let chunk = wanted.len().div_ceil(threads).max(1);
+        let packs = &packs;
+        let trees = std::thread::scope(|s| {
+            let handles: Vec<_> = wanted
+                .chunks(chunk)
+                .map(|part| s.spawn(move || small_trees(packs, part)))
+                .collect();
+            let mut all = HashMap::new();
+            for h in handles {
+                if let Ok(part) = h.join() {
+                    all.extend(part);
+                }
+            }
+            all
+        });
+        Outline { commits, trees }
     }
 }
 
-/// The commits and trees among the entries `range` (index order) of `pack`.
-fn outline_of(pack: &Pack, range: std::ops::Range<u32>) -> Outline {
-    let mut out = Outline::default();
+/// Which side of an offset.
+#[derive(Clone, Copy)]
+enum Side {
+    Before(u64),
+    After(u64),
+}
+
+impl Side {
+    fn holds(self, offset: u64) -> bool {
+        match self {
+            Side::Before(at) => offset < at,
+            Side::After(at) => offset > at,
+        }
+    }
+}
+
+/// Where the commits newer than `tip` lie in its pack, when the pack holds
+/// commits past it (a view cut back, a ref reset): git writes a pack's
+/// commits newest first (fast-import, oldest first), so those on the far
+/// side of the tip from its parent are none the tip reaches. A pack that
+/// breaks the rule costs only speed: the scan reads what is missing with
+/// gix.
+fn newer_than(packs: &[Pack], tip: &ObjectId) -> Option<(usize, Side)> {
+    let (n, at) = packs.iter().enumerate().find_map(|(n, p)| {
+        let i = p.index.lookup(tip)?;
+        Some((n, p.index.pack_offset_at_index(i)))
+    })?;
+    let pack = &packs[n];
+    let (entry, base) = pack.entry(at).ok()?;
+    let data = resolve_plain(pack, entry, base, &mut gix::zlib::Inflate::default()).ok()?;
+    let parent = gix::objs::CommitRefIter::from_bytes(&data, gix::hash::Kind::Sha1)
+        .parent_ids()
+        .next()?;
+    let parent_at = pack.index.pack_offset_at_index(pack.index.lookup(parent)?);
+    Some((
+        n,
+        if parent_at > at {
+            Side::Before(at)
+        } else {
+            Side::After(at)
+        },
+    ))
+}
+
+/// The commits among the entries `range` (index order) of `pack`, less
+/// those at offsets `skip` names: each one's tree and first parent.
+fn commits_of(
+    pack: &Pack,
+    range: std::ops::Range<u32>,
+    skip: impl Fn(u64) -> bool,
+) -> HashMap<ObjectId, (ObjectId, Option<ObjectId>)> {
+    let mut out = HashMap::new();
     let mut inflate = gix::zlib::Inflate::default();
-    let kind = gix::hash::Kind::Sha1;
     for i in range {
         let offset = pack.index.pack_offset_at_index(i);
+        if skip(offset) {
+            continue;
+        }
         let Ok((entry, base)) = pack.entry(offset) else {
             continue;
         };
-        // A v2 tree is one entry (~30 bytes); v1's fan-out trees are large
-        // and deltas of one another, and decoding them all up front would
-        // cost more than the walk saves.
-        let (commit, tree) = match base {
-            None => (
-                entry.header == Header::Commit,
-                entry.header == Header::Tree && entry.decompressed_size <= SMALL_TREE,
-            ),
-            Some(b) => (root_of(pack, b) == Some(Header::Commit), false),
+        let commit = match base {
+            None => entry.header == Header::Commit,
+            Some(b) => root_of(pack, b) == Some(Header::Commit),
         };
-        if !(commit || tree) {
+        if !commit {
             continue;
         }
         let Ok(data) = resolve_plain(pack, entry, base, &mut inflate) else {
             continue;
         };
-        let id = pack.index.oid_at_index(i).to_owned();
-        if tree {
-            out.trees.insert(id, data);
+        let mut parsed = gix::objs::CommitRefIter::from_bytes(&data, gix::hash::Kind::Sha1);
+        if let Ok(tree) = parsed.tree_id() {
+            let id = pack.index.oid_at_index(i).to_owned();
+            out.insert(id, (tree, parsed.parent_ids().next()));
+        }
+    }
+    out
+}
+
+/// Those of `trees` that the packs hold whole and small. A v2 tree is one
+/// entry (~30 bytes); v1's fan-out trees are large and deltas of one
+/// another, and decoding them up front would cost more than the walk saves.
+fn small_trees(packs: &[Pack], trees: &[ObjectId]) -> HashMap<ObjectId, Vec<u8>> {
+    let mut out = HashMap::new();
+    let mut inflate = gix::zlib::Inflate::default();
+    let mut data = Vec::new();
+    for id in trees {
+        let Some((pack, i)) = packs.iter().find_map(|p| Some((p, p.index.lookup(id)?))) else {
+            continue;
+        };
+        let Ok((entry, None)) = pack.entry(pack.index.pack_offset_at_index(i)) else {
+            continue;
+        };
+        if entry.header != Header::Tree || entry.decompressed_size > SMALL_TREE {
             continue;
         }
-        let mut parsed = gix::objs::CommitRefIter::from_bytes(&data, kind);
-        if let Ok(tree_id) = parsed.tree_id() {
-            out.commits
-                .insert(id, (tree_id, parsed.parent_ids().next()));
+        if pack.inflate(&entry, &mut inflate, &mut data).is_ok() {
+            out.insert(*id, data.clone());
         }
     }
     out
@@ -790,21 +900,31 @@ mod tests {
                 .expect("add");
         }
 
-        let outline = Outline::read(&git_dir, 2);
-        assert_eq!(outline.commits.len(), 52, "every packed commit");
-        for line in packed.lines() {
-            let ids: Vec<ObjectId> = line
-                .split_whitespace()
-                .map(|h| ObjectId::from_hex(h.as_bytes()).expect("id"))
-                .collect();
-            assert_eq!(
-                outline.commits.get(&ids[0]),
-                Some(&(ids[1], ids.get(2).copied()))
-            );
-            assert!(outline.trees.contains_key(&ids[1]));
+        let repo = crate::archive::open_repo(&git_dir).expect("open");
+        let packed: Vec<Vec<ObjectId>> = packed
+            .lines()
+            .map(|line| {
+                line.split_whitespace()
+                    .map(|h| ObjectId::from_hex(h.as_bytes()).expect("id"))
+                    .collect()
+            })
+            .collect();
+        // From the loose tip, and from one cut 20 commits back (a view of
+        // the epoch's start): every commit the tip reaches, with its tree,
+        // and none of the packed commits newer than the cut.
+        let tip = crate::archive::tip(&repo).expect("tip").expect("a tip");
+        for (from, reached) in [(tip, &packed[..]), (packed[20][0], &packed[20..])] {
+            let outline = Outline::read(&repo, &from, 2);
+            assert_eq!(outline.commits.len(), reached.len(), "from {from}");
+            for ids in reached {
+                assert_eq!(
+                    outline.commits.get(&ids[0]),
+                    Some(&(ids[1], ids.get(2).copied()))
+                );
+                assert!(outline.trees.contains_key(&ids[1]));
+            }
         }
 
-        let repo = crate::archive::open_repo(&git_dir).expect("open");
         let scan = crate::archive::scan_with_threads(&repo, None, 2).expect("scan");
         let mut expected = Vec::new();
         let log = git(
