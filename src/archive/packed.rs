@@ -19,9 +19,9 @@
 //! once.
 //!
 //! Anything the plan cannot serve (a loose object, a delta whose base is in
-//! another pack, damaged pack data) is
-//! read through gix instead, which also words the error when the object is
-//! truly unreadable.
+//! another pack, damaged pack data) is read through gix instead, which also
+//! words the error when the object is truly unreadable. Packs behind
+//! `objects/info/alternates` are read like the repository's own.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -200,13 +200,7 @@ impl Outline {
                     s.spawn(move || commits_of(pack, range, skip))
                 })
                 .collect();
-            let mut all = HashMap::new();
-            for h in handles {
-                if let Ok(part) = h.join() {
-                    all.extend(part);
-                }
-            }
-            all
+            merged(handles)
         });
 
         // The trees of the commits the tip reaches, as the scan will walk
@@ -237,16 +231,22 @@ impl Outline {
                 .chunks(chunk)
                 .map(|part| s.spawn(move || small_trees(packs, part)))
                 .collect();
-            let mut all = HashMap::new();
-            for h in handles {
-                if let Ok(part) = h.join() {
-                    all.extend(part);
-                }
-            }
-            all
+            merged(handles)
         });
         Outline { commits, trees }
     }
+}
+
+/// The union of the threads' maps. A thread that panicked leaves its part
+/// out: the scan reads those objects through gix.
+fn merged<K: Eq + std::hash::Hash, V>(
+    handles: Vec<std::thread::ScopedJoinHandle<'_, HashMap<K, V>>>,
+) -> HashMap<K, V> {
+    let mut all = HashMap::new();
+    for part in handles.into_iter().filter_map(|h| h.join().ok()) {
+        all.extend(part);
+    }
+    all
 }
 
 /// Which side of an offset.
