@@ -189,7 +189,7 @@ impl Outline {
             }
         }
         let newer = &newer;
-        let commits = std::thread::scope(|s| {
+        let mut commits = std::thread::scope(|s| {
             let handles: Vec<_> = work
                 .into_iter()
                 .map(|(n, range)| {
@@ -204,7 +204,8 @@ impl Outline {
         });
 
         // The trees of the commits the tip reaches, as the scan will walk
-        // (through loose commits too: those written since the last repack).
+        // (through loose commits too: those written since the last repack;
+        // kept, so that the scan's walk reads none of them again).
         let mut wanted = Vec::new();
         let mut next = Some(*tip);
         let mut buf = Vec::new();
@@ -218,7 +219,9 @@ impl Outline {
                     let Ok(tree) = commit.tree_id() else {
                         break;
                     };
-                    (tree, commit.parent_ids().next())
+                    let loose = (tree, commit.parent_ids().next());
+                    commits.insert(id, loose);
+                    loose
                 }
             };
             wanted.push(tree);
@@ -901,19 +904,24 @@ mod tests {
         }
 
         let repo = crate::archive::open_repo(&git_dir).expect("open");
-        let packed: Vec<Vec<ObjectId>> = packed
-            .lines()
-            .map(|line| {
-                line.split_whitespace()
-                    .map(|h| ObjectId::from_hex(h.as_bytes()).expect("id"))
-                    .collect()
-            })
-            .collect();
+        let ids = |log: String| -> Vec<Vec<ObjectId>> {
+            log.lines()
+                .map(|line| {
+                    line.split_whitespace()
+                        .map(|h| ObjectId::from_hex(h.as_bytes()).expect("id"))
+                        .collect()
+                })
+                .collect()
+        };
+        let packed = ids(packed);
+        let all = ids(git(&git_dir, &["log", "--format=%H %T %P", "master"], ""));
+        assert_eq!(all.len(), packed.len() + 3, "three loose commits");
         // From the loose tip, and from one cut 20 commits back (a view of
-        // the epoch's start): every commit the tip reaches, with its tree,
-        // and none of the packed commits newer than the cut.
+        // the epoch's start): every commit the tip reaches (the loose ones
+        // as the walk read them), each packed one's tree, and none of the
+        // packed commits newer than the cut.
         let tip = crate::archive::tip(&repo).expect("tip").expect("a tip");
-        for (from, reached) in [(tip, &packed[..]), (packed[20][0], &packed[20..])] {
+        for (from, reached) in [(tip, &all[..]), (packed[20][0], &packed[20..])] {
             let outline = Outline::read(&repo, &from, 2);
             assert_eq!(outline.commits.len(), reached.len(), "from {from}");
             for ids in reached {
@@ -921,7 +929,8 @@ mod tests {
                     outline.commits.get(&ids[0]),
                     Some(&(ids[1], ids.get(2).copied()))
                 );
-                assert!(outline.trees.contains_key(&ids[1]));
+                // Loose trees are the scan's to read, through gix.
+                assert_eq!(outline.trees.contains_key(&ids[1]), packed.contains(ids));
             }
         }
 
