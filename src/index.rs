@@ -23,6 +23,7 @@ use crate::trailers::Trailer;
 pub mod build;
 pub mod compile;
 pub mod schema;
+pub mod tokens;
 
 pub use schema::{Fields, Meta};
 
@@ -172,6 +173,9 @@ impl Index {
     }
 
     fn from_parts(dir: &Path, inner: tantivy::Index, fields: Fields) -> Result<Index> {
+        inner
+            .tokenizers()
+            .register("default", tokens::MailTokenizer::default());
         // Read before the reader opens: a commit landing in between then
         // makes the reader newer than its generation, never older, and a
         // memo of the older generation only misses the newest mail.

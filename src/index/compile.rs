@@ -13,7 +13,7 @@ use tantivy::query::{
     Query as TantivyQuery, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field as TantivyField, IndexRecordOption};
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::TextAnalyzer;
 
 use super::schema::{Fields, hash};
 use crate::query::{Field, Query, Value};
@@ -115,10 +115,7 @@ impl tantivy::query::Weight for MessageIdWeight {
 
 /// The analyzer tantivy registers as "default", which every text field uses.
 fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .build()
+    TextAnalyzer::from(super::tokens::MailTokenizer::default())
 }
 
 /// Splits text into the index's tokens.
