@@ -40,6 +40,9 @@ pub const CACHE_CAP: usize = 256 << 20;
 /// maximum depth is 50; `--depth` allows up to 4095).
 const MAX_CHAIN: usize = 5000;
 
+/// Whole-stream zlib inflation (see [`Pack::inflate`]).
+type Inflater = libdeflater::Decompressor;
+
 /// A pack entry: which pack, and where in it.
 type Key = (u32, u64);
 
@@ -71,20 +74,32 @@ impl Pack {
     }
 
     /// Inflates one entry's own data (a whole object, or a delta) into `out`.
+    ///
+    /// The entry header gives the inflated size, so the whole stream is
+    /// inflated in one call into a buffer of exactly that size; libdeflate
+    /// does that in about half the instructions of a streaming inflater
+    /// (zlib-rs through gix: 16% of an index run's instructions, most of
+    /// them building Huffman tables for small streams). The stream's end is
+    /// not known up front: the input runs to the end of the pack, and
+    /// libdeflate stops at the stream's last block and checks its Adler-32.
     fn inflate(
         &self,
         entry: &pack::data::Entry,
-        inflate: &mut gix::zlib::Inflate,
+        inflate: &mut Inflater,
         out: &mut Vec<u8>,
     ) -> std::result::Result<(), Unserved> {
         let size = usize::try_from(entry.decompressed_size).map_err(|_| Unserved)?;
         out.clear();
         out.try_reserve_exact(size).map_err(|_| Unserved)?;
         out.resize(size, 0);
-        self.data
-            .decompress_entry(entry, inflate, out)
-            .map_err(|_| Unserved)?;
-        Ok(())
+        let input = self
+            .data
+            .entry_slice(entry.data_offset..self.data.pack_end() as u64)
+            .ok_or(Unserved)?;
+        match inflate.zlib_decompress(input, out) {
+            Ok(n) if n == size => Ok(()),
+            _ => Err(Unserved),
+        }
     }
 }
 
@@ -281,7 +296,7 @@ fn newer_than(packs: &[Pack], tip: &ObjectId) -> Option<(usize, Side)> {
     })?;
     let pack = &packs[n];
     let (entry, base) = pack.entry(at).ok()?;
-    let data = resolve_plain(pack, entry, base, &mut gix::zlib::Inflate::default()).ok()?;
+    let data = resolve_plain(pack, entry, base, &mut Inflater::new()).ok()?;
     let parent = gix::objs::CommitRefIter::from_bytes(&data, gix::hash::Kind::Sha1)
         .parent_ids()
         .next()?;
@@ -304,7 +319,7 @@ fn commits_of(
     skip: impl Fn(u64) -> bool,
 ) -> HashMap<ObjectId, (ObjectId, Option<ObjectId>)> {
     let mut out = HashMap::new();
-    let mut inflate = gix::zlib::Inflate::default();
+    let mut inflate = Inflater::new();
     for i in range {
         let offset = pack.index.pack_offset_at_index(i);
         if skip(offset) {
@@ -337,7 +352,7 @@ fn commits_of(
 /// another, and decoding them up front would cost more than the walk saves.
 fn small_trees(packs: &[Pack], trees: &[ObjectId]) -> HashMap<ObjectId, Vec<u8>> {
     let mut out = HashMap::new();
-    let mut inflate = gix::zlib::Inflate::default();
+    let mut inflate = Inflater::new();
     let mut data = Vec::new();
     for id in trees {
         let Some((pack, i)) = packs.iter().find_map(|p| Some((p, p.index.lookup(id)?))) else {
@@ -378,7 +393,7 @@ fn resolve_plain(
     pack: &Pack,
     entry: pack::data::Entry,
     mut base: Option<u64>,
-    inflate: &mut gix::zlib::Inflate,
+    inflate: &mut Inflater,
 ) -> std::result::Result<Vec<u8>, Unserved> {
     let mut path = vec![entry];
     while let Some(at) = base {
@@ -408,7 +423,7 @@ pub struct PackedBlobs {
     uses: HashMap<Key, u32>,
     cache: HashMap<Key, Vec<u8>>,
     cached_bytes: usize,
-    inflate: gix::zlib::Inflate,
+    inflate: Inflater,
     delta: Vec<u8>,
     /// Entries inflated so far (the tests check it).
     pub inflated: u64,
@@ -427,7 +442,7 @@ impl PackedBlobs {
             uses: HashMap::new(),
             cache: HashMap::new(),
             cached_bytes: 0,
-            inflate: gix::zlib::Inflate::default(),
+            inflate: Inflater::new(),
             delta: Vec::new(),
             inflated: 0,
         };
