@@ -300,7 +300,7 @@ fn append_part(body: &mut String, text: &str) {
         body.push('\n');
     }
     // CRLF mail bodies are common; the diff parser and trailers want LF.
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         body.push_str(&text.replace("\r\n", "\n"));
     } else {
         body.push_str(text);

@@ -36,9 +36,8 @@ pub fn patch_id_stable(patch_text: &str) -> Option<String> {
 /// always valid UTF-8.
 pub fn patch_id_stable_bytes(patch: &[u8]) -> Option<String> {
     // Mail almost never holds a NUL: then no line needs cutting at one.
-    let nul = patch.contains(&0);
-    let mut lines = patch
-        .split_inclusive(|&b| b == b'\n')
+    let nul = memchr::memchr(0, patch).is_some();
+    let mut lines = crate::lines::split_inclusive_nl(patch)
         .map(|line| if nul { c_string(line) } else { line })
         // git skips the commit message up to the first "diff " line. (A line
         // starting with an object name before it would end git's first,

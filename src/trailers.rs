@@ -444,14 +444,14 @@ fn starts_diff(lines: &mut Lines<'_>, i: usize) -> bool {
 /// too cost more than the rest of the search.
 struct Lines<'a> {
     read: Vec<&'a str>,
-    rest: std::str::Split<'a, char>,
+    rest: crate::lines::SplitNl<'a>,
 }
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
         Lines {
             read: Vec::new(),
-            rest: text.split('\n'),
+            rest: crate::lines::split_nl(text),
         }
     }
 

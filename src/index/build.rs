@@ -883,7 +883,7 @@ pub fn document(
 /// The prose without quoted (`>`) lines.
 fn unquoted(prose: &str) -> String {
     let mut out = String::with_capacity(prose.len());
-    for line in prose.lines() {
+    for line in crate::lines::lines(prose) {
         if !line.trim_start().starts_with('>') {
             out.push_str(line);
             out.push('\n');

@@ -312,7 +312,7 @@ fn push_line(buf: &mut String, line: &str) {
 
 fn line_offsets(body: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
-    body.split('\n').map(move |line| {
+    crate::lines::split_nl(body).map(move |line| {
         let start = offset;
         offset += line.len() + 1;
         (start, line)
