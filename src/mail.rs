@@ -334,9 +334,12 @@ fn append_attachment(body: &mut String, part: &mail_parser::MessagePart<'_>) {
 }
 
 fn looks_like_diff(bytes: &[u8]) -> bool {
+    // On bytes: the markers are ASCII, so invalid UTF-8 around them (binary
+    // attachments) changes nothing, and there is no lossy copy to make.
     let head = &bytes[..bytes.len().min(64 * 1024)];
-    let text = lossy(head);
-    text.contains("\ndiff --git ") || text.starts_with("diff --git ") || text.contains("\n+++ ")
+    head.starts_with(b"diff --git ")
+        || memchr::memmem::find(head, b"\ndiff --git ").is_some()
+        || memchr::memmem::find(head, b"\n+++ ").is_some()
 }
 
 /// `bytes` as text, invalid UTF-8 replaced. Mail is mostly valid UTF-8,
@@ -355,10 +358,14 @@ pub fn msg_ids(value: &str) -> Vec<String> {
     while let Some(start) = rest.find('<') {
         let after = &rest[start + 1..];
         let Some(end) = after.find('>') else { break };
-        let id: String = after[..end]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let raw = &after[..end];
+        // Folded References put spaces inside an id now and then; most ids
+        // are plain ASCII and are taken whole.
+        let id: String = if raw.bytes().all(|b| b.is_ascii_graphic()) {
+            raw.to_string()
+        } else {
+            raw.chars().filter(|c| !c.is_whitespace()).collect()
+        };
         if !id.is_empty() && !out.contains(&id) {
             out.push(id);
         }
@@ -508,6 +515,25 @@ mod tests {
         assert_eq!(m.references, vec!["a@x", "b@x"]);
         assert_eq!(m.from.addr, "a@example.org");
         assert_eq!(m.parent(), Some("b@x"));
+    }
+
+    #[test]
+    fn message_ids_lose_folding_spaces_and_repeats() {
+        assert_eq!(
+            msg_ids("<a@x> <b\n @x>\t<a@x> <c@\u{a0}x> <> <d@x"),
+            vec!["a@x", "b@x", "c@x"]
+        );
+    }
+
+    #[test]
+    fn binary_attachments_are_sniffed_for_a_diff() {
+        let mut attached = b"\xff\xfe binary junk\n".to_vec();
+        assert!(!looks_like_diff(&attached));
+        attached.extend_from_slice(b"diff --git a/x b/x\n");
+        assert!(looks_like_diff(&attached));
+        assert!(looks_like_diff(b"diff --git a/x b/x\n"));
+        assert!(looks_like_diff(b"\x80\n--- a/x\n+++ b/x\n"));
+        assert!(!looks_like_diff(b"+++ not after a newline"));
     }
 
     #[test]

@@ -265,17 +265,21 @@ impl DiffSplit {
     fn push_prose(&mut self, line: &str) {
         push_line(&mut self.prose, line);
         let t = line.trim_start();
-        if !self.has_diffstat && is_diffstat_summary(t) {
-            self.has_diffstat = true;
-        }
-        if self.base_commit.is_none() {
-            self.base_commit = key_value(t, "base-commit:");
-        }
-        if self.change_id.is_none() {
-            self.change_id = key_value(t, "change-id:");
-        }
-        if !self.pull_request && t.starts_with("The following changes since commit") {
-            self.pull_request = true;
+        // Each test below wants one first byte; most lines want none.
+        match t.as_bytes().first() {
+            Some(b'0'..=b'9' | b'+') if !self.has_diffstat && is_diffstat_summary(t) => {
+                self.has_diffstat = true;
+            }
+            Some(b'b' | b'B') if self.base_commit.is_none() => {
+                self.base_commit = key_value(t, "base-commit:");
+            }
+            Some(b'c' | b'C') if self.change_id.is_none() => {
+                self.change_id = key_value(t, "change-id:");
+            }
+            Some(b'T') if t.starts_with("The following changes since commit") => {
+                self.pull_request = true;
+            }
+            _ => {}
         }
     }
 }
