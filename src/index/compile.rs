@@ -113,7 +113,8 @@ impl tantivy::query::Weight for MessageIdWeight {
     }
 }
 
-/// The analyzer tantivy registers as "default", which every text field uses.
+/// The analyzer every index registers as "default", which every text
+/// field uses ([`super::tokens`]): a query's words split as the mail's did.
 fn analyzer() -> TextAnalyzer {
     TextAnalyzer::from(super::tokens::MailTokenizer::default())
 }
