@@ -22,6 +22,25 @@ pub(crate) fn corpus_dir(sub: &str) -> Option<PathBuf> {
     None
 }
 
+/// Every file under `dir`, sorted, git bundles left out: the corpus's
+/// mail samples as read whole by the tests that compare against them.
+pub(crate) fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_none_or(|e| e != "bundle") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A git command that ignores the user's configuration and pins identity
 /// and time, so that the tests are hermetic.
 pub(crate) fn git(dir: &Path) -> Command {

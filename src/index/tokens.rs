@@ -235,29 +235,16 @@ mod tests {
         let Some(dir) = crate::testutil::corpus_dir("mail") else {
             return;
         };
-        let mut seen = 0;
-        for entry in walk(&dir) {
-            if let Ok(raw) = std::fs::read(&entry) {
-                assert_same(&String::from_utf8_lossy(&raw));
-                seen += 1;
-            }
+        let files = crate::testutil::corpus_files(&dir);
+        for file in &files {
+            let raw = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert_same(&String::from_utf8_lossy(&raw));
         }
-        assert!(seen > 100, "only {seen} mails under {}", dir.display());
-    }
-
-    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-        let mut out = Vec::new();
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return out;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-        out
+        assert!(
+            files.len() > 100,
+            "only {} mails under {}",
+            files.len(),
+            dir.display()
+        );
     }
 }

@@ -5,7 +5,6 @@
 use super::*;
 use proptest::prelude::*;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::testutil::git;
@@ -248,20 +247,6 @@ fn agrees_with_git_on_generated_patches() {
     assert!(compared >= 40);
 }
 
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            corpus_files(&path, out);
-        } else if path.extension().is_none_or(|e| e != "bundle") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every mail sample of b4, Patchwork and public-inbox, raw (headers,
 /// encodings and all): same first id as git.
 #[test]
@@ -269,9 +254,7 @@ fn agrees_with_git_on_mail_samples() {
     let Some(root) = crate::testutil::corpus_dir("mail") else {
         return;
     };
-    let mut files = Vec::new();
-    corpus_files(&root, &mut files);
-    files.sort();
+    let files = crate::testutil::corpus_files(&root);
     let mut with_id = 0;
     for file in &files {
         let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
