@@ -88,12 +88,26 @@ pub struct Message {
 impl Message {
     /// Parses raw mail bytes. Never fails and never panics.
     pub fn parse(raw: &[u8]) -> Message {
+        Message::parse_with(raw, true)
+    }
+
+    /// [`Message::parse`]; `fast: false` always takes the full parse (the
+    /// tests hold the two to the same result).
+    fn parse_with(raw: &[u8], fast: bool) -> Message {
         let mut msg = Message::default();
-        match parser().parse(raw) {
-            Some(parsed) => msg.fill_from(&parsed, raw),
-            None => {
-                msg.problems.push("unparseable");
-                msg.body = String::from_utf8_lossy(raw).into_owned();
+        if let Some((parsed, body)) = plain(raw).filter(|_| fast) {
+            msg.fill_headers(&parsed, raw);
+            append_part(&mut msg.body, &body);
+        } else {
+            match parser().parse(raw) {
+                Some(parsed) => {
+                    msg.fill_headers(&parsed, raw);
+                    msg.fill_body(&parsed);
+                }
+                None => {
+                    msg.problems.push("unparseable");
+                    msg.body = String::from_utf8_lossy(raw).into_owned();
+                }
             }
         }
         if msg.message_id.is_empty() {
@@ -137,7 +151,7 @@ impl Message {
             .or(self.references.last().map(String::as_str))
     }
 
-    fn fill_from(&mut self, parsed: &mail_parser::Message<'_>, raw: &[u8]) {
+    fn fill_headers(&mut self, parsed: &mail_parser::Message<'_>, raw: &[u8]) {
         let headers = parsed.headers();
         let first_raw = |name: HeaderName<'_>| -> Option<Cow<'_, str>> {
             headers.iter().find(|h| h.name == name).map(|h| {
@@ -212,7 +226,9 @@ impl Message {
         if let Some(text) = first_value(HeaderName::Subject).and_then(|h| h.value.as_text()) {
             self.subject = clean_header_text(text);
         }
+    }
 
+    fn fill_body(&mut self, parsed: &mail_parser::Message<'_>) {
         let mut body = String::new();
         for i in 0..parsed.text_body_count() {
             if let Some(text) = parsed.body_text(i) {
@@ -227,6 +243,70 @@ impl Message {
         }
         self.body = body;
     }
+}
+
+/// The headers of a one-part plain-text mail, and its body straight from
+/// the raw bytes: what the full parse gives for such a mail (its body part
+/// is the bytes after the header block, as UTF-8), without mail-parser's
+/// byte-by-byte walk over the body and its copy. That is most of a patch
+/// list (git send-email writes one text/plain part in UTF-8 or ASCII);
+/// anything else takes the full parse: MIME parts, a transfer encoding,
+/// another charset unless the body is ASCII, a header block the full
+/// parse would end elsewhere.
+fn plain(raw: &[u8]) -> Option<(mail_parser::Message<'_>, Cow<'_, str>)> {
+    use mail_parser::HeaderValue;
+    let parsed = parser().parse_headers(raw)?;
+    let headers = parsed.headers();
+    // The full parse ends the header block where, after a header, only
+    // white space comes before a newline; a line it would skip as no
+    // header at all is left to it.
+    let mut at = headers.last()?.offset_end as usize;
+    loop {
+        match *raw.get(at)? {
+            b'\n' => break,
+            b if b.is_ascii_whitespace() => at += 1,
+            _ => return None,
+        }
+    }
+    let body = raw.get(at + 1..)?;
+    // As the full parse reads them: the last of each header counts, and
+    // a Content-Type it cannot read counts as none (text/plain).
+    let last = |name: HeaderName<'_>| headers.iter().rev().find(|h| h.name == name);
+    let mut charset = None;
+    if let Some(ct) = last(HeaderName::ContentType).and_then(|h| h.value.as_content_type()) {
+        if ct.ctype() != "text" || ct.subtype() != Some("plain") {
+            return None;
+        }
+        charset = ct.attribute("charset");
+    }
+    if let Some(HeaderValue::Text(cte)) =
+        last(HeaderName::ContentTransferEncoding).map(|h| &h.value)
+        && (cte.eq_ignore_ascii_case("base64") || cte.eq_ignore_ascii_case("quoted-printable"))
+    {
+        return None;
+    }
+    // No decoder means UTF-8 (or a charset mail-parser does not know, which
+    // it reads as UTF-8 too); the ASCII-compatible single-byte charsets
+    // agree with UTF-8 on an ASCII body.
+    if let Some(cs) = charset
+        && mail_parser::decoders::charsets::map::charset_decoder(cs.as_bytes()).is_some()
+    {
+        const ASCII_SUPERSETS: [&str; 8] = [
+            "us-ascii",
+            "ascii",
+            "iso-8859-1",
+            "iso8859-1",
+            "latin1",
+            "iso-8859-15",
+            "windows-1252",
+            "cp1252",
+        ];
+        let known = ASCII_SUPERSETS.iter().any(|a| a.eq_ignore_ascii_case(cs));
+        if !known || !body.is_ascii() {
+            return None;
+        }
+    }
+    Some((parsed, lossy(body)))
 }
 
 /// A parser that decodes only the headers putt reads: Received chains and
@@ -534,6 +614,90 @@ mod tests {
         assert!(looks_like_diff(b"diff --git a/x b/x\n"));
         assert!(looks_like_diff(b"\x80\n--- a/x\n+++ b/x\n"));
         assert!(!looks_like_diff(b"+++ not after a newline"));
+    }
+
+    /// Both ways of parsing, as the Debug output shows every field.
+    fn both_ways(raw: &[u8]) -> (String, String) {
+        let fast = Message::parse_with(raw, true);
+        let full = Message::parse_with(raw, false);
+        (format!("{fast:?}"), format!("{full:?}"))
+    }
+
+    #[test]
+    fn plain_mail_short_cut_gives_what_the_full_parse_gives() {
+        let head = "From: A <a@x>\nMessage-ID: <m@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH] x\n";
+        let cases: Vec<(String, bool)> = vec![
+            (format!("{head}\nplain body\n---\n diff\n"), true),
+            (
+                format!("{head}Content-Type: text/plain; charset=utf-8\n\nGrüße\n"),
+                true,
+            ),
+            (
+                format!(
+                    "{head}Content-Type: text/plain; charset=\"us-ascii\"\nContent-Transfer-Encoding: 7bit\n\nascii only\n"
+                ),
+                true,
+            ),
+            (
+                format!("{head}X-Mailer: git-send-email\n\r\ncrlf\r\nbody\r\n"),
+                true,
+            ),
+            // Latin-1 bytes are decoded as Latin-1, so the full parse.
+            (
+                format!("{head}Content-Type: text/plain; charset=iso-8859-1\n\nGr\u{fc}\u{df}e\n"),
+                false,
+            ),
+            (
+                format!(
+                    "{head}Content-Transfer-Encoding: quoted-printable\n\nsoft=\nbreak =C3=BC\n"
+                ),
+                false,
+            ),
+            (
+                format!("{head}Content-Type: multipart/mixed; boundary=b\n\n--b\n\npart\n--b--\n"),
+                false,
+            ),
+            (
+                format!("{head}Content-Type: text/html\n\n<p>hi</p>\n"),
+                false,
+            ),
+            // A line that is no header after the last one.
+            (format!("{head}not a header line\n\nbody\n"), false),
+            (head.to_string(), false),
+        ];
+        for (text, short) in &cases {
+            // Latin-1 text as its bytes (every char here is below U+0100).
+            let raw: Vec<u8> = if text.contains("iso-8859-1") {
+                text.chars().map(|c| c as u32 as u8).collect()
+            } else {
+                text.clone().into_bytes()
+            };
+            assert_eq!(plain(&raw).is_some(), *short, "short cut for {text:?}");
+            let (fast, full) = both_ways(&raw);
+            assert_eq!(fast, full, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_mail_short_cut_agrees_on_every_corpus_mail() {
+        let Some(dir) = crate::testutil::corpus_dir("mail") else {
+            return;
+        };
+        let files = crate::testutil::corpus_files(&dir);
+        let mut short = 0;
+        for file in &files {
+            let raw = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            short += usize::from(plain(&raw).is_some());
+            let (fast, full) = both_ways(&raw);
+            assert_eq!(fast, full, "{}", file.display());
+        }
+        // Most samples are plain patches; a short cut never taken would
+        // leave this test comparing the full parse with itself.
+        assert!(
+            short * 2 > files.len(),
+            "{short} of {} took the short cut",
+            files.len()
+        );
     }
 
     #[test]
