@@ -557,6 +557,51 @@ mod tests {
         fn tidy_header_text_takes_the_short_way(s in "[ a-zA-Z\t\r\n\u{1}é<>@.-]{0,12}") {
             prop_assert_eq!(super::clean_header_text(&s), super::collapse_spaces(&s));
         }
+
+        /// Mail-shaped bytes: header lines from a pool that includes the
+        /// ones the short cut looks at, folding, CRLF, junk and blank-ish
+        /// lines, then a body of any bytes. Both ways of parsing agree.
+        #[test]
+        fn plain_mail_short_cut_agrees_on_any_header_block(
+            lines in proptest::collection::vec(prop_oneof![
+                Just("From: A <a@x>".to_string()),
+                Just("Message-ID: <m@x>".to_string()),
+                Just("Subject: [PATCH] x".to_string()),
+                Just(" folded continuation".to_string()),
+                Just("\tfolded with a tab".to_string()),
+                Just("Content-Type: text/plain".to_string()),
+                Just("Content-Type: text/plain; charset=UTF-8".to_string()),
+                Just("Content-Type: text/plain; charset=us-ascii".to_string()),
+                Just("Content-Type: text/plain; charset=iso-8859-1".to_string()),
+                Just("Content-Type: text/plain; charset=utf-16".to_string()),
+                Just("Content-Type: Text/Plain".to_string()),
+                Just("Content-Type: text/html".to_string()),
+                Just("Content-Type: multipart/mixed; boundary=b".to_string()),
+                Just("Content-Type: garbage;;;".to_string()),
+                Just("Content-Transfer-Encoding: 8bit".to_string()),
+                Just("Content-Transfer-Encoding: Base64".to_string()),
+                Just("Content-Transfer-Encoding: quoted-printable".to_string()),
+                Just("X-Ignored: value".to_string()),
+                Just("no colon here".to_string()),
+                Just("   ".to_string()),
+                "[A-Za-z-]{1,12}: [ -~]{0,20}",
+            ], 0..8),
+            crlf in any::<bool>(),
+            blank in prop_oneof![Just(""), Just(" "), Just("\t"), Just("\r")],
+            body in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let mut raw = Vec::new();
+            for line in &lines {
+                raw.extend_from_slice(line.as_bytes());
+                raw.extend_from_slice(nl.as_bytes());
+            }
+            raw.extend_from_slice(blank.as_bytes());
+            raw.extend_from_slice(nl.as_bytes());
+            raw.extend_from_slice(&body);
+            let (fast, full) = both_ways(&raw);
+            prop_assert_eq!(fast, full);
+        }
     }
 
     fn mail(headers: &str, body: &str) -> Vec<u8> {
