@@ -22,9 +22,31 @@ pub(crate) fn corpus_dir(sub: &str) -> Option<PathBuf> {
     None
 }
 
-/// Every file under `dir`, sorted, git bundles left out: the corpus's
-/// mail samples as read whole by the tests that compare against them.
-pub(crate) fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+/// Every mail sample of the shared corpus (`../shared/corpus/mail`, b4's,
+/// Patchwork's and public-inbox's), raw, with its path, sorted by path:
+/// for the tests that hold a piece of parsing to a reference on all of
+/// them. `None`, with the reason printed, where the corpus is absent; a
+/// file that cannot be read fails the test, naming it.
+pub(crate) fn corpus_mails() -> Option<Vec<(PathBuf, Vec<u8>)>> {
+    let dir = corpus_dir("mail")?;
+    let mails: Vec<_> = corpus_files(&dir)
+        .into_iter()
+        .map(|path| {
+            let raw = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (path, raw)
+        })
+        .collect();
+    assert!(
+        mails.len() > 100,
+        "only {} mails under {}",
+        mails.len(),
+        dir.display()
+    );
+    Some(mails)
+}
+
+/// Every file under `dir`, sorted, git bundles left out.
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut dirs = vec![dir.to_path_buf()];
     while let Some(d) = dirs.pop() {
