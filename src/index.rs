@@ -22,6 +22,7 @@ use crate::trailers::Trailer;
 
 pub mod build;
 pub mod compile;
+pub mod doc;
 pub mod schema;
 pub mod tokens;
 

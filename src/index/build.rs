@@ -19,8 +19,9 @@ use serde::Serialize;
 use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, Query as TantivyQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{TantivyDocument, Term};
 
+use super::doc::MailDoc;
 use super::schema::{self, Fields, Meta, hash, name_hash, subject_hash};
 use super::{Cursors, Index};
 use crate::archive::{self, Inbox, Op};
@@ -129,7 +130,7 @@ struct Job {
 struct Parsed {
     seq: usize,
     inbox: usize,
-    doc: TantivyDocument,
+    doc: MailDoc,
     degraded: bool,
     bytes: u64,
 }
@@ -343,7 +344,7 @@ pub fn update(
         for parsed in doc_rx.iter() {
             let parsed = parsed?;
             if tracked[parsed.inbox]
-                && let Some(mid) = parsed.doc.get_first(fields.mid).and_then(|v| v.as_str())
+                && let Some(mid) = parsed.doc.first_text(fields.mid)
             {
                 report.new_messages.push(mid.to_string());
             }
@@ -491,6 +492,9 @@ fn scan_all(
         .collect()
 }
 
+/// The index's writer; documents are [`MailDoc`]s.
+type IndexWriter = tantivy::IndexWriter<MailDoc>;
+
 fn acquire_writer(index: &Index, opts: &IndexOptions, threads: usize) -> Result<IndexWriter> {
     let per_thread_floor = 15 << 20;
     let threads = threads.max(1);
@@ -500,7 +504,7 @@ fn acquire_writer(index: &Index, opts: &IndexOptions, threads: usize) -> Result<
     loop {
         match index
             .tantivy()
-            .writer_with_num_threads::<TantivyDocument>(threads, heap)
+            .writer_with_num_threads::<MailDoc>(threads, heap)
         {
             Ok(w) => {
                 let mut policy = tantivy::merge_policy::LogMergePolicy::default();
@@ -627,6 +631,8 @@ fn parse_worker(
             let raw = raw?;
             let bytes = raw.len() as u64;
             let msg = Message::parse(&raw);
+            drop(raw);
+            let degraded = msg.is_degraded();
             let date = match msg.date {
                 Some(d) => d,
                 None => {
@@ -638,7 +644,7 @@ fn parse_worker(
             };
             let doc = document(
                 fields,
-                &msg,
+                msg,
                 &names[job.inbox],
                 repos[job.inbox][job.epoch].0,
                 &job.blob,
@@ -648,7 +654,7 @@ fn parse_worker(
                 seq: job.seq,
                 inbox: job.inbox,
                 doc,
-                degraded: msg.is_degraded(),
+                degraded,
                 bytes,
             })
         })();
@@ -748,22 +754,20 @@ pub fn trailer_code(kind: TrailerKind, someone_else: bool, who: &str) -> u64 {
     (trailer_kind_code(kind) << 60) | (u64::from(someone_else) << 59) | (hash(who) >> 5)
 }
 
-/// Builds the tantivy document of one message.
+/// Builds the tantivy document of one message, taking its strings.
 pub fn document(
     f: &Fields,
-    msg: &Message,
+    msg: Message,
     inbox: &str,
     epoch: u32,
     blob: &ObjectId,
     date: i64,
-) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
-    let blob_hex = blob.to_string();
+) -> MailDoc {
+    let mut doc = MailDoc::default();
     doc.add_u64(f.key_h, schema::key_hash(inbox, blob));
-    doc.add_text(f.blob, &blob_hex);
+    doc.add_text(f.blob, blob.to_string());
     doc.add_text(f.inbox, inbox);
     doc.add_u64(f.epoch, u64::from(epoch));
-    doc.add_text(f.mid, &msg.message_id);
     doc.add_u64(f.mid_h, hash(&msg.message_id));
     let parent = msg.parent();
     let mut seen: Vec<&str> = Vec::new();
@@ -797,47 +801,8 @@ pub fn document(
     for a in &msg.cc {
         doc.add_text(f.cc, a.display());
     }
-    doc.add_text(f.subject, &msg.subject);
     let info = &msg.subject_info;
     doc.add_u64(f.subj_h, subject_hash(&info.normalized));
-    // Quoted lines are what the original already says: indexing them again
-    // doubles the text of a busy list for no new answer.
-    doc.add_text(f.body, unquoted(&msg.diff.prose));
-    if let Some(list) = &msg.list_id {
-        doc.add_text(f.list, list);
-    }
-    doc.add_text(f.list, inbox);
-    let mut paths: Vec<&str> = Vec::new();
-    for file in &msg.diff.files {
-        for p in [&file.old_path, &file.new_path].into_iter().flatten() {
-            if !paths.contains(&p.as_str()) {
-                paths.push(p);
-            }
-        }
-    }
-    for p in paths {
-        doc.add_text(f.dfn, p);
-    }
-    if !msg.diff.removed.is_empty() {
-        doc.add_text(f.dfa, &msg.diff.removed);
-    }
-    if !msg.diff.added.is_empty() {
-        doc.add_text(f.dfb, &msg.diff.added);
-    }
-    for h in &msg.diff.hunk_headers {
-        doc.add_text(f.dfhh, h);
-    }
-    if let Some(pid) = &msg.patch_id {
-        doc.add_text(f.patchid, pid);
-        doc.add_u64(f.pid_h, hash(pid));
-    }
-    if let Some(cid) = &msg.change_id {
-        doc.add_text(f.change_id, cid);
-        doc.add_u64(f.cid_h, hash(cid));
-    }
-    if let Some(base) = &msg.base_commit {
-        doc.add_text(f.base, base);
-    }
     let has_diff = msg.has_diff();
     let meta = Meta {
         version: info.version,
@@ -857,6 +822,30 @@ pub fn document(
         has_base: msg.base_commit.is_some(),
     };
     doc.add_u64(f.meta, meta.pack());
+    if let Some(list) = &msg.list_id {
+        doc.add_text(f.list, list.as_str());
+    }
+    doc.add_text(f.list, inbox);
+    let mut paths: Vec<&str> = Vec::new();
+    for file in &msg.diff.files {
+        for p in [&file.old_path, &file.new_path].into_iter().flatten() {
+            if !paths.contains(&p.as_str()) {
+                paths.push(p);
+            }
+        }
+    }
+    for p in paths {
+        doc.add_text(f.dfn, p);
+    }
+    for h in &msg.diff.hunk_headers {
+        doc.add_text(f.dfhh, h.as_str());
+    }
+    if let Some(pid) = &msg.patch_id {
+        doc.add_u64(f.pid_h, hash(pid));
+    }
+    if let Some(cid) = &msg.change_id {
+        doc.add_u64(f.cid_h, hash(cid));
+    }
     if !msg.trailers.is_empty() {
         if let Ok(json) = serde_json::to_string(&msg.trailers) {
             doc.add_text(f.trailers, json);
@@ -874,17 +863,52 @@ pub fn document(
     {
         doc.add_text(f.pull, json);
     }
-    for k in kinds(msg) {
+    for k in kinds(&msg) {
         doc.add_text(f.kind, k);
+    }
+    // The strings last: taken, not copied.
+    let Message {
+        message_id,
+        subject,
+        diff,
+        patch_id,
+        change_id,
+        base_commit,
+        ..
+    } = msg;
+    doc.add_text(f.mid, message_id);
+    doc.add_text(f.subject, subject);
+    // Quoted lines are what the original already says: indexing them again
+    // doubles the text of a busy list for no new answer.
+    doc.add_text(f.body, unquoted(diff.prose));
+    if !diff.removed.is_empty() {
+        doc.add_text(f.dfa, diff.removed);
+    }
+    if !diff.added.is_empty() {
+        doc.add_text(f.dfb, diff.added);
+    }
+    if let Some(pid) = patch_id {
+        doc.add_text(f.patchid, pid);
+    }
+    if let Some(cid) = change_id {
+        doc.add_text(f.change_id, cid);
+    }
+    if let Some(base) = base_commit {
+        doc.add_text(f.base, base);
     }
     doc
 }
 
-/// The prose without quoted (`>`) lines.
-fn unquoted(prose: &str) -> String {
+/// The prose without quoted (`>`) lines; most prose has none, and is
+/// kept as it is.
+fn unquoted(prose: String) -> String {
+    let quoted = |line: &str| line.trim_start().starts_with('>');
+    if !crate::lines::lines(&prose).any(quoted) {
+        return prose;
+    }
     let mut out = String::with_capacity(prose.len());
-    for line in crate::lines::lines(prose) {
-        if !line.trim_start().starts_with('>') {
+    for line in crate::lines::lines(&prose) {
+        if !quoted(line) {
             out.push_str(line);
             out.push('\n');
         }
