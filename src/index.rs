@@ -22,6 +22,7 @@ use crate::trailers::Trailer;
 
 pub mod build;
 pub mod compile;
+pub mod directory;
 pub mod doc;
 pub mod schema;
 pub mod tokens;
@@ -131,6 +132,7 @@ pub struct Index {
     reader: tantivy::IndexReader,
     /// [`Index::generation`] of what the reader sees.
     generation: std::sync::atomic::AtomicU64,
+    syncing: std::sync::Arc<directory::Syncing>,
 }
 
 impl Index {
@@ -150,8 +152,11 @@ impl Index {
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let (schema, fields) = schema::build();
-        let inner = tantivy::Index::create_in_dir(dir, schema).map_err(|e| Error::index(dir, e))?;
-        Index::from_parts(dir, inner, fields)
+        let files = directory::IndexDirectory::open(dir).map_err(|e| Error::index(dir, e))?;
+        let syncing = files.syncing();
+        let inner = tantivy::Index::create(files, schema, tantivy::IndexSettings::default())
+            .map_err(|e| Error::index(dir, e))?;
+        Index::from_parts(dir, inner, fields, syncing)
     }
 
     /// Opens an existing index for reading.
@@ -162,7 +167,9 @@ impl Index {
                 "no index here yet: run `putt index` first",
             ));
         }
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::index(dir, e))?;
+        let files = directory::IndexDirectory::open(dir).map_err(|e| Error::index(dir, e))?;
+        let syncing = files.syncing();
+        let inner = tantivy::Index::open(files).map_err(|e| Error::index(dir, e))?;
         let (expected, fields) = schema::build();
         if inner.schema() != expected {
             return Err(Error::index(
@@ -170,10 +177,15 @@ impl Index {
                 "written by another version of putt: run `putt index` to rebuild it",
             ));
         }
-        Index::from_parts(dir, inner, fields)
+        Index::from_parts(dir, inner, fields, syncing)
     }
 
-    fn from_parts(dir: &Path, inner: tantivy::Index, fields: Fields) -> Result<Index> {
+    fn from_parts(
+        dir: &Path,
+        inner: tantivy::Index,
+        fields: Fields,
+        syncing: std::sync::Arc<directory::Syncing>,
+    ) -> Result<Index> {
         inner
             .tokenizers()
             .register("default", tokens::MailTokenizer::default());
@@ -192,7 +204,19 @@ impl Index {
             fields,
             reader,
             generation: generation.into(),
+            syncing,
         })
+    }
+
+    /// Whether what is written from now on is synced to disk (it is unless
+    /// turned off: see [`directory`]).
+    pub fn set_fsync(&self, on: bool) {
+        self.syncing.set(on);
+    }
+
+    /// Files and directory syncs done through this index so far.
+    pub fn syncs(&self) -> u64 {
+        self.syncing.done()
     }
 
     pub fn dir(&self) -> &Path {

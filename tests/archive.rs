@@ -248,3 +248,52 @@ fn search_fields_on_a_patch() {
     );
     assert!(one(&format!("patchid:{}", "0".repeat(40))).is_empty());
 }
+
+/// `putt index --no-fsync` writes the same index without syncing a file;
+/// a run by default syncs what it commits. The files are readable by whom
+/// the umask lets read any new file (an index shared read-only).
+#[test]
+fn an_index_run_syncs_unless_told_not_to() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let inbox_dir = dir.path().join("list");
+    let mut w = V2Writer::open(&inbox_dir).expect("writer");
+    for n in 1..=3 {
+        w.add(m(n).as_bytes(), at(i64::from(n))).expect("add");
+    }
+    let index_dir = dir.path().join("index");
+    let index = Index::open_or_create(&index_dir).expect("index");
+    let open = || Inbox::open("list", &inbox_dir).expect("open");
+    let no_fsync = IndexOptions {
+        fsync: false,
+        ..IndexOptions::default()
+    };
+    let before = index.syncs();
+    let first = build::update(&index, &[open()], &no_fsync, &mut |_| {}).expect("index");
+    assert_eq!(first.added, 3);
+    assert_eq!(index.syncs(), before, "a run without fsync synced");
+
+    w.add(m(4).as_bytes(), at(4)).expect("add");
+    assert_eq!(index_all(&index, &[open()]).added, 1);
+    assert!(index.syncs() > before, "a run by default syncs its commit");
+    drop(index);
+
+    let index = Index::open(&index_dir).expect("reopen");
+    assert_eq!(
+        mids(&index, "s:message"),
+        (1..=4)
+            .map(|n| format!("m{n}@example.org"))
+            .collect::<Vec<_>>()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+        };
+        let plain = index_dir.join("plain-new-file");
+        std::fs::write(&plain, b"").expect("write");
+        for name in ["meta.json", ".managed.json"] {
+            assert_eq!(mode(&index_dir.join(name)), mode(&plain), "{name}");
+        }
+    }
+}

@@ -18,6 +18,12 @@ pub struct IndexArgs {
     /// Print the run's report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Do not sync the index to disk at commits (as public-inbox-index
+    /// --no-fsync): faster, but a crash of the machine during or soon after
+    /// the run may leave an index that has to be rebuilt. A killed putt
+    /// leaves it whole either way.
+    #[arg(long)]
+    pub no_fsync: bool,
     /// Messages between commits (each commit saves progress).
     #[arg(long, hide = true)]
     pub commit_every: Option<usize>,
@@ -43,6 +49,7 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     let index = Index::open_or_create(&ctx.index_dir)?;
     let mut opts = IndexOptions {
         wait: args.wait,
+        fsync: !args.no_fsync,
         ..IndexOptions::default()
     };
     if let Some(n) = args.commit_every {

@@ -42,6 +42,10 @@ pub struct IndexOptions {
     pub commit_every: usize,
     /// Wait for another indexer to finish instead of failing.
     pub wait: bool,
+    /// Sync what is written to disk at each commit. Without, a crash of the
+    /// machine (not of putt) may lose the index, which is then rebuilt
+    /// from the archives (see [`super::directory`]).
+    pub fsync: bool,
     /// Keep the Message-IDs of mail added to inboxes the index already
     /// held ([`IndexReport::new_messages`]), for events. An inbox's first
     /// import is only named ([`IndexReport::imported`]): a whole archive is
@@ -58,6 +62,7 @@ impl Default for IndexOptions {
             writer_heap: 256 << 20,
             commit_every: 100_000,
             wait: false,
+            fsync: true,
             track_new: false,
         }
     }
@@ -153,6 +158,8 @@ pub fn update(
 ) -> Result<IndexReport> {
     let started = Instant::now();
     let fields = index.fields().clone();
+    index.set_fsync(opts.fsync);
+    let _synced_again = SyncAgain(index);
     // One thread (one new segment) until the scan shows a bulk load: an
     // incremental run of a few thousand messages then adds one small
     // segment instead of one per thread.
@@ -411,6 +418,15 @@ pub fn update(
     report.messages = index.num_messages();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Turns syncing back on when a run ends, however it ends.
+struct SyncAgain<'a>(&'a Index);
+
+impl Drop for SyncAgain<'_> {
+    fn drop(&mut self) {
+        self.0.set_fsync(true);
+    }
 }
 
 /// Runs with at least this many messages index on every writer thread.
