@@ -141,12 +141,18 @@ fn main() -> Result<()> {
             let view = make_view(&work.join(format!("view-{n}")), &src, &epochs, Some(n))?;
             let idx = work.join(format!("idx-{n}"));
             let mut runs = Vec::new();
+            // Like for like: public-inbox runs with --no-fsync too.
             for r in 0..args.runs {
                 eprintln!("bench: putt on the first {n} ({}/{})", r + 1, args.runs);
                 remove(&idx)?;
-                runs.push(index_run(&view, &idx)?);
+                runs.push(index_run_with(&view, &idx, &["--no-fsync"])?);
             }
-            let putt_row = SideRow::putt(&format!("putt, first {n}"), n, &runs, dir_size(&idx));
+            let putt_row = SideRow::putt(
+                &format!("putt --no-fsync, first {n}"),
+                n,
+                &runs,
+                dir_size(&idx),
+            );
             eprintln!("bench: public-inbox-index -L {level} on the first {n}");
             let pi = pi_index(&work, &view, level)?;
             let mut pi_row = SideRow {
@@ -654,7 +660,11 @@ fn putt_cmd(view: &Path, idx: &Path) -> Command {
 }
 
 fn index_run(view: &Path, idx: &Path) -> Result<Run> {
-    let (mut run, out) = timed(putt_cmd(view, idx).args(["index", "--json"]))?;
+    index_run_with(view, idx, &[])
+}
+
+fn index_run_with(view: &Path, idx: &Path, extra: &[&str]) -> Result<Run> {
+    let (mut run, out) = timed(putt_cmd(view, idx).args(["index", "--json"]).args(extra))?;
     let report: serde_json::Value =
         serde_json::from_str(out.trim()).context("putt index --json")?;
     run.added = report["added"].as_u64().unwrap_or(0);
