@@ -141,20 +141,29 @@ fn main() -> Result<()> {
             let view = make_view(&work.join(format!("view-{n}")), &src, &epochs, Some(n))?;
             let idx = work.join(format!("idx-{n}"));
             let mut runs = Vec::new();
-            // Like for like: public-inbox runs with --no-fsync too.
-            for r in 0..args.runs {
-                eprintln!("bench: putt on the first {n} ({}/{})", r + 1, args.runs);
-                remove(&idx)?;
-                runs.push(index_run_with(&view, &idx, &["--no-fsync"])?);
-            }
+            // Like for like: public-inbox runs with --no-fsync too. Half of
+            // putt's runs come before public-inbox's and half after, so that
+            // the host's load, which changes over public-inbox's minutes,
+            // weighs on both sides alike.
+            let mut putt_runs = |from: usize, to: usize| -> Result<()> {
+                for r in from..to {
+                    eprintln!("bench: putt on the first {n} ({}/{})", r + 1, args.runs);
+                    remove(&idx)?;
+                    runs.push(index_run_with(&view, &idx, &["--no-fsync"])?);
+                }
+                Ok(())
+            };
+            let before = args.runs.div_ceil(2);
+            putt_runs(0, before)?;
+            eprintln!("bench: public-inbox-index -L {level} on the first {n}");
+            let pi = pi_index(&work, &view, level)?;
+            putt_runs(before, args.runs)?;
             let putt_row = SideRow::putt(
                 &format!("putt --no-fsync, first {n}"),
                 n,
                 &runs,
                 dir_size(&idx),
             );
-            eprintln!("bench: public-inbox-index -L {level} on the first {n}");
-            let pi = pi_index(&work, &view, level)?;
             let mut pi_row = SideRow {
                 who: format!("public-inbox-index -L {level}, first {n}"),
                 messages: n,
