@@ -1,5 +1,5 @@
 //! The index's files: tantivy's memory-mapped directory, whose syncing to
-//! disk a run may turn off.
+//! disk a run may turn off, and whose files others may read.
 //!
 //! tantivy syncs every file it writes, and the directory, at each commit:
 //! about thirty `fdatasync` calls for a first import, 30-50 ms of a run
@@ -10,6 +10,10 @@
 //! never synced. `putt index --no-fsync`, like `public-inbox-index
 //! --no-fsync`, takes that risk for a first import or a rebuild, which can
 //! simply be run again.
+//!
+//! tantivy also wrote `meta.json` through a private temporary file, and
+//! took its locks by opening the lock files for writing, so an index
+//! shared read-only could not be opened by anyone but its writer.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
