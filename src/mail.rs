@@ -393,6 +393,7 @@ fn slim(raw: &[u8]) -> Option<Vec<u8>> {
 
 /// A parser that decodes only the headers putt reads: Received chains and
 /// the like are skipped, which more than halves header parsing on list mail.
+/// A header read here must be in [`READ_HEADERS`] too, or [`slim`] drops it.
 fn parser() -> &'static MessageParser {
     static PARSER: std::sync::LazyLock<MessageParser> = std::sync::LazyLock::new(|| {
         MessageParser::new()
