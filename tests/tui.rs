@@ -1275,3 +1275,30 @@ fn the_refresh_and_state_changes_reach_the_event_log() {
     assert_eq!(last["to"], "reviewing");
     assert_eq!(last["seq"], 2);
 }
+
+/// A revision sent in reply to mail the archive lacks: its thread shows
+/// the missing parent as a placeholder, and the cursor starts on the first
+/// message there is, so Enter opens it.
+#[test]
+fn the_thread_cursor_starts_on_a_message_the_archive_holds() {
+    let time = putt::sample::START + 5 * 86_400;
+    let date = chrono::DateTime::from_timestamp(time, 0)
+        .expect("time")
+        .to_rfc2822();
+    let raw = format!(
+        "From: Olga Orphan <olga@example.org>\nTo: demo@lists.example.org\nSubject: [PATCH v3] widget: fix the frame count\nDate: {date}\nMessage-ID: <widget-v3@example.org>\nIn-Reply-To: <widget-v2@example.org>\nReferences: <widget-v2@example.org>\nList-Id: <demo.lists.example.org>\n\nCount frames from one.\n\nSigned-off-by: Olga Orphan <olga@example.org>\n---\n widget.c | 2 +-\n\ndiff --git a/widget.c b/widget.c\nindex 1111111..2222222 100644\n--- a/widget.c\n+++ b/widget.c\n@@ -1,3 +1,3 @@ int frames(void)\n ctx\n-\treturn 0;\n+\treturn 1;\n ctx\n"
+    );
+    let f = fixture_with(vec![(raw, time)]);
+    let mut t = tui(&f, 100, 30);
+    select(&mut t, "fix the frame count");
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(
+        s.contains("(not in the archive) <widget-v2@example.org>"),
+        "{s}"
+    );
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Message-ID: <widget-v3@example.org>"), "{s}");
+    assert!(s.contains("Count frames from one."), "{s}");
+}

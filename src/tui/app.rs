@@ -1765,10 +1765,13 @@ impl App {
                     {
                         st.waiting = None;
                         st.infos = infos;
+                        // The message asked for, else the first one the
+                        // archive holds (not a missing root's placeholder).
                         st.selected = st
                             .want
                             .take()
                             .and_then(|id| rows.iter().position(|r| r.message_id == id))
+                            .or_else(|| rows.iter().position(|r| r.present))
                             .unwrap_or(0);
                         st.rows = rows;
                         return;
