@@ -230,6 +230,24 @@ mod tests {
         assert_same(&text);
     }
 
+    proptest::proptest! {
+        // Runs of word bytes and separators of every length, with
+        // non-ASCII letters, marks, digits and symbols among them.
+        #[test]
+        fn any_text_tokenizes_the_same(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Z", "q", "M", "0", "9", " ", "-", "@", "_", "`", "[", "{",
+                    "\n", "\t", "é", "É", "ß", "Σ", "日", "😀", "\u{301}", "\u{a0}",
+                    "١", "²", "Ⅻ", "\u{7f}", "\u{80}",
+                ]),
+                0..120,
+            ),
+        ) {
+            assert_same(&parts.concat());
+        }
+    }
+
     #[test]
     fn real_mail_tokenizes_the_same() {
         let Some(mails) = crate::testutil::corpus_mails() else {
