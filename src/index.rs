@@ -381,12 +381,21 @@ impl Index {
 
     /// Every message with this Message-ID (duplicates exist), oldest first.
     pub fn by_message_id(&self, message_id: &str) -> Result<Vec<MessageSummary>> {
-        let q = compile::MessageIdQuery::new(&self.fields, message_id);
-        let mut out: Vec<MessageSummary> = self
-            .top_by_date(&q, 1000, 0)?
-            .into_iter()
-            .map(|a| self.summary(a))
-            .collect::<Result<_>>()?;
+        // The hash's hits, each stored document read once: to drop a hash
+        // collision (as `MessageIdQuery` does) and for the summary.
+        let mid = crate::mail::normalize_message_id(message_id);
+        let term = Term::from_field_u64(self.fields.mid_h, schema::hash(&mid));
+        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        let searcher = self.searcher();
+        let mut out = Vec::new();
+        for address in self.top_by_date(&q, 1000, 0)? {
+            let doc: TantivyDocument = searcher
+                .doc(address)
+                .map_err(|e| Error::index(&self.dir, e))?;
+            if doc.get_first(self.fields.mid).and_then(|v| v.as_str()) == Some(mid.as_str()) {
+                out.push(self.summary_of(&doc, address));
+            }
+        }
         out.reverse();
         Ok(out)
     }
@@ -652,6 +661,44 @@ fn date_bounds(searcher: &tantivy::Searcher) -> Option<(i64, i64)> {
 mod tests {
     use super::*;
     use crate::archive::{Inbox, write::V2Writer};
+
+    /// A Message-ID's hash is shared here by a forged message and a
+    /// duplicate: the lookup answers the two copies, oldest first, and not
+    /// the forgery.
+    #[test]
+    fn by_message_id_checks_the_stored_id_and_puts_the_oldest_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open_or_create(dir.path()).expect("index");
+        let f = index.fields().clone();
+        let mut writer: tantivy::IndexWriter = index
+            .tantivy()
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for (mid, date, subject) in [
+            ("a@example.org", 200, "second copy"),
+            ("forged@example.org", 150, "forged"),
+            ("a@example.org", 100, "first copy"),
+        ] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.mid, mid);
+            doc.add_u64(f.mid_h, schema::hash("a@example.org"));
+            doc.add_i64(f.date, date);
+            doc.add_text(f.subject, subject);
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        index.reload().expect("reload");
+        let found = index.by_message_id("<a@example.org>").expect("lookup");
+        let subjects: Vec<&str> = found.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(subjects, ["first copy", "second copy"]);
+        assert!(found.iter().all(|m| m.message_id == "a@example.org"));
+        assert!(
+            index
+                .by_message_id("forged@example.org")
+                .expect("lookup")
+                .is_empty()
+        );
+    }
 
     /// Sliced or not, a newest-first page is the same: dates out of order
     /// (a clock years off, a burst on one day, replies older than their
