@@ -382,17 +382,15 @@ impl Index {
     /// Every message with this Message-ID (duplicates exist), oldest first.
     pub fn by_message_id(&self, message_id: &str) -> Result<Vec<MessageSummary>> {
         // The hash's hits, each stored document read once: to drop a hash
-        // collision (as `MessageIdQuery` does) and for the summary.
-        let mid = crate::mail::normalize_message_id(message_id);
-        let term = Term::from_field_u64(self.fields.mid_h, schema::hash(&mid));
-        let q = TermQuery::new(term, IndexRecordOption::Basic);
+        // collision and for the summary.
+        let q = compile::MessageIdQuery::new(&self.fields, message_id);
         let searcher = self.searcher();
         let mut out = Vec::new();
-        for address in self.top_by_date(&q, 1000, 0)? {
+        for address in self.top_by_date(&q.hash_query(), 1000, 0)? {
             let doc: TantivyDocument = searcher
                 .doc(address)
                 .map_err(|e| Error::index(&self.dir, e))?;
-            if doc.get_first(self.fields.mid).and_then(|v| v.as_str()) == Some(mid.as_str()) {
+            if q.matches(&doc) {
                 out.push(self.summary_of(&doc, address));
             }
         }

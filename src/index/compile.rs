@@ -38,6 +38,21 @@ impl MessageIdQuery {
             stored: f.mid,
         }
     }
+
+    /// The messages whose Message-ID has the same hash: the ones asked
+    /// for, and any made to collide with them.
+    pub fn hash_query(&self) -> TermQuery {
+        TermQuery::new(
+            Term::from_field_u64(self.mid_h, hash(&self.mid)),
+            IndexRecordOption::Basic,
+        )
+    }
+
+    /// Whether a hit's stored document is a message asked for.
+    pub fn matches(&self, stored: &tantivy::TantivyDocument) -> bool {
+        use tantivy::schema::Value as _;
+        stored.get_first(self.stored).and_then(|v| v.as_str()) == Some(self.mid.as_str())
+    }
 }
 
 impl TantivyQuery for MessageIdQuery {
@@ -45,10 +60,7 @@ impl TantivyQuery for MessageIdQuery {
         &self,
         scoring: tantivy::query::EnableScoring<'_>,
     ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
-        let term = TermQuery::new(
-            Term::from_field_u64(self.mid_h, hash(&self.mid)),
-            IndexRecordOption::Basic,
-        );
+        let term = self.hash_query();
         Ok(Box::new(MessageIdWeight {
             term: term.weight(scoring)?,
             query: self.clone(),
@@ -68,25 +80,16 @@ impl tantivy::query::Weight for MessageIdWeight {
         boost: tantivy::Score,
     ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
         use tantivy::DocSet;
-        use tantivy::schema::Value as _;
         let mut candidates = self.term.scorer(reader, boost)?;
         if candidates.doc() == tantivy::TERMINATED {
             return Ok(Box::new(tantivy::query::EmptyScorer));
         }
         let mut docs = tantivy::BitSet::with_max_value(reader.max_doc());
-        let mut store = None;
+        let store = reader.get_store_reader(1)?;
         while candidates.doc() != tantivy::TERMINATED {
             let doc = candidates.doc();
-            if store.is_none() {
-                store = Some(reader.get_store_reader(1)?);
-            }
-            if let Some(store) = &store {
-                let stored: tantivy::TantivyDocument = store.get(doc)?;
-                if stored.get_first(self.query.stored).and_then(|v| v.as_str())
-                    == Some(self.query.mid.as_str())
-                {
-                    docs.insert(doc);
-                }
+            if self.query.matches(&store.get(doc)?) {
+                docs.insert(doc);
             }
             candidates.advance();
         }
