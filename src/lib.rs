@@ -15,6 +15,7 @@ pub mod events;
 pub mod index;
 pub mod interdiff;
 pub mod journal;
+pub mod keyed;
 pub mod lines;
 pub mod mail;
 pub mod maintainers;

@@ -23,7 +23,6 @@
 //! words the error when the object is truly unreadable. Packs behind
 //! `objects/info/alternates` are read like the repository's own.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use gix::ObjectId;
@@ -32,6 +31,7 @@ use gix::odb::pack::data::entry::Header;
 use gix::prelude::FindExt;
 
 use crate::error::Result;
+use crate::keyed::UniformMap;
 
 /// Resolved entries kept for later dependants at most (bytes).
 pub const CACHE_CAP: usize = 256 << 20;
@@ -180,9 +180,12 @@ fn object_dirs(git_dir: &Path) -> Vec<std::path::PathBuf> {
 /// missing (loose objects) is read through gix by the caller.
 #[derive(Default)]
 pub struct Outline {
-    pub commits: HashMap<ObjectId, (ObjectId, Option<ObjectId>)>,
-    pub trees: HashMap<ObjectId, Vec<u8>>,
+    pub commits: IdMap<(ObjectId, Option<ObjectId>)>,
+    pub trees: IdMap<Vec<u8>>,
 }
+
+/// A map keyed by object names (see [`crate::keyed`]).
+pub type IdMap<V> = UniformMap<ObjectId, V>;
 
 impl Outline {
     /// Decodes, on `threads` threads, the commits of `repo`'s packs (less
@@ -257,11 +260,11 @@ impl Outline {
 
 /// The union of the threads' maps. A thread that panicked leaves its part
 /// out: the scan reads those objects through gix.
-fn merged<K: Eq + std::hash::Hash, V>(
-    handles: Vec<std::thread::ScopedJoinHandle<'_, HashMap<K, V>>>,
-) -> HashMap<K, V> {
-    let mut all = HashMap::new();
-    for part in handles.into_iter().filter_map(|h| h.join().ok()) {
+fn merged<V>(handles: Vec<std::thread::ScopedJoinHandle<'_, IdMap<V>>>) -> IdMap<V> {
+    let parts: Vec<IdMap<V>> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
+    let mut all = IdMap::default();
+    all.reserve(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
         all.extend(part);
     }
     all
@@ -317,8 +320,10 @@ fn commits_of(
     pack: &Pack,
     range: std::ops::Range<u32>,
     skip: impl Fn(u64) -> bool,
-) -> HashMap<ObjectId, (ObjectId, Option<ObjectId>)> {
-    let mut out = HashMap::new();
+) -> IdMap<(ObjectId, Option<ObjectId>)> {
+    let mut out = IdMap::default();
+    // A public-inbox pack: a commit, a tree and a blob per message.
+    out.reserve(range.len() / 3);
     let mut inflate = Inflater::new();
     for i in range {
         let offset = pack.index.pack_offset_at_index(i);
@@ -350,8 +355,9 @@ fn commits_of(
 /// Those of `trees` that the packs hold whole and small. A v2 tree is one
 /// entry (~30 bytes); v1's fan-out trees are large and deltas of one
 /// another, and decoding them up front would cost more than the walk saves.
-fn small_trees(packs: &[Pack], trees: &[ObjectId]) -> HashMap<ObjectId, Vec<u8>> {
-    let mut out = HashMap::new();
+fn small_trees(packs: &[Pack], trees: &[ObjectId]) -> IdMap<Vec<u8>> {
+    let mut out = IdMap::default();
+    out.reserve(trees.len());
     let mut inflate = Inflater::new();
     let mut data = Vec::new();
     for id in trees {
@@ -420,8 +426,8 @@ fn resolve_plain(
 pub struct PackedBlobs {
     packs: Vec<Pack>,
     /// Uses still to come of each needed entry.
-    uses: HashMap<Key, u32>,
-    cache: HashMap<Key, Vec<u8>>,
+    uses: UniformMap<Key, u32>,
+    cache: UniformMap<Key, Vec<u8>>,
     cached_bytes: usize,
     inflate: Inflater,
     delta: Vec<u8>,
@@ -439,13 +445,16 @@ impl PackedBlobs {
         let packs = open_packs(git_dir);
         let mut reader = PackedBlobs {
             packs,
-            uses: HashMap::new(),
-            cache: HashMap::new(),
+            uses: UniformMap::default(),
+            cache: UniformMap::default(),
             cached_bytes: 0,
             inflate: Inflater::new(),
             delta: Vec::new(),
             inflated: 0,
         };
+        let wanted = wanted.into_iter();
+        // Each wanted blob, and about half of them again for a base.
+        reader.uses.reserve(wanted.size_hint().0 * 3 / 2);
         for id in wanted {
             let Some(mut key) = reader.locate(id) else {
                 continue;

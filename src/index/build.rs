@@ -9,7 +9,7 @@
 //! cursors and skips messages a later uncommitted batch already added, so
 //! nothing is indexed twice and nothing is lost.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -26,6 +26,7 @@ use super::schema::{self, Fields, Meta, hash, name_hash, subject_hash};
 use super::{Cursors, Index};
 use crate::archive::{self, Inbox, Op};
 use crate::error::{Error, Result};
+use crate::keyed::{UniformMap, UniformSet};
 use crate::mail::Message;
 use crate::trailers::TrailerKind;
 
@@ -184,10 +185,14 @@ pub fn update(
     let mut epochs: Vec<EpochPlan> = Vec::new();
     let mut repos: Vec<Vec<(u32, gix::ThreadSafeRepository)>> = Vec::new();
     // (inbox, blob) -> final op, and the job order of final adds.
-    let mut last_op: HashMap<(usize, ObjectId), (Op, usize, usize, ObjectId)> = HashMap::new();
+    let mut last_op: UniformMap<(usize, ObjectId), (Op, usize, usize, ObjectId)> =
+        UniformMap::default();
     let mut order: Vec<(usize, ObjectId)> = Vec::new();
     let mut reconcile: Vec<(usize, u32)> = Vec::new();
     let mut scans = scan_all(inboxes, &cursors, opts.parse_threads.max(1))?.into_iter();
+    let changes: usize = scans.as_slice().iter().map(|(s, _)| s.changes.len()).sum();
+    last_op.reserve(changes);
+    order.reserve(changes);
     // Inboxes whose new mail is news (they were indexed before).
     let tracked: Vec<bool> = inboxes
         .iter()
@@ -253,7 +258,8 @@ pub fn update(
     let key_term = |inbox: usize, blob: &ObjectId| {
         Term::from_field_u64(fields.key_h, schema::key_hash(&inboxes[inbox].name, blob))
     };
-    let mut live: HashSet<(usize, ObjectId)> = HashSet::new();
+    let mut live: UniformSet<(usize, ObjectId)> = UniformSet::default();
+    live.reserve(order.len());
     for (pos, key) in order.iter().enumerate() {
         let Some(&(op, _, at, _)) = last_op.get(key) else {
             continue;
@@ -781,7 +787,8 @@ pub fn document(
 ) -> MailDoc {
     let mut doc = MailDoc::default();
     doc.add_u64(f.key_h, schema::key_hash(inbox, blob));
-    doc.add_text(f.blob, blob.to_string());
+    let mut hex = [0u8; 64];
+    doc.add_text(f.blob, &*blob.hex_to_buf(&mut hex));
     doc.add_text(f.inbox, inbox);
     doc.add_u64(f.epoch, u64::from(epoch));
     doc.add_u64(f.mid_h, hash(&msg.message_id));
