@@ -113,7 +113,11 @@ impl Message {
         };
         if let Some(((parsed, body), head)) = short_cut {
             msg.fill_headers(&parsed, head);
-            append_part(&mut msg.body, &body);
+            match body {
+                // A decoded body is already owned: kept, not copied again.
+                Cow::Owned(text) if !text.contains('\r') => msg.body = text,
+                body => append_part(&mut msg.body, &body),
+            }
         } else {
             let whole = slim.as_ref().map(|s| s.whole(raw));
             let buf = whole.as_deref().unwrap_or(raw);
@@ -397,7 +401,9 @@ fn quoted_printable(body: &[u8]) -> Option<Vec<u8>> {
             } else {
                 trailing
             };
-            last = run[run.len() - 1];
+            if let Some(&b) = run.last() {
+                last = b;
+            }
             i += run.len();
             continue;
         }
@@ -409,7 +415,7 @@ fn quoted_printable(body: &[u8]) -> Option<Vec<u8>> {
                 blanks = 0;
             }
             b'\n' => {
-                out.truncate(out.len() - blanks);
+                out.truncate(out.len().saturating_sub(blanks));
                 out.extend_from_slice(crlf);
                 blanks = 0;
             }
