@@ -87,6 +87,14 @@ fn kill_during_index_loses_nothing_and_duplicates_nothing() {
         }
     }
     assert!(partial_rounds > 0, "no kill landed mid-run");
+    // A kill between writing meta.json's temporary file and renaming it
+    // leaves the file: the next run removes it, but not the temporary file
+    // of a process still running.
+    let index_dir = meta.parent().expect("index dir");
+    let stale = index_dir.join(".meta.json.99999999.0.tmp");
+    let running = index_dir.join(format!(".meta.json.{}.0.tmp", std::process::id()));
+    std::fs::write(&stale, "{}").expect("stale temporary");
+    std::fs::write(&running, "{}").expect("running temporary");
     let (code, out, err) = run(putt(home.path())
         .arg("--inbox")
         .arg(&inbox)
@@ -96,6 +104,11 @@ fn kill_during_index_loses_nothing_and_duplicates_nothing() {
     assert_eq!(report["messages"], 3000, "{out}");
     let ids = indexed_ids(home.path(), &inbox);
     assert_eq!(ids.len(), 3000);
+    assert!(!stale.exists(), "a killed run's temporary file is left");
+    assert!(
+        running.exists(),
+        "a running process's temporary file was removed"
+    );
     // And nothing is left to do.
     let (_, out, _) = run(putt(home.path())
         .arg("--inbox")

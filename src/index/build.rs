@@ -529,6 +529,7 @@ fn acquire_writer(index: &Index, opts: &IndexOptions, threads: usize) -> Result<
             .writer_with_num_threads::<MailDoc>(threads, heap)
         {
             Ok(w) => {
+                super::directory::remove_stale_temporaries(index.dir());
                 let mut policy = tantivy::merge_policy::LogMergePolicy::default();
                 policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
                 w.set_merge_policy(Box::new(policy));

@@ -14,6 +14,10 @@
 //! tantivy also wrote `meta.json` through a private temporary file, and
 //! took its locks by opening the lock files for writing, so an index
 //! shared read-only could not be opened by anyone but its writer.
+//!
+//! A run killed between writing such a temporary file and renaming it
+//! leaves the file behind; the next writer removes it
+//! ([`remove_stale_temporaries`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -201,5 +205,72 @@ impl Directory for IndexDirectory {
 
     fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
         self.inner.watch(callback)
+    }
+}
+
+/// Removes the temporary files of [`IndexDirectory::atomic_write`] that a
+/// killed process left in `root`. For the holder of the writer lock: no
+/// other writer is mid-write then, but a file of a process still alive
+/// (one creating the index, say) is left alone. Best effort: a file that
+/// cannot be removed only takes a few KB.
+pub fn remove_stale_temporaries(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let me = std::process::id();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temporary_owner) else {
+            continue;
+        };
+        if pid != me && !alive(pid, &entry) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The process id in a temporary file's name, `.{name}.{pid}.{n}.tmp`.
+fn temporary_owner(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let mut parts = stem.rsplitn(3, '.');
+    parts.next()?.parse::<u64>().ok()?;
+    let pid = parts.next()?.parse().ok()?;
+    parts.next().filter(|file| !file.is_empty())?;
+    Some(pid)
+}
+
+/// Whether the process that wrote `entry` may still be running: on Linux
+/// whether it is; elsewhere, whether the file is younger than an hour.
+fn alive(pid: u32, entry: &std::fs::DirEntry) -> bool {
+    if cfg!(target_os = "linux") {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_none_or(|age| age < std::time::Duration::from_secs(3600))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_temporary_names_have_an_owner() {
+        assert_eq!(temporary_owner(".meta.json.4242.0.tmp"), Some(4242));
+        assert_eq!(temporary_owner(".managed.json.7.12.tmp"), Some(7));
+        for name in [
+            "meta.json",
+            ".meta.json.tmp",
+            ".4242.0.tmp",
+            ".meta.json.x.0.tmp",
+            ".meta.json.4242.y.tmp",
+            "meta.json.4242.0.tmp",
+            ".tantivy-writer.lock",
+        ] {
+            assert_eq!(temporary_owner(name), None, "{name}");
+        }
     }
 }
