@@ -387,26 +387,6 @@ fn quoted_printable(body: &[u8]) -> Option<Vec<u8>> {
     let mut last = 0u8;
     let mut i = 0;
     while let Some(&ch) = body.get(i) {
-        if state == State::Plain && !matches!(ch, b'=' | b'\n' | b'\r') {
-            let rest = &body[i..];
-            let run = &rest[..memchr::memchr3(b'=', b'\n', b'\r', rest).unwrap_or(rest.len())];
-            out.extend_from_slice(run);
-            let trailing = run
-                .iter()
-                .rev()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
-            blanks = if trailing == run.len() {
-                blanks + trailing
-            } else {
-                trailing
-            };
-            if let Some(&b) = run.last() {
-                last = b;
-            }
-            i += run.len();
-            continue;
-        }
         match ch {
             b'=' if state == State::Plain => state = State::Eq,
             b'=' => return None,
@@ -421,6 +401,27 @@ fn quoted_printable(body: &[u8]) -> Option<Vec<u8>> {
             }
             b'\r' => crlf = b"\r\n",
             _ => match state {
+                State::Plain => {
+                    // A run of ordinary bytes, copied whole.
+                    let rest = body.get(i..).unwrap_or_default();
+                    let end = memchr::memchr3(b'=', b'\n', b'\r', rest).unwrap_or(rest.len());
+                    let run = rest.get(..end).unwrap_or_default();
+                    out.extend_from_slice(run);
+                    let trailing = run
+                        .iter()
+                        .rev()
+                        .take_while(|b| b.is_ascii_whitespace())
+                        .count();
+                    blanks = if trailing == run.len() {
+                        blanks + trailing
+                    } else {
+                        trailing
+                    };
+                    last = run.last().copied().unwrap_or(ch);
+                    // `ch` itself is ordinary, so the run holds it.
+                    i += run.len().max(1);
+                    continue;
+                }
                 State::Eq => match hex(ch) {
                     Some(high) => state = State::Hex1(high),
                     None if !ch.is_ascii_whitespace() => {
@@ -437,15 +438,6 @@ fn quoted_printable(body: &[u8]) -> Option<Vec<u8>> {
                     }
                     blanks = 0;
                     state = State::Plain;
-                }
-                // Taken by the run above; kept for completeness.
-                State::Plain => {
-                    out.push(ch);
-                    blanks = if ch.is_ascii_whitespace() {
-                        blanks + 1
-                    } else {
-                        0
-                    };
                 }
             },
         }
@@ -923,7 +915,7 @@ mod tests {
         assert!(!looks_like_diff(b"+++ not after a newline"));
     }
 
-    /// Both ways of parsing, as the Debug output shows every field.
+    /// A plain mail whose body is `body`, quoted-printable.
     fn quoted_printable_mail(body: &str) -> String {
         format!(
             "From: A <a@x>\nMessage-ID: <m@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\
@@ -980,6 +972,7 @@ mod tests {
         }
     }
 
+    /// Both ways of parsing, as the Debug output shows every field.
     fn both_ways(raw: &[u8]) -> (String, String) {
         let fast = Message::parse_with(raw, true);
         let full = Message::parse_with(raw, false);
