@@ -25,7 +25,11 @@ use putt::archive::Inbox;
 use putt::index::Index;
 use putt::mail::Message;
 
-const PUTT: &str = env!("CARGO_BIN_EXE_putt");
+/// The `putt` binary timed end to end: this build's, or `PUTT_BIN` (a
+/// profile-guided build from `benches/pgo.sh`, another commit's binary).
+fn putt_bin() -> std::ffi::OsString {
+    std::env::var_os("PUTT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_putt").into())
+}
 const PI_QUERY: &str = include_str!("pi-query.pl");
 
 #[derive(Parser, Debug)]
@@ -277,7 +281,10 @@ fn main() -> Result<()> {
         load_before,
         load_after,
         started.elapsed().as_secs_f64(),
-        git_rev(),
+        match std::env::var_os("PUTT_BIN") {
+            Some(bin) => format!("{} (PUTT_BIN={})", git_rev(), bin.to_string_lossy()),
+            None => git_rev(),
+        },
         pi_version()
     );
     let _ = writeln!(
@@ -660,7 +667,7 @@ fn child_anon_kb(pid: u32) -> u64 {
 }
 
 fn putt_cmd(view: &Path, idx: &Path) -> Command {
-    let mut c = Command::new(PUTT);
+    let mut c = Command::new(putt_bin());
     c.args(["--quiet", "--config", "/dev/null", "--inbox"])
         .arg(view)
         .arg("--index-dir")
