@@ -85,6 +85,11 @@ fn main() -> Result<()> {
         println!("putt-bench: nothing to measure without --archive DIR or --corpus NAME");
         return Ok(());
     }
+    if let Some(bin) = std::env::var_os("PUTT_BIN")
+        && !Path::new(&bin).is_file()
+    {
+        bail!("PUTT_BIN={}: no such file", bin.to_string_lossy());
+    }
     std::fs::create_dir_all(&args.work)?;
     let work = args.work.canonicalize()?;
     let (archive, label) = match (&args.archive, &args.corpus) {

@@ -327,13 +327,16 @@ impl Index {
     ) -> Result<Vec<DocAddress>> {
         let limit = limit.max(1);
         let searcher = self.searcher();
-        let run = |q: &dyn TantivyQuery| -> Result<Vec<DocAddress>> {
-            let wanted = limit + offset;
+        let wanted = limit + offset;
+        let newest_hits = |q: &dyn TantivyQuery| -> Result<Vec<DatedHit>> {
             let collector =
                 TopDocs::with_limit(wanted).order_by_fast_field::<i64>("date", Order::Desc);
-            let mut hits = searcher
+            searcher
                 .search(q, &collector)
-                .map_err(|e| Error::index(&self.dir, e))?;
+                .map_err(|e| Error::index(&self.dir, e))
+        };
+        // Ties are settled only in the hits that make the page.
+        let page = |q: &dyn TantivyQuery, mut hits: Vec<DatedHit>| -> Result<Vec<DocAddress>> {
             settle_ties(&searcher, &self.fields, q, &mut hits, wanted)
                 .map_err(|e| Error::index(&self.dir, e))?;
             Ok(hits
@@ -344,7 +347,6 @@ impl Index {
                 .collect())
         };
         let docs = searcher.num_docs();
-        let wanted = (limit + offset) as u64;
         // A query matching few messages ranks them at once; slicing it
         // would only add queries.
         let matches = if docs >= min_docs.max(1) {
@@ -352,7 +354,7 @@ impl Index {
         } else {
             0
         };
-        let broad = min_docs == 0 || matches >= (wanted * 64).max(4_096);
+        let broad = min_docs == 0 || matches >= (wanted as u64 * 64).max(4_096);
         let bounds = broad.then(|| date_bounds(&searcher)).flatten();
         if let Some((oldest, newest)) = bounds {
             let range = (newest - oldest).max(1) as f64;
@@ -377,14 +379,14 @@ impl Index {
                         std::ops::Bound::Unbounded,
                     )),
                 ]);
-                let hits = run(&sliced)?;
-                if hits.len() >= limit {
-                    return Ok(hits);
+                let hits = newest_hits(&sliced)?;
+                if hits.len() >= wanted {
+                    return page(&sliced, hits);
                 }
                 slice *= 16.0;
             }
         }
-        run(q)
+        page(q, newest_hits(q)?)
     }
 
     /// Every message with this Message-ID (duplicates exist), oldest first.
@@ -706,27 +708,13 @@ fn settle_ties(
 /// Orders each run of equal dates in `hits` by Message-ID hash
 /// (descending), inbox and address; the runs must be whole.
 fn settle_runs(searcher: &tantivy::Searcher, hits: &mut [DatedHit]) {
-    let mut i = 0;
-    while i < hits.len() {
-        let mut j = i + 1;
-        while j < hits.len() && hits[j].0 == hits[i].0 {
-            j += 1;
-        }
-        if j - i > 1 {
-            let mut keyed: Vec<((u64, String), DatedHit)> = hits[i..j]
-                .iter()
-                .map(|&h| (tie_key(searcher, h.1), h))
-                .collect();
-            keyed.sort_by(|(a, ha), (b, hb)| {
-                b.0.cmp(&a.0)
-                    .then_with(|| a.1.cmp(&b.1))
-                    .then(ha.1.cmp(&hb.1))
+    for run in hits.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_by_cached_key(|&(_, at)| {
+                let (mid_h, inbox) = tie_key(searcher, at);
+                (std::cmp::Reverse(mid_h), inbox, at)
             });
-            for (slot, (_, h)) in hits[i..j].iter_mut().zip(keyed) {
-                *slot = h;
-            }
         }
-        i = j;
     }
 }
 
