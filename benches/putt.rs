@@ -88,7 +88,7 @@ fn main() -> Result<()> {
     if let Some(bin) = std::env::var_os("PUTT_BIN")
         && !Path::new(&bin).is_file()
     {
-        bail!("PUTT_BIN={}: no such file", bin.to_string_lossy());
+        bail!("PUTT_BIN={}: not a file", bin.to_string_lossy());
     }
     std::fs::create_dir_all(&args.work)?;
     let work = args.work.canonicalize()?;
