@@ -166,6 +166,9 @@ pub struct Scan {
     pub rewritten: bool,
     /// Commits that added or removed nothing (re-deliveries).
     pub empty_commits: u64,
+    /// The epoch's packs, when a whole scan opened them: for reading the
+    /// changes' blobs ([`packed::PackedBlobs::plan_in`]).
+    pub packs: Option<packed::Packs>,
 }
 
 /// Lists the changes in `repo` after commit `since` (all of history when
@@ -195,14 +198,19 @@ pub fn scan_with_threads(
         });
     }
     // A whole epoch: decode its commits and trees up front, on every thread.
-    let outline = match since {
+    let mut outline = match since {
         None => packed::Outline::read(repo, &tip, threads),
         Some(_) => packed::Outline::default(),
     };
-    // Walk back from the tip to the cursor, remembering (commit, tree).
+    // Walk back from the tip to the cursor, remembering (commit, tree);
+    // the outline walked a whole epoch already, unless something stopped it.
     let mut chain: Vec<(ObjectId, ObjectId)> = Vec::new();
     let mut buf = Vec::new();
     let mut next = Some(tip);
+    if since.is_none() && outline.walked_to_root {
+        chain = std::mem::take(&mut outline.walk);
+        next = None;
+    }
     let mut found_cursor = since.is_none();
     let mut first_parent_of_oldest = None;
     while let Some(id) = next {
@@ -235,6 +243,7 @@ pub fn scan_with_threads(
     let mut scan = Scan {
         tip: Some(tip),
         rewritten,
+        packs: outline.packs.take(),
         ..Scan::default()
     };
     let parent_tree = match first_parent_of_oldest {

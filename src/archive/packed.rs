@@ -51,6 +51,18 @@ struct Pack {
     data: pack::data::File,
 }
 
+/// An epoch's packs, opened and mapped once by a whole scan
+/// ([`Outline::read`]) and handed on to the reader of its blobs
+/// ([`PackedBlobs::plan_in`]): unmapping 100 MB of pack only to map and
+/// fault it in again cost the start of a full index ~10 ms on one core.
+pub struct Packs(Vec<Pack>);
+
+impl std::fmt::Debug for Packs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Packs({})", self.0.len())
+    }
+}
+
 impl Pack {
     /// The entry at `offset`, and the offset of its base when it is a delta.
     fn entry(
@@ -182,6 +194,13 @@ fn object_dirs(git_dir: &Path) -> Vec<std::path::PathBuf> {
 pub struct Outline {
     pub commits: IdMap<(ObjectId, Option<ObjectId>)>,
     pub trees: IdMap<Vec<u8>>,
+    /// (commit, tree) from the tip back, as far as the walk got: to the
+    /// root commit when `walked_to_root`, else to a commit it could not
+    /// read (the scan then walks itself, and words the error).
+    pub walk: Vec<(ObjectId, ObjectId)>,
+    pub walked_to_root: bool,
+    /// The packs the outline was read from.
+    pub packs: Option<Packs>,
 }
 
 /// A map keyed by object names (see [`crate::keyed`]).
@@ -224,7 +243,7 @@ impl Outline {
         // The trees of the commits the tip reaches, as the scan will walk
         // (through loose commits too: those written since the last repack;
         // kept, so that the scan's walk reads none of them again).
-        let mut wanted = Vec::new();
+        let mut walk: Vec<(ObjectId, ObjectId)> = Vec::new();
         let mut next = Some(*tip);
         let mut buf = Vec::new();
         while let Some(id) = next {
@@ -242,27 +261,41 @@ impl Outline {
                     loose
                 }
             };
-            wanted.push(tree);
+            walk.push((id, tree));
             next = parent;
         }
-        let chunk = wanted.len().div_ceil(threads).max(1);
-        let packs = &packs;
+        let walked_to_root = next.is_none();
+        let chunk = walk.len().div_ceil(threads).max(1);
         let trees = std::thread::scope(|s| {
-            let handles: Vec<_> = wanted
+            let handles: Vec<_> = walk
                 .chunks(chunk)
-                .map(|part| s.spawn(move || small_trees(packs, part)))
+                .map(|part| {
+                    let packs = &packs;
+                    s.spawn(move || small_trees(packs, part))
+                })
                 .collect();
             merged(handles)
         });
-        Outline { commits, trees }
+        Outline {
+            commits,
+            trees,
+            walk,
+            walked_to_root,
+            packs: Some(Packs(packs)),
+        }
     }
 }
 
 /// The union of the threads' maps. A thread that panicked leaves its part
 /// out: the scan reads those objects through gix.
 fn merged<V>(handles: Vec<std::thread::ScopedJoinHandle<'_, IdMap<V>>>) -> IdMap<V> {
-    let parts: Vec<IdMap<V>> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
-    let mut all = IdMap::default();
+    let mut parts: Vec<IdMap<V>> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
+    // Into the largest part: the start of a full index waits for this
+    // merge on one core.
+    let Some(largest) = (0..parts.len()).max_by_key(|&i| parts[i].len()) else {
+        return IdMap::default();
+    };
+    let mut all = parts.swap_remove(largest);
     all.reserve(parts.iter().map(|p| p.len()).sum());
     for part in parts {
         all.extend(part);
@@ -355,12 +388,12 @@ fn commits_of(
 /// Those of `trees` that the packs hold whole and small. A v2 tree is one
 /// entry (~30 bytes); v1's fan-out trees are large and deltas of one
 /// another, and decoding them up front would cost more than the walk saves.
-fn small_trees(packs: &[Pack], trees: &[ObjectId]) -> IdMap<Vec<u8>> {
+fn small_trees(packs: &[Pack], walk: &[(ObjectId, ObjectId)]) -> IdMap<Vec<u8>> {
     let mut out = IdMap::default();
-    out.reserve(trees.len());
+    out.reserve(walk.len());
     let mut inflate = Inflater::new();
     let mut data = Vec::new();
-    for id in trees {
+    for (_, id) in walk {
         let Some((pack, i)) = packs.iter().find_map(|p| Some((p, p.index.lookup(id)?))) else {
             continue;
         };
@@ -442,7 +475,12 @@ impl PackedBlobs {
     /// Opens the packs of the repository at `git_dir` and plans reading
     /// `wanted` from them. A pack that cannot be opened is left to gix.
     pub fn plan<'a>(git_dir: &Path, wanted: impl IntoIterator<Item = &'a ObjectId>) -> Self {
-        let packs = open_packs(git_dir);
+        Self::plan_in(Packs(open_packs(git_dir)), wanted)
+    }
+
+    /// [`PackedBlobs::plan`] in packs already open (an [`Outline`]'s).
+    pub fn plan_in<'a>(packs: Packs, wanted: impl IntoIterator<Item = &'a ObjectId>) -> Self {
+        let Packs(packs) = packs;
         let mut reader = PackedBlobs {
             packs,
             uses: UniformMap::default(),
@@ -993,6 +1031,29 @@ mod tests {
         assert_eq!(got.len(), 54);
         assert_eq!(got, expected);
         assert_eq!(scan.empty_commits, 1);
+
+        // The scan hands its packs on: a reader planned in them reads every
+        // added blob as git has it (the three loose ones through gix).
+        let adds: Vec<ObjectId> = scan
+            .changes
+            .iter()
+            .filter(|c| c.op == crate::archive::Op::Add)
+            .map(|c| c.blob)
+            .collect();
+        let packs = scan.packs.expect("a whole scan opens the packs");
+        let mut reader = PackedBlobs::plan_in(packs, &adds);
+        assert!(
+            reader.planned() >= adds.len() - 3,
+            "every packed add planned"
+        );
+        for id in &adds {
+            let read = reader.read(&repo, id).expect("read");
+            let want = git(&git_dir, &["cat-file", "blob", &id.to_string()], "");
+            assert!(read == want.as_bytes(), "blob {id} differs");
+        }
+        let since = crate::archive::scan_with_threads(&repo, Some(packed[0][0]), 2).expect("scan");
+        assert_eq!(since.changes.len(), 3, "the three loose mails");
+        assert!(since.packs.is_none(), "an incremental scan opens no packs");
     }
 
     #[test]

@@ -184,6 +184,8 @@ pub fn update(
     // 1. Scan every epoch since its cursor.
     let mut epochs: Vec<EpochPlan> = Vec::new();
     let mut repos: Vec<Vec<(u32, gix::ThreadSafeRepository)>> = Vec::new();
+    // Each epoch's packs as its scan opened them, for the reader.
+    let mut packs: Vec<Vec<Option<archive::packed::Packs>>> = Vec::new();
     // (inbox, blob) -> final op, and the job order of final adds.
     let mut last_op: UniformMap<(usize, ObjectId), (Op, usize, usize, ObjectId)> =
         UniformMap::default();
@@ -205,10 +207,12 @@ pub fn update(
         }
         let moved = saved.as_ref().is_some_and(|c| c.path != inbox.path);
         let mut inbox_repos = Vec::new();
+        let mut inbox_packs = Vec::new();
         for epoch in &inbox.epochs {
-            let (scan, repo) = scans
+            let (mut scan, repo) = scans
                 .next()
                 .expect("scan_all scans every epoch of every inbox");
+            inbox_packs.push(scan.packs.take());
             report.empty_commits += scan.empty_commits;
             if scan.rewritten || (moved && saved.is_some()) {
                 reconcile.push((i, epoch.number));
@@ -235,6 +239,7 @@ pub fn update(
             inbox_repos.push((epoch.number, repo));
         }
         repos.push(inbox_repos);
+        packs.push(inbox_packs);
     }
 
     if order.len() >= BULK && opts.writer_threads > 1 {
@@ -343,7 +348,7 @@ pub fn update(
         // stop, instead of the scope waiting for them forever.
         let doc_rx = doc_rx;
         let feed_repos = &repos;
-        scope.spawn(move || feed(jobs, feed_repos, job_tx));
+        scope.spawn(move || feed(jobs, feed_repos, packs, job_tx));
         for _ in 0..opts.parse_threads.max(1) {
             let rx = job_rx.clone();
             let tx = doc_tx.clone();
@@ -606,6 +611,7 @@ fn cursors_at(
 fn feed(
     jobs: Vec<Job>,
     repos: &[Vec<(u32, gix::ThreadSafeRepository)>],
+    mut packs: Vec<Vec<Option<archive::packed::Packs>>>,
     tx: Sender<(Job, Result<Vec<u8>>)>,
 ) {
     // Each epoch's wanted blobs, in job order. The jobs of an epoch come
@@ -628,7 +634,11 @@ fn feed(
         if open.as_ref().is_none_or(|(epoch, _, _)| *epoch != at) {
             let repo = repos[at.0][at.1].1.to_thread_local();
             let blobs = wanted.remove(&at).unwrap_or_default();
-            let reader = archive::packed::PackedBlobs::plan(repo.path(), &blobs);
+            let opened = packs.get_mut(at.0).and_then(|p| p.get_mut(at.1)?.take());
+            let reader = match opened {
+                Some(p) => archive::packed::PackedBlobs::plan_in(p, &blobs),
+                None => archive::packed::PackedBlobs::plan(repo.path(), &blobs),
+            };
             open = Some((at, repo, reader));
         }
         let Some((_, repo, reader)) = open.as_mut() else {
