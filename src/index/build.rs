@@ -480,9 +480,19 @@ fn scan_all(
     }
     let workers = threads.clamp(1, work.len().max(1));
     let tree_threads = (threads / workers).max(1);
+    let single = work.len() == 1;
     let one = |(dir, since): &(std::path::PathBuf, Option<ObjectId>)| {
         let repo = archive::open_repo(dir)?;
-        let scan = archive::scan_with_threads(&repo, *since, tree_threads)?;
+        let mut scan = archive::scan_with_threads(&repo, *since, tree_threads)?;
+        // The packs stay open for the reader only when one epoch is
+        // scanned. Of several, each would stay mapped, with the pages its
+        // scan touched, through the other scans and until the reader got
+        // to it: a full index of the four 1M-generated epochs peaked at
+        // 3.5 GB of RSS keeping every epoch's, 2.4 GB keeping the first's,
+        // 1.9 GB keeping none (the heap 450 MB in all three).
+        if !single {
+            scan.packs = None;
+        }
         Ok((scan, repo.into_sync()))
     };
     if workers == 1 {
