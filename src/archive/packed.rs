@@ -385,7 +385,7 @@ fn commits_of(
     out
 }
 
-/// Those of `trees` that the packs hold whole and small. A v2 tree is one
+/// The trees of `walk` that the packs hold whole and small. A v2 tree is one
 /// entry (~30 bytes); v1's fan-out trees are large and deltas of one
 /// another, and decoding them up front would cost more than the walk saves.
 fn small_trees(packs: &[Pack], walk: &[(ObjectId, ObjectId)]) -> IdMap<Vec<u8>> {
