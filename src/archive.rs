@@ -203,11 +203,12 @@ pub fn scan_with_threads(
         Some(_) => packed::Outline::default(),
     };
     // Walk back from the tip to the cursor, remembering (commit, tree);
-    // the outline walked a whole epoch already, unless something stopped it.
+    // a whole epoch's outline walked it already, unless something stopped
+    // it (an incremental scan's outline is empty and walked nothing).
     let mut chain: Vec<(ObjectId, ObjectId)> = Vec::new();
     let mut buf = Vec::new();
     let mut next = Some(tip);
-    if since.is_none() && outline.walked_to_root {
+    if outline.walked_to_root {
         chain = std::mem::take(&mut outline.walk);
         next = None;
     }
