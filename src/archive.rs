@@ -205,13 +205,11 @@ pub fn scan_with_threads(
     // Walk back from the tip to the cursor, remembering (commit, tree);
     // a whole epoch's outline walked it already, unless something stopped
     // it (an incremental scan's outline is empty and walked nothing).
-    let mut chain: Vec<(ObjectId, ObjectId)> = Vec::new();
+    let (mut chain, mut next) = match outline.walk.take() {
+        Some(walk) => (walk, None),
+        None => (Vec::new(), Some(tip)),
+    };
     let mut buf = Vec::new();
-    let mut next = Some(tip);
-    if outline.walked_to_root {
-        chain = std::mem::take(&mut outline.walk);
-        next = None;
-    }
     let mut found_cursor = since.is_none();
     let mut first_parent_of_oldest = None;
     while let Some(id) = next {

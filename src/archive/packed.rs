@@ -194,11 +194,10 @@ fn object_dirs(git_dir: &Path) -> Vec<std::path::PathBuf> {
 pub struct Outline {
     pub commits: IdMap<(ObjectId, Option<ObjectId>)>,
     pub trees: IdMap<Vec<u8>>,
-    /// (commit, tree) from the tip back, as far as the walk got: to the
-    /// root commit when `walked_to_root`, else to a commit it could not
-    /// read (the scan then walks itself, and words the error).
-    pub walk: Vec<(ObjectId, ObjectId)>,
-    pub walked_to_root: bool,
+    /// (commit, tree) from the tip back to the root commit; `None` when
+    /// the walk stopped at a commit it could not read (the scan then walks
+    /// itself, and words the error).
+    pub walk: Option<Vec<(ObjectId, ObjectId)>>,
     /// The packs the outline was read from.
     pub packs: Option<Packs>,
 }
@@ -264,7 +263,6 @@ impl Outline {
             walk.push((id, tree));
             next = parent;
         }
-        let walked_to_root = next.is_none();
         let chunk = walk.len().div_ceil(threads).max(1);
         let trees = std::thread::scope(|s| {
             let handles: Vec<_> = walk
@@ -279,8 +277,7 @@ impl Outline {
         Outline {
             commits,
             trees,
-            walk,
-            walked_to_root,
+            walk: next.is_none().then_some(walk),
             packs: Some(Packs(packs)),
         }
     }
@@ -986,6 +983,10 @@ mod tests {
         for (from, reached) in [(tip, &all[..]), (packed[20][0], &packed[20..])] {
             let outline = Outline::read(&repo, &from, 2);
             assert_eq!(outline.commits.len(), reached.len(), "from {from}");
+            // The walk the scan takes over: tip to root, as git logs it.
+            let walk: Vec<(ObjectId, ObjectId)> =
+                reached.iter().map(|ids| (ids[0], ids[1])).collect();
+            assert_eq!(outline.walk.as_ref(), Some(&walk), "the walk from {from}");
             for ids in reached {
                 assert_eq!(
                     outline.commits.get(&ids[0]),
