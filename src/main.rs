@@ -94,11 +94,29 @@ fn main() {
         }
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&format!("{e:#}")));
+            let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&error_text(&e)));
             2
         }
     };
     std::process::exit(code);
+}
+
+/// The error and its causes, each said once. The library's errors name
+/// their cause already (`path: reason`), so anyhow's `{:#}`, which appends
+/// every cause, said an I/O error's reason twice.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn run(args: Args, started: std::time::Instant) -> Result<i32> {

@@ -310,6 +310,16 @@ fn config_errors_name_the_key_and_the_path() {
     let (code, _, err) = run(putt(home.path()).arg("index"));
     assert_eq!(code, 2);
     assert!(err.contains("/nowhere/lkml"), "{err}");
+
+    // A missing --inbox: the path and the reason, said once.
+    let home = tempfile::tempdir().expect("tmp");
+    let missing = home.path().join("no-such-list");
+    let (code, _, err) = run(putt(home.path()).arg("--inbox").arg(&missing).arg("index"));
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        format!("putt: {}: no such inbox directory", missing.display()),
+    );
 }
 
 #[test]
