@@ -16,7 +16,7 @@
 //!   trailers whose address is not their sender's unless
 //!   [`AmOptions::all_trailers`]. A revision with missing patches is an
 //!   [`Error::Incomplete`] unless [`AmOptions::partial`]. Write the result
-//!   with [`write_mbox`] (atomic: a reader never sees half a file).
+//!   with [`crate::files::write`] (atomic: a reader never sees half a file).
 //!   [`am_revision`] does the same for a revision the caller picked (the
 //!   TUI's `e`: two postings of one version are told apart by position).
 //! - [`apply`]`(index, series, &AmOptions, &ApplyOptions) -> ApplyReport`:
@@ -262,12 +262,16 @@ pub fn am_revision(
                 new.extend(p.someone_else.iter().map(|c| c.trailer.clone()));
             } else {
                 for c in &p.someone_else {
+                    let why = if c.trailer.has_hidden_characters() {
+                        "it holds control or invisible characters".to_string()
+                    } else {
+                        format!("sent by {}", c.sender)
+                    };
                     out.warnings.push(format!(
-                        "{}/{}: left out {} (sent by {}; --all-trailers adds it)",
+                        "{}/{}: left out {} ({why}; --all-trailers adds it)",
                         p.counter,
                         rev.total,
                         c.line(),
-                        c.sender
                     ));
                 }
             }
@@ -386,12 +390,6 @@ fn slug(text: &str, max: usize) -> String {
         out.truncate(cut);
     }
     out
-}
-
-/// Writes an mbox (or any file) atomically: a reader sees the old file or
-/// the new one, never half of it.
-pub fn write_mbox(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::state::write_atomically(path, bytes)
 }
 
 /// Where the cover letter goes beside an mbox: `NAME.cover` for

@@ -7,6 +7,11 @@
 //! ancestor of the tip (history rewritten by `public-inbox-purge`/`-edit` or
 //! a forced fetch) makes the scan start over from the root, flagged
 //! `rewritten`, so the caller can reconcile instead of adding twice.
+//!
+//! A commit or tree that cannot be read (a damaged or partial clone) does
+//! not stop a scan: it is a [`Gap`]. A commit's tree that is missing only
+//! hides what that commit changed; a missing commit also hides the history
+//! before it, and the walk stops there.
 
 use std::path::{Path, PathBuf};
 
@@ -154,6 +159,16 @@ pub struct Change {
     pub commit: ObjectId,
 }
 
+/// A commit whose changes could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    pub commit: ObjectId,
+    /// The object that could not be read: the commit itself or its tree.
+    pub object: ObjectId,
+    /// `missing commit`, `missing tree`, or what went wrong reading it.
+    pub reason: String,
+}
+
 /// What happened in one epoch since the cursor.
 #[derive(Debug, Default)]
 pub struct Scan {
@@ -169,6 +184,22 @@ pub struct Scan {
     /// The epoch's packs, when a whole scan opened them: for reading the
     /// changes' blobs ([`packed::PackedBlobs::plan_in`]).
     pub packs: Option<packed::Packs>,
+    /// Commits whose changes could not be read, oldest first.
+    pub gaps: Vec<Gap>,
+}
+
+/// Why `id` (a `what`: commit, tree) could not be read.
+fn unreadable(
+    repo: &gix::Repository,
+    what: &str,
+    id: &gix::oid,
+    e: impl std::fmt::Display,
+) -> String {
+    if repo.has_object(id) {
+        format!("unreadable {what}: {e}")
+    } else {
+        format!("missing {what}")
+    }
 }
 
 /// Lists the changes in `repo` after commit `since` (all of history when
@@ -212,6 +243,7 @@ pub fn scan_with_threads(
     let mut buf = Vec::new();
     let mut found_cursor = since.is_none();
     let mut first_parent_of_oldest = None;
+    let mut gap = None;
     while let Some(id) = next {
         if Some(id) == since {
             found_cursor = true;
@@ -223,18 +255,35 @@ pub fn scan_with_threads(
             next = parent;
             continue;
         }
-        let mut commit = repo
+        let read = repo
             .objects
             .find_commit_iter(&id, &mut buf)
-            .map_err(|e| Error::git(&path, format!("commit {id}: {e}")))?;
-        let tree = commit
-            .tree_id()
-            .map_err(|e| Error::git(&path, format!("commit {id}: {e}")))?;
-        next = commit.parent_ids().next();
-        chain.push((id, tree));
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| {
+                let tree = c.tree_id().map_err(|e| e.to_string())?;
+                Ok((tree, c.parent_ids().next()))
+            });
+        match read {
+            Ok((tree, parent)) => {
+                next = parent;
+                chain.push((id, tree));
+            }
+            Err(e) => {
+                // What lies before is out of reach: not a rewrite.
+                gap = Some(Gap {
+                    commit: id,
+                    object: id,
+                    reason: format!(
+                        "{} (the history before it was not read)",
+                        unreadable(repo, "commit", &id, e)
+                    ),
+                });
+                break;
+            }
+        }
     }
-    let rewritten = !found_cursor;
-    if rewritten {
+    let rewritten = !found_cursor && gap.is_none();
+    if !found_cursor {
         first_parent_of_oldest = None;
     }
     chain.reverse();
@@ -243,33 +292,28 @@ pub fn scan_with_threads(
         tip: Some(tip),
         rewritten,
         packs: outline.packs.take(),
+        gaps: gap.into_iter().collect(),
         ..Scan::default()
     };
-    let parent_tree = match first_parent_of_oldest {
-        Some(parent) => {
-            let mut commit = repo
-                .objects
-                .find_commit_iter(&parent, &mut buf)
-                .map_err(|e| Error::git(&path, format!("commit {parent}: {e}")))?;
-            Some(
-                commit
-                    .tree_id()
-                    .map_err(|e| Error::git(&path, format!("commit {parent}: {e}")))?,
-            )
-        }
-        None => None,
-    };
+    // The cursor's tree; were it unreadable now, the first commit's tree
+    // is compared with nothing, and what the index holds already is
+    // skipped by the caller.
+    let parent_tree = first_parent_of_oldest.and_then(|parent| {
+        let mut commit = repo.objects.find_commit_iter(&parent, &mut buf).ok()?;
+        commit.tree_id().ok()
+    });
     // Below this many commits a second thread costs more than it saves.
     const PER_THREAD: usize = 2_000;
     let threads = threads.clamp(1, (chain.len() / PER_THREAD).max(1));
     if threads == 1 {
-        let (changes, empty) = changes_of(repo, &outline, &chain, parent_tree)?;
+        let (changes, empty, gaps) = changes_of(repo, &outline, &chain, parent_tree);
         scan.changes = changes;
         scan.empty_commits = empty;
+        scan.gaps.extend(gaps);
         return Ok(scan);
     }
     let chunk = chain.len().div_ceil(threads);
-    let parts: Vec<Result<(Vec<Change>, u64)>> = std::thread::scope(|s| {
+    let parts: Vec<Result<Changes>> = std::thread::scope(|s| {
         let handles: Vec<_> = chain
             .chunks(chunk)
             .enumerate()
@@ -281,7 +325,7 @@ pub fn scan_with_threads(
                 };
                 let repo = repo.clone();
                 let outline = &outline;
-                s.spawn(move || changes_of(&repo, outline, part, before))
+                s.spawn(move || Ok(changes_of(&repo, outline, part, before)))
             })
             .collect();
         handles
@@ -293,23 +337,30 @@ pub fn scan_with_threads(
             .collect()
     });
     for part in parts {
-        let (changes, empty) = part?;
+        let (changes, empty, gaps) = part?;
         scan.changes.extend(changes);
         scan.empty_commits += empty;
+        scan.gaps.extend(gaps);
     }
     Ok(scan)
 }
 
+/// Changes, empty commits and gaps of a run of commits.
+type Changes = (Vec<Change>, u64, Vec<Gap>);
+
 /// The changes of consecutive commits `chain` (commit, tree), the first
-/// one's parent having tree `parent_tree`; and how many were empty.
+/// one's parent having tree `parent_tree`; how many were empty; and the
+/// commits whose tree could not be read (the next commit is compared with
+/// the last tree that could: in a v1 inbox it then shows their changes).
 fn changes_of(
     repo: &gix::Repository,
     outline: &packed::Outline,
     chain: &[(ObjectId, ObjectId)],
     mut parent_tree: Option<ObjectId>,
-) -> Result<(Vec<Change>, u64)> {
+) -> Changes {
     let mut changes = Vec::with_capacity(chain.len());
     let mut empty = 0;
+    let mut gaps = Vec::new();
     let mut bufs = (Vec::new(), Vec::new());
     for &(commit, tree) in chain {
         if parent_tree == Some(tree) {
@@ -317,7 +368,7 @@ fn changes_of(
             continue;
         }
         let before = changes.len();
-        changes_between(
+        if let Err((object, e)) = changes_between(
             repo,
             outline,
             parent_tree,
@@ -325,14 +376,25 @@ fn changes_of(
             commit,
             &mut changes,
             &mut bufs,
-        )?;
+        ) {
+            changes.truncate(before);
+            gaps.push(Gap {
+                commit,
+                object,
+                reason: unreadable(repo, "tree", &object, e),
+            });
+            continue;
+        }
         if changes.len() == before {
             empty += 1;
         }
         parent_tree = Some(tree);
     }
-    Ok((changes, empty))
+    (changes, empty, gaps)
 }
+
+/// A tree that could not be read, and why.
+type TreeError = (ObjectId, String);
 
 /// Appends what `commit` (tree `tree`, parent tree `parent`) changed;
 /// `bufs` are scratch space for the two trees.
@@ -344,15 +406,14 @@ fn changes_between(
     commit: ObjectId,
     out: &mut Vec<Change>,
     (buf, old_buf): &mut (Vec<u8>, Vec<u8>),
-) -> Result<()> {
-    let path = repo.path();
+) -> std::result::Result<(), TreeError> {
     let new = match outline.trees.get(&tree) {
         Some(raw) => gix::objs::TreeRef::from_bytes(raw, gix::hash::Kind::Sha1)
-            .map_err(|e| Error::git(path, format!("tree {tree}: {e}")))?,
+            .map_err(|e| (tree, e.to_string()))?,
         None => repo
             .objects
             .find_tree(&tree, buf)
-            .map_err(|e| Error::git(path, format!("tree {tree}: {e}")))?,
+            .map_err(|e| (tree, e.to_string()))?,
     };
     // v2: the tree is the message (`m`) or the removal (`d`).
     let mut v2 = false;
@@ -382,7 +443,7 @@ fn changes_between(
         Some(p) => repo
             .objects
             .find_tree(&p, old_buf)
-            .map_err(|e| Error::git(path, format!("tree {p}: {e}")))?
+            .map_err(|e| (p, e.to_string()))?
             .entries
             .iter()
             .map(|e| (e.filename.to_vec(), e.oid.to_owned(), e.mode.is_tree()))
@@ -398,7 +459,7 @@ fn diff_entries(
     new: &[(Vec<u8>, ObjectId, bool)],
     commit: ObjectId,
     out: &mut Vec<Change>,
-) -> Result<()> {
+) -> std::result::Result<(), TreeError> {
     let mut i = 0;
     let mut j = 0;
     while i < old.len() || j < new.len() {
@@ -436,12 +497,15 @@ fn diff_entries(
     Ok(())
 }
 
-fn read_entries(repo: &gix::Repository, tree: ObjectId) -> Result<Vec<(Vec<u8>, ObjectId, bool)>> {
+fn read_entries(
+    repo: &gix::Repository,
+    tree: ObjectId,
+) -> std::result::Result<Vec<(Vec<u8>, ObjectId, bool)>, TreeError> {
     let mut buf = Vec::new();
     let t = repo
         .objects
         .find_tree(&tree, &mut buf)
-        .map_err(|e| Error::git(repo.path(), format!("tree {tree}: {e}")))?;
+        .map_err(|e| (tree, e.to_string()))?;
     Ok(t.entries
         .iter()
         .map(|e| (e.filename.to_vec(), e.oid.to_owned(), e.mode.is_tree()))
@@ -455,7 +519,7 @@ fn walk_all(
     op: Op,
     commit: ObjectId,
     out: &mut Vec<Change>,
-) -> Result<()> {
+) -> std::result::Result<(), TreeError> {
     if entry.2 {
         for sub in read_entries(repo, entry.1)? {
             walk_all(repo, &sub, op, commit, out)?;
@@ -476,9 +540,12 @@ pub fn read_blob<'a>(
     blob: &gix::oid,
     buf: &'a mut Vec<u8>,
 ) -> Result<&'a [u8]> {
-    let data = repo
-        .objects
-        .find_blob(blob, buf)
-        .map_err(|e| Error::git(repo.path(), format!("blob {blob}: {e}")))?;
-    Ok(data.data)
+    match repo.objects.find_blob(blob, buf) {
+        Ok(data) => Ok(data.data),
+        Err(_) if !repo.has_object(blob) => Err(Error::MissingObject {
+            path: repo.path().to_path_buf(),
+            id: blob.to_string(),
+        }),
+        Err(e) => Err(Error::git(repo.path(), format!("blob {blob}: {e}"))),
+    }
 }

@@ -648,7 +648,7 @@ pub fn write_mbox(index: &Index, patches: &[(String, String)], path: &Path) -> R
         let raw = index.raw_message(m)?;
         append_mboxrd(&mut out, &raw);
     }
-    std::fs::write(path, &out).map_err(|e| Error::io(path, e))
+    crate::files::write(path, &out)
 }
 
 /// Appends one message in mboxrd form: a `From ` line, then the message

@@ -80,6 +80,22 @@ impl Context {
     }
 }
 
+/// Writes bytes that came from mail (a message, an mbox, a draft quoting
+/// one) to stdout: as they are into a pipe or a file (`| git am`), through
+/// the sanitizer when stdout is a terminal, where an escape sequence in a
+/// mail could retitle it, clear it or write the clipboard.
+pub fn write_mail(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        write!(
+            out,
+            "{}",
+            putt::text::sanitize(&String::from_utf8_lossy(bytes))
+        )
+    } else {
+        out.write_all(bytes)
+    }
+}
+
 /// "Now", pinnable with `PUTT_NOW` (unix seconds) for reproducible output.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     std::env::var("PUTT_NOW")

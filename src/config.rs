@@ -586,12 +586,9 @@ pub fn append_inbox(path: &Path, inbox: &InboxConfig) -> Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    // Write beside and rename, so a crash never leaves half a config.
-    let mut tmp = path.as_os_str().to_os_string();
-    tmp.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, &text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    // A crash never leaves half a config; a config that is a symlink (into
+    // a dotfiles repository) stays one.
+    crate::files::write(path, text.as_bytes())
 }
 
 /// A name for an inbox given only by path: its directory name without `.git`.

@@ -15,12 +15,27 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A path that must name a file names something else.
+    #[error("{path}: is {what}, not a file")]
+    NotAFile { path: PathBuf, what: &'static str },
     #[error("{path}: not a public-inbox archive: {reason}")]
     NotAnArchive { path: PathBuf, reason: String },
     #[error("{path}: git: {message}")]
     Git { path: PathBuf, message: String },
+    /// An object the archive refers to is not in the repository (a partial
+    /// or damaged clone).
+    #[error("{path}: object {id} is missing")]
+    MissingObject { path: PathBuf, id: String },
     #[error("index {path}: {message}")]
     Index { path: PathBuf, message: String },
+    /// The index's files cannot be read as they should: it has to be
+    /// rebuilt from the archives (everything else putt keeps lives
+    /// elsewhere).
+    #[error("index {path} is damaged: {detail}")]
+    IndexDamaged { path: PathBuf, detail: String },
+    /// A write failed for want of space (ENOSPC).
+    #[error("{path}: no space left on device (ENOSPC)")]
+    DiskFull { path: PathBuf },
     #[error(
         "index {path} is being written by another putt process; wait for it to finish or pass --wait"
     )]
@@ -78,8 +93,18 @@ pub enum Error {
     },
 }
 
+/// Whether an I/O error is a full disk (ENOSPC, or EDQUOT: over quota).
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || matches!(e.raw_os_error(), Some(28 | 122))
+}
+
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        if is_disk_full(&source) {
+            return Error::DiskFull { path: path.into() };
+        }
         Error::Io {
             path: path.into(),
             source,
@@ -100,9 +125,51 @@ impl Error {
         }
     }
 
-    pub(crate) fn index(path: impl Into<PathBuf>, message: impl std::fmt::Display) -> Self {
+    /// An error of the index at `path`. A tantivy error that shows the
+    /// index's files are damaged, or the disk full, says so by its variant.
+    pub(crate) fn index(
+        path: impl Into<PathBuf>,
+        message: impl std::fmt::Display + 'static,
+    ) -> Self {
+        let path = path.into();
+        let any: &dyn std::any::Any = &message;
+        if let Some(e) = any.downcast_ref::<tantivy::TantivyError>() {
+            use tantivy::TantivyError as T;
+            use tantivy::directory::error::OpenReadError;
+            let io_damage = |io: &std::io::Error| {
+                !matches!(
+                    io.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::Interrupted
+                )
+            };
+            // tantivy may wrap the system's error in its own words, or
+            // lose it in a thread; the file system says whether it is full.
+            let full = |io: Option<&std::io::Error>| {
+                io.is_some_and(is_disk_full) || crate::index::health::disk_full(&path)
+            };
+            match e {
+                T::IoError(io) if full(Some(io)) => return Error::DiskFull { path },
+                T::ErrorInThread(_) if full(None) => return Error::DiskFull { path },
+                T::IoError(io) if io_damage(io) => {
+                    return Error::IndexDamaged {
+                        path,
+                        detail: io.to_string(),
+                    };
+                }
+                T::DataCorruption(_)
+                | T::DeserializeError(_)
+                | T::OpenReadError(OpenReadError::FileDoesNotExist(_))
+                | T::OpenReadError(OpenReadError::IncompatibleIndex(_)) => {
+                    return Error::IndexDamaged {
+                        path,
+                        detail: e.to_string(),
+                    };
+                }
+                _ => {}
+            }
+        }
         Error::Index {
-            path: path.into(),
+            path,
             message: message.to_string(),
         }
     }

@@ -25,6 +25,7 @@ pub mod build;
 pub mod compile;
 pub mod directory;
 pub mod doc;
+pub mod health;
 pub mod schema;
 pub mod tokens;
 
@@ -103,6 +104,38 @@ pub(crate) fn display_name(from: &str) -> String {
     }
 }
 
+/// Why [`Index::open_for_update`] started the index over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rebuilt {
+    /// The caller asked (`putt index --rebuild`).
+    Asked,
+    /// Written by another version of putt.
+    OtherVersion,
+    /// It could not be read: what was wrong.
+    Damaged(String),
+}
+
+/// A message that could not be read whole (`putt stats --degraded`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Degraded {
+    pub inbox: String,
+    pub epoch: u32,
+    /// The commit that delivered it (empty in an index written before
+    /// putt recorded it).
+    pub commit: String,
+    pub blob: String,
+    /// Empty when the mail has none, or could not be read at all.
+    pub message_id: String,
+    pub subject: String,
+    /// Unix seconds: the mail's date, else its commit's.
+    pub date: i64,
+    /// `no Message-ID`, `bad Date`, `missing object` ...
+    pub reasons: Vec<String>,
+    /// The blob itself could not be read: the mail is not in the index,
+    /// only its stand-in, and the next `putt index` tries again.
+    pub unreadable: bool,
+}
+
 /// Counts for `putt stats`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Stats {
@@ -112,6 +145,9 @@ pub struct Stats {
     pub replies: u64,
     pub pull_requests: u64,
     pub degraded: u64,
+    /// Of `degraded`: mails whose blob could not be read (not counted in
+    /// `messages`).
+    pub unreadable: u64,
     pub index_bytes: u64,
     pub inboxes: Vec<InboxStats>,
 }
@@ -141,15 +177,37 @@ impl Index {
     /// with another schema version is removed and recreated (it is only a
     /// cache of the archives).
     pub fn open_or_create(dir: &Path) -> Result<Index> {
+        Ok(Index::open_for_update(dir, false)?.0)
+    }
+
+    /// [`Index::open_or_create`] for a run that writes: an index whose
+    /// files are damaged ([`health::damaged_files`]), or any index when
+    /// `rebuild`, is removed and created empty, to be filled again from
+    /// the archives; the second value then says why.
+    pub fn open_for_update(dir: &Path, rebuild: bool) -> Result<(Index, Option<Rebuilt>)> {
+        let mut rebuilt = None;
         if dir.join("meta.json").is_file() {
             match Index::open(dir) {
-                Ok(index) if index.cursors()?.schema == schema::SCHEMA_VERSION => return Ok(index),
-                Ok(_) | Err(Error::Index { .. }) => {
-                    // Old or unreadable: rebuild from the archives.
-                    remove_index_files(dir)?;
+                Ok(_) if rebuild => rebuilt = Some(Rebuilt::Asked),
+                Ok(index) if index.cursors()?.schema == schema::SCHEMA_VERSION => {
+                    let damaged = health::damaged_files(dir, &index.inner);
+                    if damaged.is_empty() {
+                        return Ok((index, None));
+                    }
+                    rebuilt = Some(Rebuilt::Damaged(health::describe(&damaged)));
+                }
+                Ok(_) => rebuilt = Some(Rebuilt::OtherVersion),
+                Err(
+                    Error::Index { message, .. }
+                    | Error::IndexDamaged {
+                        detail: message, ..
+                    },
+                ) => {
+                    rebuilt = Some(Rebuilt::Damaged(message));
                 }
                 Err(e) => return Err(e),
             }
+            remove_index_files(dir)?;
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         let (schema, fields) = schema::build();
@@ -157,7 +215,7 @@ impl Index {
         let syncing = files.syncing();
         let inner = tantivy::Index::create(files, schema, tantivy::IndexSettings::default())
             .map_err(|e| Error::index(dir, e))?;
-        Index::from_parts(dir, inner, fields, syncing)
+        Ok((Index::from_parts(dir, inner, fields, syncing)?, rebuilt))
     }
 
     /// Opens an existing index for reading.
@@ -270,9 +328,15 @@ impl Index {
         }
     }
 
-    /// Number of live messages.
+    /// Number of live messages (stand-ins of unreadable mail are none).
     pub fn num_messages(&self) -> u64 {
-        self.searcher().num_docs()
+        let searcher = self.searcher();
+        let missing = TermQuery::new(
+            Term::from_field_text(self.fields.kind, "missing"),
+            IndexRecordOption::Basic,
+        );
+        let stand_ins = searcher.search(&missing, &Count).unwrap_or(0) as u64;
+        searcher.num_docs().saturating_sub(stand_ins)
     }
 
     /// Runs a query string in the public-inbox syntax; newest first.
@@ -285,7 +349,7 @@ impl Index {
     ) -> Result<Vec<MessageSummary>> {
         let ast = crate::query::parse(query, now)?;
         reject_series_terms(&ast)?;
-        let q = compile::compile(&self.fields, &ast);
+        let q = self.compile(&ast);
         let addrs = self.top_by_date(q.as_ref(), limit, offset)?;
         addrs.into_iter().map(|a| self.summary(a)).collect()
     }
@@ -294,10 +358,81 @@ impl Index {
     pub fn count(&self, query: &str, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
         let ast = crate::query::parse(query, now)?;
         reject_series_terms(&ast)?;
-        let q = compile::compile(&self.fields, &ast);
+        let q = self.compile(&ast);
         self.searcher()
             .search(q.as_ref(), &Count)
             .map_err(|e| Error::index(&self.dir, e))
+    }
+
+    /// A parsed query as tantivy's, leaving out the stand-ins of mail that
+    /// could not be read ([`build`]): they are no messages. Most indexes
+    /// hold none, and their queries stay as they are.
+    pub fn compile(&self, ast: &crate::query::Query) -> Box<dyn TantivyQuery> {
+        let q = compile::compile(&self.fields, ast);
+        let missing = Term::from_field_text(self.fields.kind, "missing");
+        if self.searcher().doc_freq(&missing).unwrap_or(1) == 0 {
+            return q;
+        }
+        Box::new(tantivy::query::BooleanQuery::new(vec![
+            (tantivy::query::Occur::Must, q),
+            (
+                tantivy::query::Occur::MustNot,
+                Box::new(TermQuery::new(missing, IndexRecordOption::Basic)),
+            ),
+        ]))
+    }
+
+    /// Every degraded message (and stand-in of an unreadable one), oldest
+    /// first, with what was wrong.
+    pub fn degraded(&self) -> Result<Vec<Degraded>> {
+        let searcher = self.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.kind, "degraded"),
+            IndexRecordOption::Basic,
+        );
+        let err = |e: tantivy::TantivyError| Error::index(&self.dir, e);
+        let missing = searcher
+            .search(
+                &TermQuery::new(
+                    Term::from_field_text(self.fields.kind, "missing"),
+                    IndexRecordOption::Basic,
+                ),
+                &tantivy::collector::DocSetCollector,
+            )
+            .map_err(err)?;
+        let mut out = Vec::new();
+        for a in searcher
+            .search(&q, &tantivy::collector::DocSetCollector)
+            .map_err(err)?
+        {
+            let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
+            let f = &self.fields;
+            let text = |field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            out.push(Degraded {
+                inbox: text(f.inbox),
+                epoch: doc.get_first(f.epoch).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
+                commit: text(f.commit),
+                blob: text(f.blob),
+                message_id: text(f.mid),
+                subject: text(f.subject),
+                date: doc.get_first(f.date).and_then(|v| v.as_i64()).unwrap_or(0),
+                reasons: text(f.problems)
+                    .split("; ")
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                unreadable: missing.contains(&a),
+            });
+        }
+        out.sort_by(|a, b| {
+            (a.date, &a.inbox, a.epoch, &a.blob).cmp(&(b.date, &b.inbox, b.epoch, &b.blob))
+        });
+        Ok(out)
     }
 
     /// Document addresses matching `q`, newest first.
@@ -526,13 +661,15 @@ impl Index {
                 IndexRecordOption::Basic,
             )
         };
+        let unreadable = count(&kind("missing"))?;
         let mut stats = Stats {
-            messages: searcher.num_docs(),
+            messages: searcher.num_docs().saturating_sub(unreadable),
             patches: count(&kind("patch"))?,
             cover_letters: count(&kind("cover"))?,
             replies: count(&kind("reply"))?,
             pull_requests: count(&kind("pull"))?,
             degraded: count(&kind("degraded"))?,
+            unreadable,
             index_bytes: dir_size(&self.dir),
             inboxes: Vec::new(),
         };
@@ -548,7 +685,7 @@ impl Index {
                 ])
             };
             stats.inboxes.push(InboxStats {
-                messages: count(&inbox_q)?,
+                messages: count(&inbox_q)?.saturating_sub(count(&and("missing"))?),
                 patches: count(&and("patch"))?,
                 degraded: count(&and("degraded"))?,
                 name,
@@ -606,6 +743,7 @@ fn remove_index_files(dir: &Path) -> Result<()> {
         let name = name.to_string_lossy();
         let ours = name == "meta.json"
             || crate::series::memo::is_memo_file(&name)
+            || name == health::VERIFIED
             || name == ".managed.json"
             || name.starts_with(".tantivy")
             || name.rsplit_once('.').is_some_and(|(stem, _)| {

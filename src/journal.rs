@@ -157,7 +157,7 @@ impl<R: Record> RecordStore<R> {
         };
         let bytes = serde_json::to_vec(&snap)
             .map_err(|e| Error::Invalid(format!("snapshot of {}: {e}", self.dir.display())))?;
-        crate::state::write_atomically(&self.dir.join("records.json"), &bytes)?;
+        crate::files::write(&self.dir.join("records.json"), &bytes)?;
         // A kill before this only means the journal is replayed once more.
         let path = self.dir.join("journal.jsonl");
         self.journal.set_len(0).map_err(|e| Error::io(&path, e))?;

@@ -12,6 +12,7 @@ pub mod check;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod index;
 pub mod interdiff;
 pub mod journal;

@@ -95,6 +95,9 @@ fn main() {
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&error_text(&e)));
+            if let Some(hint) = hint(&e) {
+                let _ = writeln!(stderr, "putt: {hint}");
+            }
             2
         }
     };
@@ -117,6 +120,21 @@ fn error_text(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+/// What the user can do about a failure the library named, in the CLI's
+/// terms (a command, a flag).
+fn hint(e: &anyhow::Error) -> Option<&'static str> {
+    let lib = e.chain().find_map(|c| c.downcast_ref::<putt::Error>())?;
+    Some(match lib {
+        putt::Error::IndexDamaged { .. } => {
+            "`putt index --rebuild` rebuilds it from the archives (triage state, drafts, events and check results are kept)"
+        }
+        putt::Error::DiskFull { .. } => {
+            "free some space and run it again: what was written before is kept"
+        }
+        _ => return None,
+    })
 }
 
 fn run(args: Args, started: std::time::Instant) -> Result<i32> {

@@ -161,7 +161,8 @@ pub struct Patch {
     pub own_trailers: Vec<Trailer>,
     /// Trailers collected for this patch (own ones excluded), in order.
     pub trailers: Vec<CollectedTrailer>,
-    /// Trailers in follow-ups naming someone other than their sender:
+    /// Trailers in follow-ups naming someone other than their sender, or
+    /// holding hidden characters ([`Trailer::has_hidden_characters`]):
     /// shown, never applied by default.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub someone_else: Vec<CollectedTrailer>,
@@ -922,10 +923,10 @@ impl Grouper {
                     date: fm.date,
                     version: rev.version,
                 };
-                let own = t
-                    .person
-                    .as_ref()
-                    .is_none_or(|p| p.matches(&fm.from_name, &fm.from_addr));
+                let own = !t.has_hidden_characters()
+                    && t.person
+                        .as_ref()
+                        .is_none_or(|p| p.matches(&fm.from_name, &fm.from_addr));
                 if own {
                     entry.0.push(c);
                 } else {

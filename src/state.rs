@@ -303,7 +303,7 @@ impl StateStore {
         };
         let text = serde_json::to_vec(&snapshot)
             .map_err(|e| Error::Invalid(format!("state snapshot: {e}")))?;
-        write_atomically(&self.dir.join("state.json"), &text)?;
+        crate::files::write(&self.dir.join("state.json"), &text)?;
         // The snapshot holds everything now; a kill before this truncate
         // only means the journal is replayed once more over it.
         let path = self.dir.join("journal.jsonl");
@@ -487,23 +487,6 @@ fn read_snapshot(dir: &Path) -> Result<(Snapshot, bool)> {
         )),
         Err(e) => Err(Error::io(&path, e)),
     }
-}
-
-/// Writes `path` so that it holds either the old or the new bytes, never a
-/// mix: temp file, fsync, rename, fsync of the directory.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-    let mut f = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(&tmp, e))?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -126,6 +126,15 @@ impl Trailer {
             None => format!("{}: {}", self.name, self.value),
         }
     }
+
+    /// Whether the trailer holds characters a reader would not see as
+    /// they are: control characters (an escape sequence), bidi overrides,
+    /// zero-width characters. Such a trailer is suspect: it is shown
+    /// escaped and never applied without being asked for.
+    pub fn has_hidden_characters(&self) -> bool {
+        let hidden = |s: &str| s.chars().any(|c| c != '\t' && !crate::text::is_safe(c));
+        hidden(&self.name) || hidden(&self.value) || self.comment.as_deref().is_some_and(hidden)
+    }
 }
 
 /// A person named in a trailer.

@@ -179,10 +179,7 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     let opts = am_options(ctx, &args.mbox, args.cover, None)?;
     let out = apply::am_revision(&index, &series, rev, &opts)?;
     if to_stdout {
-        std::io::stdout()
-            .lock()
-            .write_all(&out.mbox)
-            .context("stdout")?;
+        super::write_mail(&mut std::io::stdout().lock(), &out.mbox).context("stdout")?;
         if !ctx.quiet {
             let mut err = std::io::stderr().lock();
             summary(&mut err, &out)?;
@@ -193,11 +190,11 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.mbx", out.name)));
-    apply::write_mbox(&path, &out.mbox)?;
+    putt::files::write(&path, &out.mbox)?;
     let cover = match &out.cover {
         Some(bytes) => {
             let p = apply::cover_path(&path);
-            apply::write_mbox(&p, bytes)?;
+            putt::files::write(&p, bytes)?;
             Some(p)
         }
         None => None,
@@ -217,7 +214,7 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
             output: &path,
             cover_output: cover.as_deref(),
         };
-        writeln!(stdout, "{}", serde_json::to_string(&w)?)?;
+        writeln!(stdout, "{}", putt::text::to_json(&w)?)?;
         return Ok(0);
     }
     if !ctx.quiet {
@@ -324,7 +321,7 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     let code = if report.ok() { 0 } else { 1 };
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        writeln!(stdout, "{}", serde_json::to_string(&report)?)?;
+        writeln!(stdout, "{}", putt::text::to_json(&report)?)?;
         return Ok(code);
     }
     print_report(&mut stdout, &report)?;

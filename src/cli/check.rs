@@ -118,7 +118,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
                     "check": j.check.name, "series": j.series, "version": j.version,
                     "revision": j.revision, "subject": j.subject, "patches": j.patches.len(),
                 });
-                writeln!(out, "{v}")?;
+                writeln!(out, "{}", putt::text::to_json(&v)?)?;
             } else {
                 writeln!(
                     out,
@@ -170,7 +170,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
             Notice::Finished(r) | Notice::Recovered(r) => {
                 failed |= matches!(r.status, CheckStatus::Fail | CheckStatus::Interrupted);
                 if json {
-                    writeln!(out, "{}", serde_json::to_string(r).unwrap_or_default())
+                    writeln!(out, "{}", putt::text::to_json(r).unwrap_or_default())
                 } else {
                     writeln!(out, "{}", result_line(r))
                 }
@@ -247,7 +247,7 @@ fn list(ctx: &Context, args: &CheckArgs, query: &str) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     for r in &records {
         if args.json {
-            writeln!(out, "{}", serde_json::to_string(r)?)?;
+            writeln!(out, "{}", putt::text::to_json(r)?)?;
         } else {
             writeln!(out, "{}", result_line(r))?;
         }

@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: &EventsArgs) -> Result<i32> {
 
 fn print(out: &mut impl Write, e: &Event, json: bool) -> Result<()> {
     if json {
-        writeln!(out, "{}", serde_json::to_string(e)?)?;
+        writeln!(out, "{}", putt::text::to_json(e)?)?;
         return Ok(());
     }
     let what = match &e.kind {

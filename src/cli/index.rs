@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use putt::index::Index;
 use putt::index::build::{self, IndexOptions, Phase};
+use putt::index::{Index, Rebuilt};
 
 use super::Context;
 
@@ -18,6 +18,12 @@ pub struct IndexArgs {
     /// Print the run's report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Rebuild the index from the archives: remove it and index every inbox
+    /// again. Triage state, drafts, events and check results live outside
+    /// the index and are kept. (An index whose files fail their checksum
+    /// is rebuilt without asking.)
+    #[arg(long)]
+    pub rebuild: bool,
     /// Do not sync the index to disk at commits (as public-inbox-index
     /// --no-fsync): faster, but a crash of the machine during or soon after
     /// the run may leave an index that has to be rebuilt. A killed putt
@@ -42,11 +48,15 @@ pub struct IndexArgs {
 pub struct StatsArgs {
     #[arg(long)]
     pub json: bool,
+    /// List every degraded message (one that could not be read whole) with
+    /// its inbox, epoch, commit and why; with --json, one object per line.
+    #[arg(long)]
+    pub degraded: bool,
 }
 
 pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     let inboxes = ctx.inboxes()?;
-    let index = Index::open_or_create(&ctx.index_dir)?;
+    let index = open_for_update(ctx, args.rebuild)?;
     let mut opts = IndexOptions {
         wait: args.wait,
         fsync: !args.no_fsync,
@@ -67,11 +77,29 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     let report = update(ctx, &index, &inboxes, &opts)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        writeln!(out, "{}", putt::text::to_json(&report)?)?;
     } else if !ctx.quiet {
         write_report(&mut out, &report)?;
     }
     Ok(0)
+}
+
+/// The index, for a run that writes it; says on stderr when it had to be
+/// rebuilt (it was damaged) or is rebuilt as asked.
+pub fn open_for_update(ctx: &Context, rebuild: bool) -> Result<Index> {
+    let (index, rebuilt) = Index::open_for_update(&ctx.index_dir, rebuild)?;
+    let dir = ctx.index_dir.display();
+    match rebuilt {
+        Some(Rebuilt::Damaged(why)) => eprintln!(
+            "putt: the index {dir} could not be read ({}): rebuilding it from the archives (triage state, drafts, events and check results are kept)",
+            putt::text::sanitize_line(&why)
+        ),
+        Some(Rebuilt::Asked) if !ctx.quiet => {
+            eprintln!("putt: rebuilding the index {dir} from the archives")
+        }
+        _ => {}
+    }
+    Ok(index)
 }
 
 /// The human summary of an index run.
@@ -97,7 +125,38 @@ pub fn write_report(out: &mut dyn Write, report: &build::IndexReport) -> Result<
     for r in &report.rewritten {
         writeln!(out, "history of {r} was rewritten: reconciled")?;
     }
+    if report.recovered > 0 {
+        writeln!(
+            out,
+            "{} message(s) that could not be read before are indexed now",
+            report.recovered
+        )?;
+    }
     Ok(())
+}
+
+/// Unreadable mails named on stderr: at most this many, then a count.
+const UNREADABLE_SHOWN: usize = 10;
+
+/// Warns of the mails a run could not read (each indexed as degraded).
+fn warn_unreadable(report: &build::IndexReport) {
+    let all = &report.unreadable;
+    for u in all.iter().take(UNREADABLE_SHOWN) {
+        eprintln!(
+            "putt: warning: {}/{}: object {} (commit {}) could not be read: {}; indexed as degraded, tried again on the next run",
+            u.inbox,
+            u.epoch,
+            u.blob,
+            u.commit,
+            putt::text::sanitize_line(&u.reason)
+        );
+    }
+    if all.len() > UNREADABLE_SHOWN {
+        eprintln!(
+            "putt: warning: {} more could not be read (`putt stats --degraded` lists every one)",
+            all.len() - UNREADABLE_SHOWN
+        );
+    }
 }
 
 /// Runs the incremental index with a progress bar when stderr is a terminal,
@@ -143,15 +202,49 @@ pub fn update(
     for p in problems {
         eprintln!("putt: {}", putt::text::sanitize_line(&p));
     }
+    // Not chatter: mail that is not in the index.
+    warn_unreadable(&report);
     Ok(report)
 }
 
 pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let stats = index.stats()?;
     let mut out = std::io::stdout().lock();
+    if args.degraded {
+        for d in index.degraded()? {
+            if args.json {
+                writeln!(out, "{}", putt::text::to_json(&d)?)?;
+                continue;
+            }
+            let short = |s: &str| s.get(..12).unwrap_or(s).to_string();
+            let what = if d.message_id.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "  <{}> {}",
+                    putt::text::sanitize_line(&d.message_id),
+                    putt::text::sanitize_line(&d.subject)
+                )
+            };
+            writeln!(
+                out,
+                "{}/{}  commit {}  blob {}  {}{what}",
+                d.inbox,
+                d.epoch,
+                if d.commit.is_empty() {
+                    "?".to_string()
+                } else {
+                    short(&d.commit)
+                },
+                short(&d.blob),
+                putt::text::sanitize_line(&d.reasons.join(", ")),
+            )?;
+        }
+        return Ok(0);
+    }
+    let stats = index.stats()?;
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&stats)?)?;
+        writeln!(out, "{}", putt::text::to_json(&stats)?)?;
         return Ok(0);
     }
     writeln!(out, "messages:       {}", stats.messages)?;
@@ -159,7 +252,15 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
     writeln!(out, "cover letters:  {}", stats.cover_letters)?;
     writeln!(out, "replies:        {}", stats.replies)?;
     writeln!(out, "pull requests:  {}", stats.pull_requests)?;
-    writeln!(out, "degraded:       {}", stats.degraded)?;
+    if stats.unreadable > 0 {
+        writeln!(
+            out,
+            "degraded:       {} ({} could not be read; `putt stats --degraded` lists them)",
+            stats.degraded, stats.unreadable
+        )?;
+    } else {
+        writeln!(out, "degraded:       {}", stats.degraded)?;
+    }
     let per = stats.index_bytes.checked_div(stats.messages).unwrap_or(0);
     writeln!(
         out,

@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
     let d = interdiff::between(&index, &series, from, to, &opts)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&d)?)?;
+        writeln!(out, "{}", putt::text::to_json(&d)?)?;
         return Ok(0);
     }
     let color = match args.color {

@@ -138,11 +138,18 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
         for d in &drafts {
             if args.json {
                 let mail = String::from_utf8_lossy(&d.to_bytes()?).into_owned();
-                writeln!(out, "{}", json!({ "draft": d, "mail": mail }))?;
+                writeln!(
+                    out,
+                    "{}",
+                    putt::text::to_json(&json!({ "draft": d, "mail": mail }))?
+                )?;
             } else if drafts.len() == 1 {
-                out.write_all(&d.to_bytes()?)?;
+                super::write_mail(&mut out, &d.to_bytes()?)?;
             } else {
-                out.write_all(&reply::mbox_entry(&d.to_bytes()?, &d.from.addr, d.date))?;
+                super::write_mail(
+                    &mut out,
+                    &reply::mbox_entry(&d.to_bytes()?, &d.from.addr, d.date),
+                )?;
             }
         }
         return Ok(0);
@@ -249,7 +256,7 @@ fn edit_and_ask(
                     writeln!(
                         out,
                         "{}",
-                        json!({ "outcome": "discarded", "message_id": id })
+                        putt::text::to_json(&json!({ "outcome": "discarded", "message_id": id }))?
                     )?;
                 } else {
                     writeln!(out, "discarded <{}>", sanitize_line(id))?;
@@ -262,7 +269,7 @@ fn edit_and_ask(
 
 fn report_sent(out: &mut impl Write, json: bool, outcome: &SendOutcome) -> Result<()> {
     if json {
-        writeln!(out, "{}", serde_json::to_string(outcome)?)?;
+        writeln!(out, "{}", putt::text::to_json(outcome)?)?;
     } else {
         writeln!(out, "{}", sanitize_line(&outcome.describe()))?;
     }
@@ -274,7 +281,7 @@ fn report_saved(out: &mut impl Write, json: bool, id: &str, path: &std::path::Pa
         writeln!(
             out,
             "{}",
-            json!({ "outcome": "saved", "message_id": id, "path": path })
+            putt::text::to_json(&json!({ "outcome": "saved", "message_id": id, "path": path }))?
         )?;
     } else {
         writeln!(
@@ -299,7 +306,7 @@ pub fn drafts(ctx: &Context, args: &DraftsArgs) -> Result<i32> {
             let list = store.list()?;
             for d in &list {
                 if args.json {
-                    writeln!(out, "{}", serde_json::to_string(d)?)?;
+                    writeln!(out, "{}", putt::text::to_json(d)?)?;
                 } else {
                     writeln!(
                         out,

@@ -1,6 +1,6 @@
 //! `putt search` and `putt show`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
     let hits = index.search(&query, ctx.now, args.limit, args.offset)?;
     for h in &hits {
         if args.json {
-            writeln!(out, "{}", serde_json::to_string(h)?)?;
+            writeln!(out, "{}", putt::text::to_json(h)?)?;
         } else {
             writeln!(out, "{}", line(h))?;
         }
@@ -87,18 +87,13 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
         );
     }
     let mut out = std::io::stdout().lock();
-    let tty = std::io::stdout().is_terminal();
     for (i, m) in found.iter().enumerate() {
         let raw = index.raw_message(m)?;
         if i > 0 {
             writeln!(out, "\n{}", "=".repeat(72))?;
         }
         if args.raw {
-            if tty {
-                write!(out, "{}", sanitize(&String::from_utf8_lossy(&raw)))?;
-            } else {
-                out.write_all(&raw)?;
-            }
+            super::write_mail(&mut out, &raw)?;
             continue;
         }
         let msg = putt::mail::Message::parse(&raw);
@@ -151,7 +146,7 @@ pub fn thread(ctx: &Context, args: &ThreadArgs) -> Result<i32> {
                 "message_id": node.message_id,
                 "message": node.message,
             });
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", putt::text::to_json(&v)?)?;
             continue;
         }
         match &node.message {

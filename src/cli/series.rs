@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
             writeln!(
                 out,
                 "{}",
-                serde_json::to_string(&SeriesRow::of(s, &wf, &index))?
+                putt::text::to_json(&SeriesRow::of(s, &wf, &index))?
             )?;
         } else {
             let info = wf.revision_info(&index, s, s.latest());
@@ -223,7 +223,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
     let s = series_by_key(&index, &args.series)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&s)?)?;
+        writeln!(out, "{}", putt::text::to_json(&s)?)?;
         return Ok(0);
     }
     writeln!(out, "series {}: {}", s.id, sanitize_line(&s.subject))?;
@@ -361,7 +361,7 @@ pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(r)?)?;
+        writeln!(out, "{}", putt::text::to_json(r)?)?;
         return Ok(0);
     }
     for p in &r.patches {

@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
                 let v = serde_json::json!({
                     "revision": root, "series": s.series, "version": s.version, "state": s.state,
                 });
-                writeln!(out, "{v}")?;
+                writeln!(out, "{}", putt::text::to_json(&v)?)?;
             } else {
                 writeln!(
                     out,
@@ -74,7 +74,7 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
                 "series": series.id, "version": r.version, "label": r.label(),
                 "revision": r.root_message_id(), "state": state, "explicit": explicit,
             });
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", putt::text::to_json(&v)?)?;
         } else {
             writeln!(
                 out,

@@ -12,7 +12,6 @@ use serde::Serialize;
 
 use putt::archive::Inbox;
 use putt::config::{self, Config, Dirs, InboxConfig};
-use putt::index::Index;
 use putt::index::build::{IndexOptions, IndexReport};
 use putt::sync::{self, CloneOptions, InboxSync, Meter, SyncOptions, SyncStatus, SyncTarget};
 
@@ -227,7 +226,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             .iter()
             .map(|i| Inbox::open(&i.name, &i.path))
             .collect::<putt::Result<Vec<_>>>()?;
-        let index = Index::open_or_create(&ctx.index_dir)?;
+        let index = super::index::open_for_update(ctx, false)?;
         let r = super::index::update(ctx, &index, &inboxes, &IndexOptions::default())?;
         if !args.json && !ctx.quiet {
             super::index::write_report(&mut out, &r)?;
@@ -241,7 +240,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             clone: &report,
             index: index_report.as_ref(),
         };
-        writeln!(out, "{}", serde_json::to_string(&o)?)?;
+        writeln!(out, "{}", putt::text::to_json(&o)?)?;
     } else if !ctx.quiet {
         writeln!(
             out,
@@ -354,7 +353,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
         if inboxes.is_empty() {
             None
         } else {
-            let index = Index::open_or_create(&ctx.index_dir)?;
+            let index = super::index::open_for_update(ctx, false)?;
             let opts = IndexOptions {
                 wait: args.wait,
                 ..IndexOptions::default()
@@ -371,7 +370,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
             inboxes: &reports,
             index: index_report.as_ref(),
         };
-        writeln!(out, "{}", serde_json::to_string(&o)?)?;
+        writeln!(out, "{}", putt::text::to_json(&o)?)?;
     }
     if interrupted {
         anyhow::bail!("interrupted: nothing indexed; every clone is as it was or fully fetched");

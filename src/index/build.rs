@@ -8,6 +8,13 @@
 //! at any moment leaves the last commit intact; the next run resumes from its
 //! cursors and skips messages a later uncommitted batch already added, so
 //! nothing is indexed twice and nothing is lost.
+//!
+//! A mail whose blob cannot be read (a partial or damaged clone lacks it,
+//! a pack entry is corrupt) does not stop the run: it is indexed as a
+//! stand-in, a degraded document of kind `missing` that names the inbox,
+//! epoch, blob, commit and reason, searches never show, and the cursor
+//! moves past it. Every later run looks for the stand-ins' blobs again and
+//! indexes the mail in place of its stand-in once a fetch brought it.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -99,6 +106,12 @@ pub struct IndexReport {
     pub duplicates: u64,
     pub empty_commits: u64,
     pub degraded: u64,
+    /// Mails whose blob could not be read by this run, indexed as
+    /// stand-ins (counted in `degraded` too).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
+    /// Stand-ins of earlier runs whose mail this run could read and index.
+    pub recovered: u64,
     /// `inbox/epoch` whose history was rewritten and reconciled.
     pub rewritten: Vec<String>,
     pub commits: u64,
@@ -124,6 +137,17 @@ pub struct IndexReport {
     pub generation: u64,
 }
 
+/// A mail whose blob could not be read.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Unreadable {
+    pub inbox: String,
+    pub epoch: u32,
+    pub blob: String,
+    pub commit: String,
+    /// `missing object`, or what went wrong reading it.
+    pub reason: String,
+}
+
 /// One message to read, parse and add.
 struct Job {
     seq: usize,
@@ -139,6 +163,8 @@ struct Parsed {
     doc: MailDoc,
     degraded: bool,
     bytes: u64,
+    /// Set for a stand-in: the blob could not be read.
+    unreadable: Option<Unreadable>,
 }
 
 /// Per-epoch bookkeeping for cursors.
@@ -181,6 +207,26 @@ pub fn update(
         bytes: 0,
     });
 
+    // Stand-ins of earlier runs (usually none). A gap's commit or tree
+    // that can be read now has its epoch scanned whole again, reconciled.
+    let stand_ins = if was_empty {
+        Vec::new()
+    } else {
+        stand_ins(index, &fields, inboxes)?
+    };
+    let mut rescan: Vec<(usize, u32)> = Vec::new();
+    for s in stand_ins.iter().filter(|s| s.gap) {
+        let readable = inboxes[s.inbox]
+            .epochs
+            .iter()
+            .find(|ep| ep.number == s.epoch)
+            .and_then(|ep| archive::open_repo(&ep.git_dir).ok())
+            .is_some_and(|repo| repo.has_object(s.blob));
+        if readable && !rescan.contains(&(s.inbox, s.epoch)) {
+            rescan.push((s.inbox, s.epoch));
+        }
+    }
+
     // 1. Scan every epoch since its cursor.
     let mut epochs: Vec<EpochPlan> = Vec::new();
     let mut repos: Vec<Vec<(u32, gix::ThreadSafeRepository)>> = Vec::new();
@@ -191,7 +237,8 @@ pub fn update(
         UniformMap::default();
     let mut order: Vec<(usize, ObjectId)> = Vec::new();
     let mut reconcile: Vec<(usize, u32)> = Vec::new();
-    let mut scans = scan_all(inboxes, &cursors, opts.parse_threads.max(1))?.into_iter();
+    let mut gaps: Vec<(usize, u32, archive::Gap)> = Vec::new();
+    let mut scans = scan_all(inboxes, &cursors, &rescan, opts.parse_threads.max(1))?.into_iter();
     let changes: usize = scans.as_slice().iter().map(|(s, _)| s.changes.len()).sum();
     last_op.reserve(changes);
     order.reserve(changes);
@@ -219,7 +266,10 @@ pub fn update(
                 report
                     .rewritten
                     .push(format!("{}/{}", inbox.name, epoch.number));
+            } else if rescan.contains(&(i, epoch.number)) {
+                reconcile.push((i, epoch.number));
             }
+            gaps.extend(scan.gaps.drain(..).map(|g| (i, epoch.number, g)));
             let e = epochs.len();
             for change in &scan.changes {
                 let key = (i, change.blob);
@@ -278,6 +328,7 @@ pub fn update(
                     let term = key_term(key.0, &key.1);
                     if opts.track_new {
                         report.removed_messages.extend(message_ids_of(
+                            index,
                             &searcher,
                             &fields,
                             term.clone(),
@@ -301,6 +352,57 @@ pub fn update(
         }
     }
 
+    // Stand-ins of earlier runs whose blob is there now: replaced by the
+    // mail (deleted here, added with this run's jobs, in one commit).
+    let mut retry: Vec<(usize, usize, ObjectId, ObjectId)> = Vec::new();
+    let reconciled = |inbox: usize, epoch: u32| reconcile.contains(&(inbox, epoch));
+    for s in stand_ins.iter().filter(|s| !s.gap) {
+        {
+            let key = (s.inbox, s.blob);
+            let gone = last_op.get(&key).is_some_and(|l| l.0 == Op::Remove)
+                || (reconciled(s.inbox, s.epoch) && !live.contains(&key));
+            let Some(at) = inboxes[s.inbox]
+                .epochs
+                .iter()
+                .position(|ep| ep.number == s.epoch)
+            else {
+                continue;
+            };
+            if gone || !repos[s.inbox][at].1.to_thread_local().has_object(s.blob) {
+                continue;
+            }
+            writer.delete_term(key_term(s.inbox, &s.blob));
+            retry.push((s.inbox, at, s.blob, s.commit));
+        }
+    }
+    // Gaps met by this scan, each a stand-in (again, when its epoch was
+    // scanned whole: reconciling removed the old one).
+    for (inbox, epoch, gap) in gaps {
+        let key = key_term(inbox, &gap.object);
+        if !reconciled(inbox, epoch) && !was_empty && is_indexed(index, &searcher, key.clone())? {
+            continue;
+        }
+        let u = Unreadable {
+            inbox: inboxes[inbox].name.clone(),
+            epoch,
+            blob: gap.object.to_string(),
+            commit: gap.commit.to_string(),
+            reason: gap.reason,
+        };
+        let date = repos[inbox]
+            .iter()
+            .find(|(n, _)| *n == epoch)
+            .and_then(|(_, r)| commit_time(&r.to_thread_local(), &gap.commit))
+            .unwrap_or(0);
+        let mut doc = stand_in(&fields, &u, &gap.object, date);
+        doc.add_text(fields.kind, "gap");
+        writer
+            .add_document(doc)
+            .map_err(|e| Error::index(index.dir(), e))?;
+        report.degraded += 1;
+        report.unreadable.push(u);
+    }
+
     // 3. The adds, in archive order, minus what the index already holds.
     let mut jobs: Vec<Job> = Vec::new();
     for (pos, key) in order.iter().enumerate() {
@@ -310,7 +412,7 @@ pub fn update(
         if at != pos || op != Op::Add {
             continue;
         }
-        if !was_empty && is_indexed(&searcher, key_term(key.0, &key.1))? {
+        if !was_empty && is_indexed(index, &searcher, key_term(key.0, &key.1))? {
             report.already_indexed += 1;
             continue;
         }
@@ -328,6 +430,17 @@ pub fn update(
             blob: key.1,
             commit,
         });
+    }
+    // After the scan's jobs, outside any epoch's cursor (they lie behind it).
+    for (inbox, epoch, blob, commit) in retry {
+        jobs.push(Job {
+            seq: jobs.len(),
+            inbox,
+            epoch,
+            blob,
+            commit,
+        });
+        report.recovered += 1;
     }
     drop(last_op);
     drop(order);
@@ -374,6 +487,9 @@ pub fn update(
             if parsed.degraded {
                 report.degraded += 1;
             }
+            if let Some(u) = parsed.unreadable {
+                report.unreadable.push(u);
+            }
             done[parsed.seq] = true;
             while watermark < done.len() && done[watermark] {
                 watermark += 1;
@@ -404,9 +520,7 @@ pub fn update(
         Ok(())
     });
     if let Err(e) = outcome {
-        // Leave the last commit as it was; drop what this run buffered.
-        let _ = writer.rollback();
-        return Err(e);
+        return Err(failed(index, writer, e));
     }
     progress(Progress {
         phase: Phase::Committing,
@@ -417,7 +531,9 @@ pub fn update(
     let reached = cursors_at(&cursors, inboxes, &epochs, None);
     let changed = reached != cursors || report.added > 0 || report.removed > 0;
     if changed {
-        commit(&mut writer, index, &reached)?;
+        if let Err(e) = commit(&mut writer, index, &reached) {
+            return Err(failed(index, writer, e));
+        }
         report.commits += 1;
     }
     // Let background merges finish so the next reader sees few segments.
@@ -429,6 +545,23 @@ pub fn update(
     report.messages = index.num_messages();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Ends a run that failed: the last commit stays as it was, what this run
+/// buffered is dropped and the files it wrote are removed (on a full disk,
+/// their space is what the next run needs). A failure whose cause tantivy
+/// lost ("an index writer was killed") on a full disk is a full disk.
+fn failed(index: &Index, mut writer: IndexWriter, e: Error) -> Error {
+    let _ = writer.rollback();
+    // Still holding the writer lock: no other run is writing.
+    super::health::remove_orphans(index.dir(), index.tantivy());
+    drop(writer);
+    match e {
+        Error::Index { .. } if super::health::disk_full(index.dir()) => Error::DiskFull {
+            path: index.dir().to_path_buf(),
+        },
+        e => e,
+    }
 }
 
 /// Turns syncing back on when a run ends, however it ends.
@@ -461,14 +594,15 @@ const MAX_DOCS_BEFORE_MERGE: usize = 10_000;
 fn scan_all(
     inboxes: &[Inbox],
     cursors: &Cursors,
+    rescan: &[(usize, u32)],
     threads: usize,
 ) -> Result<Vec<(archive::Scan, gix::ThreadSafeRepository)>> {
     let mut work = Vec::new();
-    for inbox in inboxes {
+    for (i, inbox) in inboxes.iter().enumerate() {
         let saved = cursors.inboxes.get(&inbox.name);
         let moved = saved.is_some_and(|c| c.path != inbox.path);
         for epoch in &inbox.epochs {
-            let since = if moved {
+            let since = if moved || rescan.contains(&(i, epoch.number)) {
                 None
             } else {
                 saved
@@ -544,7 +678,7 @@ fn acquire_writer(index: &Index, opts: &IndexOptions, threads: usize) -> Result<
             .writer_with_num_threads::<MailDoc>(threads, heap)
         {
             Ok(w) => {
-                super::directory::remove_stale_temporaries(index.dir());
+                crate::files::remove_stale_temporaries(index.dir());
                 let mut policy = tantivy::merge_policy::LogMergePolicy::default();
                 policy.set_max_docs_before_merge(MAX_DOCS_BEFORE_MERGE);
                 w.set_merge_policy(Box::new(policy));
@@ -671,7 +805,33 @@ fn parse_worker(
     let mut local: HashMap<(usize, usize), gix::Repository> = HashMap::new();
     for (job, raw) in rx.iter() {
         let result = (|| {
-            let raw = raw?;
+            let raw = match raw {
+                Ok(raw) => raw,
+                Err(e) => {
+                    let repo = local
+                        .entry((job.inbox, job.epoch))
+                        .or_insert_with(|| repos[job.inbox][job.epoch].1.to_thread_local());
+                    let unreadable = Unreadable {
+                        inbox: names[job.inbox].clone(),
+                        epoch: repos[job.inbox][job.epoch].0,
+                        blob: job.blob.to_string(),
+                        commit: job.commit.to_string(),
+                        reason: match e {
+                            Error::MissingObject { .. } => "missing object".to_string(),
+                            other => format!("unreadable object: {other}"),
+                        },
+                    };
+                    let date = commit_time(repo, &job.commit).unwrap_or(0);
+                    return Ok(Parsed {
+                        seq: job.seq,
+                        inbox: job.inbox,
+                        doc: stand_in(fields, &unreadable, &job.blob, date),
+                        degraded: true,
+                        bytes: 0,
+                        unreadable: Some(unreadable),
+                    });
+                }
+            };
             let bytes = raw.len() as u64;
             let msg = Message::parse(&raw);
             drop(raw);
@@ -685,7 +845,7 @@ fn parse_worker(
                     commit_time(repo, &job.commit).unwrap_or(0)
                 }
             };
-            let doc = document(
+            let mut doc = document(
                 fields,
                 msg,
                 &names[job.inbox],
@@ -693,12 +853,17 @@ fn parse_worker(
                 &job.blob,
                 date,
             );
+            if degraded {
+                let mut hex = [0u8; 64];
+                doc.add_text(fields.commit, &*job.commit.hex_to_buf(&mut hex));
+            }
             Ok(Parsed {
                 seq: job.seq,
                 inbox: job.inbox,
                 doc,
                 degraded,
                 bytes,
+                unreadable: None,
             })
         })();
         let failed = result.is_err();
@@ -715,18 +880,23 @@ fn commit_time(repo: &gix::Repository, commit: &ObjectId) -> Option<i64> {
     sig.time().ok().map(|t| t.seconds)
 }
 
-fn is_indexed(searcher: &tantivy::Searcher, term: Term) -> Result<bool> {
+fn is_indexed(index: &Index, searcher: &tantivy::Searcher, term: Term) -> Result<bool> {
     let q = TermQuery::new(term, IndexRecordOption::Basic);
     searcher
         .search(&q, &Count)
         .map(|n| n > 0)
-        .map_err(|e| Error::Invalid(format!("index lookup: {e}")))
+        .map_err(|e| Error::index(index.dir(), e))
 }
 
 /// Message-IDs of the documents holding `term` (one, unless a blob was
 /// indexed twice).
-fn message_ids_of(searcher: &tantivy::Searcher, f: &Fields, term: Term) -> Result<Vec<String>> {
-    let err = |e: tantivy::TantivyError| Error::Invalid(format!("index lookup: {e}"));
+fn message_ids_of(
+    index: &Index,
+    searcher: &tantivy::Searcher,
+    f: &Fields,
+    term: Term,
+) -> Result<Vec<String>> {
+    let err = |e: tantivy::TantivyError| Error::index(index.dir(), e);
     let q = TermQuery::new(term, IndexRecordOption::Basic);
     let mut out = Vec::new();
     for a in searcher
@@ -795,6 +965,85 @@ pub fn trailer_kind_code(kind: TrailerKind) -> u64 {
 /// or value.
 pub fn trailer_code(kind: TrailerKind, someone_else: bool, who: &str) -> u64 {
     (trailer_kind_code(kind) << 60) | (u64::from(someone_else) << 59) | (hash(who) >> 5)
+}
+
+/// The stand-in for a mail whose blob could not be read: found by its key
+/// like the mail would be, dated by its commit, and of kinds `degraded`
+/// and `missing` (which searches leave out: [`Index::compile`]).
+fn stand_in(f: &Fields, u: &Unreadable, blob: &ObjectId, date: i64) -> MailDoc {
+    let mut doc = MailDoc::default();
+    doc.add_u64(f.key_h, schema::key_hash(&u.inbox, blob));
+    doc.add_text(f.blob, u.blob.as_str());
+    doc.add_text(f.inbox, u.inbox.as_str());
+    doc.add_u64(f.epoch, u64::from(u.epoch));
+    doc.add_i64(f.date, date);
+    doc.add_u64(
+        f.meta,
+        Meta {
+            degraded: true,
+            ..Meta::default()
+        }
+        .pack(),
+    );
+    doc.add_text(f.kind, "degraded");
+    doc.add_text(f.kind, "missing");
+    doc.add_text(f.problems, u.reason.as_str());
+    doc.add_text(f.commit, u.commit.as_str());
+    doc
+}
+
+/// A stand-in found in the index.
+struct StandIn {
+    inbox: usize,
+    epoch: u32,
+    /// The object that could not be read: the mail's blob, or for a gap
+    /// the commit or tree.
+    blob: ObjectId,
+    commit: ObjectId,
+    /// A commit whose changes could not be read ([`archive::Gap`]).
+    gap: bool,
+}
+
+/// The stand-ins of `inboxes` in the index (usually none).
+fn stand_ins(index: &Index, f: &Fields, inboxes: &[Inbox]) -> Result<Vec<StandIn>> {
+    let searcher = index.searcher();
+    let q = TermQuery::new(
+        Term::from_field_text(f.kind, "missing"),
+        IndexRecordOption::Basic,
+    );
+    let err = |e: tantivy::TantivyError| Error::index(index.dir(), e);
+    let gaps = searcher
+        .search(
+            &TermQuery::new(
+                Term::from_field_text(f.kind, "gap"),
+                IndexRecordOption::Basic,
+            ),
+            &tantivy::collector::DocSetCollector,
+        )
+        .map_err(err)?;
+    let mut out = Vec::new();
+    for a in searcher
+        .search(&q, &tantivy::collector::DocSetCollector)
+        .map_err(err)?
+    {
+        let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
+        let id = |field| ObjectId::from_hex(text(field).as_bytes()).ok();
+        let Some(inbox) = inboxes.iter().position(|i| i.name == text(f.inbox)) else {
+            continue;
+        };
+        let (Some(blob), Some(commit)) = (id(f.blob), id(f.commit)) else {
+            continue;
+        };
+        out.push(StandIn {
+            inbox,
+            epoch: doc.get_first(f.epoch).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
+            blob,
+            commit,
+            gap: gaps.contains(&a),
+        });
+    }
+    Ok(out)
 }
 
 /// Builds the tantivy document of one message, taking its strings.
@@ -899,6 +1148,8 @@ pub fn document(
                 Some(p) => (!p.matches(&msg.from.name, &msg.from.addr), p.addr.as_str()),
                 None => (false, t.value.as_str()),
             };
+            // A suspect trailer counts as no one's own, as in the model.
+            let someone_else = someone_else || t.has_hidden_characters();
             doc.add_u64(f.tr, trailer_code(t.kind, someone_else, who));
         }
     }
@@ -909,6 +1160,9 @@ pub fn document(
     }
     for k in kinds(&msg) {
         doc.add_text(f.kind, k);
+    }
+    if msg.is_degraded() {
+        doc.add_text(f.problems, msg.problems.join("; "));
     }
     // The strings last: taken, not copied.
     let Message {

@@ -17,7 +17,7 @@
 //!
 //! A run killed between writing such a temporary file and renaming it
 //! leaves the file behind; the next writer removes it
-//! ([`remove_stale_temporaries`]).
+//! ([`crate::files::remove_stale_temporaries`]).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -151,23 +151,11 @@ impl Directory for IndexDirectory {
     /// temporary files are private, so others could not open an index
     /// shared read-only).
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let name = path
-            .file_name()
-            .unwrap_or(path.as_os_str())
-            .to_string_lossy();
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let temp = self
-            .root
-            .join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let written = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| {
-                file.write_all(data)?;
-                self.syncing.sync(&file)
-            })
+        let name = path.file_name().unwrap_or(path.as_os_str());
+        let (temp, mut file) = crate::files::create_temporary(&self.root, name)?;
+        let written = file
+            .write_all(data)
+            .and_then(|()| self.syncing.sync(&file))
             .and_then(|()| std::fs::rename(&temp, self.root.join(path)));
         if written.is_err() {
             let _ = std::fs::remove_file(&temp);
@@ -205,72 +193,5 @@ impl Directory for IndexDirectory {
 
     fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
         self.inner.watch(callback)
-    }
-}
-
-/// Removes the temporary files of [`IndexDirectory::atomic_write`] that a
-/// killed process left in `root`. For the holder of the writer lock: no
-/// other writer is mid-write then, but a file of a process still alive
-/// (one creating the index, say) is left alone. Best effort: a file that
-/// cannot be removed only takes a few KB.
-pub fn remove_stale_temporaries(root: &Path) {
-    let Ok(entries) = std::fs::read_dir(root) else {
-        return;
-    };
-    let me = std::process::id();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(temporary_owner) else {
-            continue;
-        };
-        if pid != me && !alive(pid, &entry) {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The process id in a temporary file's name, `.{name}.{pid}.{n}.tmp`.
-fn temporary_owner(name: &str) -> Option<u32> {
-    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let mut parts = stem.rsplitn(3, '.');
-    parts.next()?.parse::<u64>().ok()?;
-    let pid = parts.next()?.parse().ok()?;
-    parts.next().filter(|file| !file.is_empty())?;
-    Some(pid)
-}
-
-/// Whether the process that wrote `entry` may still be running: on Linux
-/// whether it is; elsewhere, whether the file is younger than an hour.
-fn alive(pid: u32, entry: &std::fs::DirEntry) -> bool {
-    if cfg!(target_os = "linux") {
-        return Path::new("/proc").join(pid.to_string()).exists();
-    }
-    entry
-        .metadata()
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_none_or(|age| age < std::time::Duration::from_secs(3600))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_temporary_names_have_an_owner() {
-        assert_eq!(temporary_owner(".meta.json.4242.0.tmp"), Some(4242));
-        assert_eq!(temporary_owner(".managed.json.7.12.tmp"), Some(7));
-        for name in [
-            "meta.json",
-            ".meta.json.tmp",
-            ".4242.0.tmp",
-            ".meta.json.x.0.tmp",
-            ".meta.json.4242.y.tmp",
-            "meta.json.4242.0.tmp",
-            ".tantivy-writer.lock",
-        ] {
-            assert_eq!(temporary_owner(name), None, "{name}");
-        }
     }
 }

@@ -13,7 +13,7 @@ use tantivy::schema::{
 
 /// Bumped whenever documents change meaning; an index of another version is
 /// rebuilt from the archives.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles of every field.
 #[derive(Debug, Clone)]
@@ -65,8 +65,15 @@ pub struct Fields {
     pub tr: Field,
     /// Stored JSON of the pull request fields.
     pub pull: Field,
-    /// Words for counting: `patch`, `cover`, `reply`, `degraded`, `pull`.
+    /// Words for counting: `patch`, `cover`, `reply`, `degraded`, `pull`,
+    /// and `missing` for the stand-in of a mail whose blob could not be
+    /// read ([`super::build`]).
     pub kind: Field,
+    /// Stored, degraded documents only: what could not be read, `; `
+    /// between reasons.
+    pub problems: Field,
+    /// Stored, degraded documents only: the commit that delivered the mail.
+    pub commit: Field,
 }
 
 fn text(positions: bool, stored: bool) -> TextOptions {
@@ -126,6 +133,8 @@ pub fn build() -> (Schema, Fields) {
         tr: b.add_u64_field("tr", FAST),
         pull: b.add_text_field("pull", STORED),
         kind: b.add_text_field("kind", STRING),
+        problems: b.add_text_field("problems", STORED),
+        commit: b.add_text_field("commit", STORED),
     };
     (b.build(), fields)
 }

@@ -162,7 +162,7 @@ pub fn series_for_ast(
     ast: &crate::query::Query,
     max_hits: usize,
 ) -> Result<Vec<Series>> {
-    let q = crate::index::compile::compile(index.fields(), ast);
+    let q = index.compile(ast);
     let hits = index.top_by_date(q.as_ref(), max_hits, 0)?;
     Ok(series_of_hits(index, hits)?.0)
 }
@@ -412,7 +412,7 @@ pub fn series_page_ast(
     hits: usize,
     patches_only: bool,
 ) -> Result<SeriesPage> {
-    let mut q = crate::index::compile::compile(index.fields(), ast);
+    let mut q = index.compile(ast);
     if patches_only {
         let kind = index.fields().kind;
         let kinds: Vec<(Occur, Box<dyn TantivyQuery>)> = ["patch", "cover", "pull"]

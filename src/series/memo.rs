@@ -44,7 +44,7 @@ use crate::trailers::{Person, Trailer, TrailerKind};
 
 const MAGIC: &[u8; 8] = b"puttsmem";
 /// Bumped whenever the encoding below changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 const HEADER: usize = 8 + 4 + 4 + 8 + 8;
 /// A Message-ID the memo knows to be in no series.
 pub(crate) const NONE: u64 = u64::MAX;
@@ -585,27 +585,20 @@ fn write(dir: &Path, token: u64, base: Base, change: Change<'_>) -> Result<()> {
     entries.sort_unstable();
     entries.dedup();
 
-    let tmp = dir.join(format!("{FILE_NAME}.tmp{}", std::process::id()));
-    let written = write_file(&tmp, token, &entries, &records, &offset_of);
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written?;
-    let final_path = path(dir);
-    std::fs::rename(&tmp, &final_path).map_err(|e| Error::io(&final_path, e))
+    crate::files::write_cache_with(&path(dir), |out| {
+        write_file(out, token, &entries, &records, &offset_of)
+    })
 }
 
 /// The memo's bytes: header, entries, then the placed records in offset
 /// order.
 fn write_file(
-    tmp: &Path,
+    out: &mut dyn Write,
     token: u64,
     entries: &[(u64, u64)],
     records: &[Vec<u8>],
     offset_of: &[u64],
-) -> Result<()> {
-    let io = |e| Error::io(tmp, e);
-    let mut out = std::io::BufWriter::new(File::create(tmp).map_err(io)?);
+) -> std::io::Result<()> {
     let mut head = Vec::with_capacity(HEADER);
     head.extend_from_slice(MAGIC);
     let mut raw = Vec::with_capacity(entries.len() * 16);
@@ -617,8 +610,8 @@ fn write_file(
     head.extend_from_slice(&(checksum(&raw) as u32).to_le_bytes());
     head.extend_from_slice(&token.to_le_bytes());
     head.extend_from_slice(&(entries.len() as u64).to_le_bytes());
-    out.write_all(&head).map_err(io)?;
-    out.write_all(&raw).map_err(io)?;
+    out.write_all(&head)?;
+    out.write_all(&raw)?;
     let mut placed: Vec<(u64, usize)> = offset_of
         .iter()
         .enumerate()
@@ -627,10 +620,8 @@ fn write_file(
         .collect();
     placed.sort_unstable();
     for (_, i) in placed {
-        out.write_all(&records[i]).map_err(io)?;
+        out.write_all(&records[i])?;
     }
-    out.into_inner()
-        .map_err(|e| Error::io(tmp, e.into_error()))?;
     Ok(())
 }
 

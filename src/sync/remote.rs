@@ -196,7 +196,7 @@ fn write_origin(git_dir: &Path, url: &str) -> Result<()> {
     text.push_str(&format!(
         "[remote \"origin\"]\n\turl = \"{quoted}\"\n\tfetch = {MIRROR_REFSPEC}\n\ttagOpt = --no-tags\n\tmirror = true\n"
     ));
-    std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    crate::files::write(&path, text.as_bytes())
 }
 
 /// Points HEAD where the server's HEAD points (`refs/heads/master` for
@@ -223,7 +223,7 @@ fn point_head(git_dir: &Path, outcome: &gix::remote::fetch::Outcome) -> Result<(
         return Ok(());
     };
     let head = git_dir.join("HEAD");
-    std::fs::write(&head, format!("ref: {target}\n")).map_err(|e| Error::io(&head, e))
+    crate::files::write(&head, format!("ref: {target}\n").as_bytes())
 }
 
 /// `dir/N.git` -> `dir/N.git.putt-partial`.

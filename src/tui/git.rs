@@ -1,6 +1,6 @@
 //! Export (`e`) and apply (`a`) on a worker, with the calls `putt am` and
 //! `putt apply` make: `putt::apply::am_revision` for the revision the user
-//! is on, then `write_mbox` or `apply_mbox`. What they did comes back as a
+//! is on, then `files::write` or `apply_mbox`. What they did comes back as a
 //! one-line message and, for apply, a report the UI shows as a page.
 
 use std::path::{Path, PathBuf};
@@ -74,7 +74,7 @@ pub fn export(
 ) -> Result<GitOutcome> {
     let rev = revision(series, rev)?;
     let out = apply::am_revision(index, series, rev, &am_options(config, None)?)?;
-    apply::write_mbox(path, &out.mbox)?;
+    crate::files::write(path, &out.mbox)?;
     let warnings = if out.warnings.is_empty() {
         String::new()
     } else {
