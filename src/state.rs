@@ -12,6 +12,11 @@
 //! a value rather than toggling it. An advisory lock (`lock`) keeps a second
 //! putt process from folding the journal while the first appends to it.
 //!
+//! Another process (`putt state` beside an open TUI) may write at any
+//! time, so an open store catches up ([`StateStore::catch_up`]) before it
+//! changes anything, under the lock, and a change is computed against
+//! what is stored, not against what this process saw last.
+//!
 //! States are kept per revision, keyed by the Message-ID the revision starts
 //! at (its cover letter or first patch), so they survive a series id change
 //! when an older revision is found later. A revision nobody set a state for
@@ -159,6 +164,10 @@ pub struct StateStore {
     read: HashSet<String>,
     journal: File,
     journal_entries: usize,
+    /// How much of the journal is applied here (this process's appends
+    /// included), and the snapshot it was applied over.
+    journal_read: u64,
+    snapshot: Option<FileStamp>,
     /// Where `state.changed` events go, when set ([`StateStore::with_events`]).
     events: Option<crate::events::EventLog>,
 }
@@ -191,9 +200,11 @@ impl StateStore {
             journal: journal
                 .try_clone()
                 .map_err(|e| Error::io(&journal_path, e))?,
+            journal_read: 0,
+            snapshot: file_stamp(&dir.join("state.json")),
             events: None,
         };
-        let good_len = store.replay(&mut journal)?;
+        let good_len = store.replay(&mut journal, 0)?;
         let len = journal
             .metadata()
             .map_err(|e| Error::io(&journal_path, e))?
@@ -203,6 +214,7 @@ impl StateStore {
                 .set_len(good_len)
                 .map_err(|e| Error::io(&journal_path, e))?;
         }
+        store.journal_read = good_len;
         drop(lock);
         if store.journal_entries >= COMPACT_AFTER {
             store.compact()?;
@@ -210,12 +222,13 @@ impl StateStore {
         Ok(store)
     }
 
-    /// Replays journal lines; returns the length of the well-formed part.
-    fn replay(&mut self, journal: &mut File) -> Result<u64> {
+    /// Replays journal lines from byte `from`; returns where the
+    /// well-formed part ends.
+    fn replay(&mut self, journal: &mut File, from: u64) -> Result<u64> {
         let path = self.dir.join("journal.jsonl");
         let mut text = Vec::new();
         journal
-            .seek(SeekFrom::Start(0))
+            .seek(SeekFrom::Start(from))
             .and_then(|_| journal.read_to_end(&mut text))
             .map_err(|e| Error::io(&path, e))?;
         let mut good = 0usize;
@@ -231,7 +244,41 @@ impl StateStore {
             }
             good = start;
         }
-        Ok(good as u64)
+        Ok(from + good as u64)
+    }
+
+    /// Reads what other processes wrote since this store last looked:
+    /// their appends to the journal, or everything again when one of them
+    /// folded it into a new snapshot. Returns whether anything changed.
+    pub fn catch_up(&mut self) -> Result<bool> {
+        let _lock = lock_file(&self.dir)?;
+        self.catch_up_locked()
+    }
+
+    fn catch_up_locked(&mut self) -> Result<bool> {
+        let path = self.dir.join("journal.jsonl");
+        let len = self
+            .journal
+            .metadata()
+            .map_err(|e| Error::io(&path, e))?
+            .len();
+        let snapshot = file_stamp(&self.dir.join("state.json"));
+        if snapshot != self.snapshot || len < self.journal_read {
+            let (snap, _) = read_snapshot(&self.dir)?;
+            self.revisions = snap.revisions;
+            self.read = snap.read.into_iter().collect();
+            self.journal_entries = 0;
+            self.snapshot = snapshot;
+            let mut journal = self.journal.try_clone().map_err(|e| Error::io(&path, e))?;
+            self.journal_read = self.replay(&mut journal, 0)?;
+            return Ok(true);
+        }
+        if len == self.journal_read {
+            return Ok(false);
+        }
+        let mut journal = self.journal.try_clone().map_err(|e| Error::io(&path, e))?;
+        self.journal_read = self.replay(&mut journal, self.journal_read)?;
+        Ok(true)
     }
 
     fn apply(&mut self, change: Change) {
@@ -260,20 +307,24 @@ impl StateStore {
         }
     }
 
-    /// Appends one change with a single write, then applies it in memory.
-    fn record(&mut self, change: Change) -> Result<()> {
+    /// Appends one change with a single write, then applies it in memory;
+    /// the caller holds the lock and has caught up.
+    fn record_locked(&mut self, change: Change) -> Result<()> {
         let path = self.dir.join("journal.jsonl");
         let mut line = serde_json::to_vec(&change)
             .map_err(|e| Error::Invalid(format!("state change: {e}")))?;
         line.push(b'\n');
-        {
-            let _lock = lock_file(&self.dir)?;
-            self.journal
-                .write_all(&line)
-                .map_err(|e| Error::io(&path, e))?;
-        }
+        self.journal
+            .write_all(&line)
+            .map_err(|e| Error::io(&path, e))?;
+        self.journal_read += line.len() as u64;
         self.apply(change);
         self.journal_entries += 1;
+        Ok(())
+    }
+
+    /// Folds the journal when it grew long (after the lock is let go).
+    fn maybe_compact(&mut self) -> Result<()> {
         if self.journal_entries >= COMPACT_AFTER {
             self.compact()?;
         }
@@ -293,7 +344,7 @@ impl StateStore {
             .journal
             .try_clone()
             .map_err(|e| Error::io(self.dir.join("journal.jsonl"), e))?;
-        self.replay(&mut journal)?;
+        self.replay(&mut journal, 0)?;
         let mut read: Vec<String> = self.read.iter().cloned().collect();
         read.sort();
         let snapshot = Snapshot {
@@ -309,14 +360,8 @@ impl StateStore {
         let path = self.dir.join("journal.jsonl");
         self.journal.set_len(0).map_err(|e| Error::io(&path, e))?;
         self.journal_entries = 0;
-        Ok(())
-    }
-
-    /// Re-reads what other putt processes wrote.
-    pub fn reload(&mut self) -> Result<()> {
-        let mut fresh = StateStore::open(&self.dir)?;
-        fresh.events = self.events.take();
-        *self = fresh;
+        self.journal_read = 0;
+        self.snapshot = file_stamp(&self.dir.join("state.json"));
         Ok(())
     }
 
@@ -375,35 +420,49 @@ impl StateStore {
         revision: &Revision,
         state: Option<TriageState>,
     ) -> Result<Vec<String>> {
-        let before = (
-            self.state_of(series, revision),
-            self.explicit(revision).is_some(),
-        );
-        self.record(Change::State {
-            revision: revision.root_message_id().to_string(),
-            state: state.map(|state| RevisionState {
-                state,
-                series: series.id.clone(),
-                version: revision.version,
-            }),
-        })?;
-        let after = (
-            self.state_of(series, revision),
-            self.explicit(revision).is_some(),
-        );
-        match &self.events {
-            Some(log) if before != after => {
-                log.emit(vec![crate::events::EventKind::StateChanged {
-                    series: series.id.clone(),
-                    version: revision.version,
-                    revision: revision.root_message_id().to_string(),
-                    from: before.0,
-                    to: after.0,
-                    explicit: after.1,
-                }])
-            }
+        match (self.change_state(series, revision, state)?, &self.events) {
+            (Some(change), Some(log)) => log.emit(vec![change.event(series, revision)]),
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// Sets a revision's state, as [`StateStore::set_state`], and returns
+    /// the change in the state shown, computed against what is stored (what
+    /// another process set is read first); `None` when nothing changed.
+    /// Logs no event: that is the caller's ([`StateChange::event`]).
+    pub fn change_state(
+        &mut self,
+        series: &Series,
+        revision: &Revision,
+        state: Option<TriageState>,
+    ) -> Result<Option<StateChange>> {
+        let change = {
+            let _lock = lock_file(&self.dir)?;
+            self.catch_up_locked()?;
+            let before = (
+                self.state_of(series, revision),
+                self.explicit(revision).is_some(),
+            );
+            self.record_locked(Change::State {
+                revision: revision.root_message_id().to_string(),
+                state: state.map(|state| RevisionState {
+                    state,
+                    series: series.id.clone(),
+                    version: revision.version,
+                }),
+            })?;
+            let after = (
+                self.state_of(series, revision),
+                self.explicit(revision).is_some(),
+            );
+            (before != after).then_some(StateChange {
+                from: before.0,
+                to: after.0,
+                explicit: after.1,
+            })
+        };
+        self.maybe_compact()?;
+        Ok(change)
     }
 
     pub fn is_read(&self, message_id: &str) -> bool {
@@ -416,6 +475,8 @@ impl StateStore {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        let lock = lock_file(&self.dir)?;
+        self.catch_up_locked()?;
         let messages: Vec<String> = message_ids
             .into_iter()
             .map(Into::into)
@@ -424,7 +485,9 @@ impl StateStore {
         if messages.is_empty() {
             return Ok(());
         }
-        self.record(Change::Read { read, messages })
+        self.record_locked(Change::Read { read, messages })?;
+        drop(lock);
+        self.maybe_compact()
     }
 
     /// Every revision with a state set, by root Message-ID.
@@ -436,6 +499,37 @@ impl StateStore {
     pub fn read_count(&self) -> usize {
         self.read.len()
     }
+}
+
+/// A change in the state a revision shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateChange {
+    pub from: TriageState,
+    pub to: TriageState,
+    /// Whether the new state was set (not automatic).
+    pub explicit: bool,
+}
+
+impl StateChange {
+    /// The `state.changed` event of this change.
+    pub fn event(&self, series: &Series, revision: &Revision) -> crate::events::EventKind {
+        crate::events::EventKind::StateChanged {
+            series: series.id.clone(),
+            version: revision.version,
+            revision: revision.root_message_id().to_string(),
+            from: self.from,
+            to: self.to,
+            explicit: self.explicit,
+        }
+    }
+}
+
+/// A file's size and modification time, to notice another process's write.
+type FileStamp = (u64, std::time::SystemTime);
+
+fn file_stamp(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 /// Holds the store's advisory lock while alive.

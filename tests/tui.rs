@@ -1302,3 +1302,74 @@ fn the_thread_cursor_starts_on_a_message_the_archive_holds() {
     assert!(s.contains("Message-ID: <widget-v3@example.org>"), "{s}");
     assert!(s.contains("Count frames from one."), "{s}");
 }
+
+/// `putt` itself, on the fixture's inbox, index and data (state, events).
+fn putt_cli(f: &Fixture, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_putt"))
+        .env("PUTT_DATA_DIR", &f.root)
+        .env("PUTT_CONFIG", f.root.join("config.toml"))
+        .env("HOME", &f.root)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("PUTT_NOW")
+        .arg("--index-dir")
+        .arg(f.root.join("index"))
+        .arg("--inbox")
+        .arg(f.root.join("inbox"))
+        .args(args)
+        .output()
+        .expect("run putt");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn state_set_from_a_shell_shows_on_refresh_and_a_tui_change_starts_from_it() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 24);
+    select(&mut t, "Frobnicator");
+    let id = t.app.list.rows[t.app.list.selected].series.id.clone();
+    let row = |t: &mut Headless| {
+        t.screen()
+            .lines()
+            .find(|l| l.contains("Frobnicator"))
+            .map(str::to_string)
+            .expect("row")
+    };
+    assert!(row(&mut t).contains("new"), "{}", row(&mut t));
+
+    // Another process sets it while the TUI is open.
+    let (code, _, err) = putt_cli(&f, &["state", &id, "accepted"]);
+    assert_eq!(code, 0, "{err}");
+    t.keys("$");
+    let shown = row(&mut t);
+    assert!(
+        shown.contains("acc"),
+        "the refresh shows the shell's state: {shown}"
+    );
+
+    // A change in the TUI is logged from what is stored.
+    select(&mut t, "Frobnicator");
+    t.keys("sw");
+    let log = std::fs::read_to_string(f.root.join("events/events.jsonl")).expect("log");
+    let last: serde_json::Value =
+        serde_json::from_str(log.lines().last().expect("an event")).expect("json");
+    assert_eq!(last["type"], "state.changed");
+    assert_eq!(last["from"], "accepted", "{log}");
+    assert_eq!(last["to"], "waiting");
+
+    // Even with no refresh in between: the shell sets it again, the TUI
+    // changes it at once.
+    let (code, _, err) = putt_cli(&f, &["state", &id, "rejected"]);
+    assert_eq!(code, 0, "{err}");
+    t.keys("sr");
+    let log = std::fs::read_to_string(f.root.join("events/events.jsonl")).expect("log");
+    let last: serde_json::Value =
+        serde_json::from_str(log.lines().last().expect("an event")).expect("json");
+    assert_eq!(last["from"], "rejected", "{log}");
+    assert_eq!(last["to"], "reviewing");
+    let (_, out, _) = putt_cli(&f, &["state", &id]);
+    assert!(out.contains("reviewing"), "{out}");
+}

@@ -136,3 +136,37 @@ fn state_names_parse_by_prefix() {
         assert_eq!(letters.iter().filter(|&&l| l == t.letter()).count(), 1);
     }
 }
+
+#[test]
+fn a_store_catches_up_with_another_writer_and_its_compaction() {
+    let (dir, s) = sample_series();
+    let state_dir = dir.path().join("state");
+    let mut a = StateStore::open(&state_dir).expect("open a");
+    let mut b = StateStore::open(&state_dir).expect("open b");
+    b.set_state(&s, s.latest(), Some(TriageState::Accepted))
+        .expect("b sets");
+    assert_eq!(a.state_of(&s, s.latest()), TriageState::New, "not read yet");
+    assert!(a.catch_up().expect("catch up"));
+    assert_eq!(a.state_of(&s, s.latest()), TriageState::Accepted);
+    assert!(!a.catch_up().expect("nothing new"));
+    // A change is computed against what is stored, whatever `a` saw.
+    b.set_state(&s, s.latest(), Some(TriageState::Rejected))
+        .expect("b sets");
+    let change = a
+        .change_state(&s, s.latest(), Some(TriageState::Waiting))
+        .expect("a sets")
+        .expect("a change");
+    assert_eq!(change.from, TriageState::Rejected);
+    assert_eq!(change.to, TriageState::Waiting);
+    // `b` folds the journal into a new snapshot; `a` reads it whole.
+    b.catch_up().expect("b catches up");
+    b.set_read(["m@x"], true).expect("read");
+    b.compact().expect("compact");
+    assert!(a.catch_up().expect("catch up"));
+    assert!(a.is_read("m@x"));
+    assert_eq!(a.state_of(&s, s.latest()), TriageState::Waiting);
+    // And appends after it.
+    b.set_read(["n@x"], true).expect("read");
+    assert!(a.catch_up().expect("catch up"));
+    assert!(a.is_read("n@x") && a.is_read("m@x"));
+}

@@ -28,7 +28,7 @@ use super::views::series_list::{SeriesListState, SeriesRow, position_of};
 use super::views::thread::{Pane, ThreadState};
 use super::views::trailers::PagerView;
 use super::views::{self, areas};
-use crate::events::{EventKind, EventLog};
+use crate::events::EventLog;
 use crate::reply::{AfterEdit, Drafts, Mode, Review};
 use crate::series::{Revision, Series};
 use crate::state::{StateStore, TriageState};
@@ -488,6 +488,12 @@ impl App {
     /// Asks for the list again from the top (query changed, new mail),
     /// keeping the cursor on `keep` when it is still there.
     fn reload_list(&mut self, keep: Option<String>) {
+        // What `putt state` (or another TUI) set meanwhile shows too.
+        if let Some(store) = &mut self.store
+            && let Err(e) = store.catch_up()
+        {
+            self.error(format!("Reading the triage state failed: {e}"));
+        }
         let seq = self.seq();
         let query = self.effective_query();
         // Enough matching messages to fill the screen (a series takes
@@ -1457,28 +1463,20 @@ impl App {
             self.error("Triage state is not available (its store failed to open).");
             return;
         };
-        let before = (
-            store.state_of(series, revision),
-            store.explicit(revision).is_some(),
-        );
-        if let Err(e) = store.set_state(series, revision, state) {
-            self.error(format!("Saving the state failed: {e}"));
-            return;
-        }
+        // Against what is stored: `putt state` may have set it meanwhile.
+        let change = match store.change_state(series, revision, state) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error(format!("Saving the state failed: {e}"));
+                return;
+            }
+        };
         let shown = store.state_of(series, revision);
-        let explicit = store.explicit(revision).is_some();
         self.info(format!("{} is {}.", revision.label(), shown.name()));
-        if before != (shown, explicit) {
+        if let Some(change) = change {
             // Logged here, as `putt state` logs it; the hook may take a
             // while, so a worker runs it.
-            match self.events.append(vec![EventKind::StateChanged {
-                series: series.id.clone(),
-                version: revision.version,
-                revision: revision.root_message_id().to_string(),
-                from: before.0,
-                to: shown,
-                explicit,
-            }]) {
+            match self.events.append(vec![change.event(series, revision)]) {
                 Ok(events) => {
                     let seq = self.seq();
                     self.requests.push(Request::Hook { seq, events });
@@ -1827,9 +1825,11 @@ impl App {
                             String::new()
                         }
                     ));
-                    let keep = self.selected_id();
-                    self.reload_list(keep);
                 }
+                // New mail or none, another process may have set states
+                // or recorded checks: a refresh shows them.
+                let keep = self.selected_id();
+                self.reload_list(keep);
                 // The events are logged; only the hook failed.
                 if !problems.is_empty() {
                     self.error(views::clean(&problems.join("; ")));
