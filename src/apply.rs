@@ -45,7 +45,10 @@ use crate::trailers::{Trailer, TrailerKind};
 mod mbox;
 mod repo;
 
-pub use repo::{Applied, ApplyOptions, ApplyReport, BaseSource, Failed, apply_mbox, git_signer};
+pub use repo::{
+    Applied, ApplyOptions, ApplyReport, BaseSource, Failed, Recovered, apply_mbox, git_signer,
+    recover,
+};
 
 /// The `Link:` template b4 uses: `%s` is the Message-ID.
 pub const DEFAULT_LINK: &str = "https://patch.msgid.link/%s";

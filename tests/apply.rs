@@ -1681,3 +1681,111 @@ fn every_ntb_series_makes_an_exact_mbox() {
     eprintln!("ntb: {series_done} series, {patches_done} patches, {added} trailer lines added");
     assert!(series_done > 100, "{series_done}");
 }
+
+/// Runs `putt apply` in its own process group and kills the whole group
+/// (as Ctrl-C would) once `git am` reaches the second patch: a hook waits
+/// there and says so.
+fn apply_killed_midway(f: &Fixture, tree: &Path, extra: &[&str]) {
+    use std::os::unix::process::CommandExt;
+    let hook = tree.join(".git/hooks/pre-applypatch");
+    let marker = f.root.join("at-patch-2");
+    let _ = std::fs::remove_file(&marker);
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nif [ \"$(cat \"$(git rev-parse --git-dir)/rebase-apply/next\")\" = 2 ]; then touch '{}'; sleep 60; fi\n",
+            marker.display()
+        ),
+    )
+    .expect("hook");
+    let made = Command::new("chmod")
+        .arg("+x")
+        .arg(&hook)
+        .status()
+        .expect("chmod");
+    assert!(made.success());
+    let home = f.root.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let mut child = putt(&home)
+        .arg("--index-dir")
+        .arg(f.root.join("index"))
+        .args(["apply", "v2-1@example.org", "--base", "main", "--repo"])
+        .arg(tree)
+        .args(extra)
+        .process_group(0)
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "git am never reached patch 2"
+        );
+        assert!(
+            child.try_wait().expect("poll").is_none(),
+            "putt apply ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pgid = format!("-{}", child.id());
+    let killed = Command::new("kill")
+        .args(["-KILL", "--", &pgid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let _ = child.wait();
+    std::fs::remove_file(&hook).expect("hook removed");
+}
+
+#[test]
+fn an_interrupted_apply_is_undone_by_abort_or_by_the_next_apply() {
+    let f = Fixture::reviewed();
+    let tree = f.tree();
+    let before = state(&tree);
+    apply_killed_midway(&f, &tree, &[]);
+    // Midway: on the new branch, one patch in, the second in the files.
+    assert!(tree.join(".git/rebase-apply").exists(), "am in progress");
+    assert_ne!(state(&tree), before);
+
+    let home = f.root.join("home");
+    let (code, out, err) = run(putt(&home).args(["apply", "--abort", "--repo"]).arg(&tree));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("An interrupted apply was undone"), "{out}");
+    assert_eq!(
+        state(&tree),
+        before,
+        "HEAD, refs, files and index as before"
+    );
+    assert!(!tree.join(".git/rebase-apply").exists());
+    assert!(!tree.join(".git/putt-apply.json").exists());
+    let (code, out, _) = run(putt(&home).args(["apply", "--abort", "--repo"]).arg(&tree));
+    assert_eq!(code, 0);
+    assert!(out.contains("nothing to do"), "{out}");
+
+    // Killed again; this time the next apply puts things back first, then
+    // applies.
+    apply_killed_midway(&f, &tree, &[]);
+    let (code, out, err) = run(putt(&home)
+        .arg("--index-dir")
+        .arg(f.root.join("index"))
+        .args(["apply", "v2-1@example.org", "--base", "main", "--repo"])
+        .arg(&tree));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("An interrupted apply was undone"), "{out}");
+    assert!(out.contains("Applied 3 patch(es)"), "{out}");
+    assert!(!tree.join(".git/putt-apply.json").exists());
+
+    // In a worktree too: the worktree and its branch go.
+    let f = Fixture::reviewed();
+    let tree = f.tree();
+    let before = state(&tree);
+    let wt = f.root.join("wt");
+    apply_killed_midway(&f, &tree, &["--worktree", wt.to_str().expect("utf-8")]);
+    let (code, out, err) = run(putt(&f.root.join("home"))
+        .args(["apply", "--abort", "--repo"])
+        .arg(&tree));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("undone"), "{out}");
+    assert!(!wt.exists(), "the worktree is gone");
+    assert_eq!(state(&tree), before);
+}

@@ -6,12 +6,21 @@
 //! where HEAD is, which commits it has); git changes it (checkout, worktree,
 //! am, branch removal), so the user's hooks and settings apply as they would
 //! to their own `git am`.
+//!
+//! An apply that is killed midway (Ctrl-C in the middle of `git am`, a
+//! crash) would leave the checkout on the new branch with an am in
+//! progress. So before it changes anything, apply writes what it is about
+//! to do (`putt-apply.json` in the repository's git dir, as git keeps its
+//! own sequencer state there) and removes it when it is done. The next
+//! apply to that repository, or [`recover`] (`putt apply --abort`), finds
+//! the record and puts the repository back as it was; an apply that had
+//! finished all its patches before the kill is kept.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::AmOutput;
 use crate::error::{Error, Result};
@@ -89,6 +98,10 @@ pub struct ApplyReport {
     pub failed: Option<Failed>,
     /// The mbox that was applied: patches, trailers added, warnings.
     pub am: AmOutput,
+    /// An earlier apply to this repository that was interrupted, and what
+    /// was done about it before this one began.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<Recovered>,
     /// Anything that went wrong while putting the repository back.
     pub warnings: Vec<String>,
 }
@@ -176,7 +189,7 @@ pub fn git_signer(dir: Option<&Path>) -> Option<String> {
 }
 
 /// HEAD and the state of the files: what must be the same after a failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Snapshot {
     /// `refs/heads/main`, or `None` when detached.
     head_ref: Option<String>,
@@ -197,6 +210,115 @@ fn snapshot(top: &Path) -> Result<Snapshot> {
         head,
         status,
     })
+}
+
+/// The record of an apply in progress, in the repository's (common) git
+/// dir.
+const RECORD: &str = "putt-apply.json";
+
+/// What an apply in progress is changing ([`RECORD`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Record {
+    /// The process applying.
+    pid: u32,
+    /// The checkout's top directory (the git dir when bare).
+    repo: PathBuf,
+    branch: String,
+    base: String,
+    /// Patches in the mbox: a branch holding that many commits past the
+    /// base was applied whole.
+    patches: usize,
+    /// The worktree being made, when one was asked for.
+    worktree: Option<PathBuf>,
+    /// The checkout as it was, when applying in place.
+    before: Option<Snapshot>,
+}
+
+/// What [`recover`] found and did.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Recovered {
+    /// The branch the interrupted apply made.
+    pub branch: String,
+    /// Every patch had been applied: the branch is kept, as a successful
+    /// apply leaves it.
+    pub finished: bool,
+    /// Anything that went wrong putting the repository back.
+    pub warnings: Vec<String>,
+}
+
+fn record_path(repo: &gix::Repository) -> PathBuf {
+    repo.common_dir().join(RECORD)
+}
+
+/// Finishes an apply to the repository at `dir` that was interrupted: the
+/// am aborted, the branch and worktree it made removed, HEAD and the files
+/// put back (or, when all its patches were in, its branch kept).
+/// `Ok(None)` when no apply was interrupted there; an error when the
+/// apply is still running.
+pub fn recover(dir: &Path) -> Result<Option<Recovered>> {
+    let repo =
+        gix::discover(dir).map_err(|e| Error::git(dir, format!("not a git repository: {e}")))?;
+    recover_in(&repo)
+}
+
+fn recover_in(repo: &gix::Repository) -> Result<Option<Recovered>> {
+    let path = record_path(repo);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let record: Record = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Invalid(format!(
+            "{}: unreadable record of an interrupted apply ({e}); remove it once the repository is as it should be",
+            path.display()
+        ))
+    })?;
+    if record.pid != std::process::id() && alive(record.pid) {
+        return Err(Error::ApplyRunning {
+            repo: record.repo,
+            pid: record.pid,
+        });
+    }
+    let work = record
+        .worktree
+        .clone()
+        .unwrap_or_else(|| record.repo.clone());
+    let range = format!("{}..refs/heads/{}", record.base, record.branch);
+    let am_running = gix::discover(&work)
+        .ok()
+        .is_some_and(|w| w.git_dir().join("rebase-apply").exists());
+    let commits = if am_running {
+        None
+    } else {
+        git(&record.repo, &["rev-list", "--count", range.as_str()])
+            .ok()
+            .filter(|o| o.ok)
+            .and_then(|o| o.stdout.trim().parse::<usize>().ok())
+    };
+    let finished = record.patches > 0 && commits == Some(record.patches);
+    let mut warnings = Vec::new();
+    if !finished {
+        undo(
+            &record.repo,
+            &work,
+            &record.branch,
+            record.worktree.is_some(),
+            record.before.as_ref(),
+            &mut warnings,
+        );
+    }
+    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(Some(Recovered {
+        branch: record.branch,
+        finished,
+        warnings,
+    }))
+}
+
+/// Whether process `pid` is running (Linux; elsewhere, assumed gone).
+fn alive(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// An operation git is in the middle of, which `git am` must not join.
@@ -227,6 +349,7 @@ fn in_progress(git_dir: &Path) -> Option<&'static str> {
 pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
     let repo = gix::discover(&opts.repo)
         .map_err(|e| Error::git(&opts.repo, format!("not a git repository: {e}")))?;
+    let recovered = recover_in(&repo)?;
     let git_dir = repo.git_dir().to_path_buf();
     let top = repo.workdir().map(Path::to_path_buf);
     let main_dir = top.clone().unwrap_or_else(|| git_dir.clone());
@@ -366,6 +489,25 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
         .map_err(|e| Error::io(std::env::temp_dir(), e))?;
     std::io::Write::write_all(&mut mbox, &am.mbox).map_err(|e| Error::io(mbox.path(), e))?;
 
+    // From here on the repository changes: say what is changing first.
+    let record_file = record_path(&repo);
+    let record = Record {
+        pid: std::process::id(),
+        repo: main_dir.clone(),
+        branch: branch.clone(),
+        base: base.clone(),
+        patches: am.patches.len(),
+        worktree: opts
+            .worktree
+            .as_ref()
+            .map(|d| std::path::absolute(d).map_err(|e| Error::io(d, e)))
+            .transpose()?,
+        before: before.clone(),
+    };
+    let json = serde_json::to_vec(&record).map_err(|e| Error::Invalid(format!("{e}")))?;
+    crate::files::write(&record_file, &json)?;
+    let done = || std::fs::remove_file(&record_file).map_err(|e| Error::io(&record_file, e));
+
     // Start the branch: checked out here, or in a new worktree.
     let work = match &opts.worktree {
         None => {
@@ -378,6 +520,7 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             )?;
             if !out.ok {
                 delete_branch(&main_dir, &branch);
+                done()?;
                 return Err(Error::git(
                     &top,
                     format!(
@@ -404,6 +547,7 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             )?;
             if !out.ok {
                 delete_branch(&main_dir, &branch);
+                done()?;
                 return Err(Error::git(
                     &main_dir,
                     format!(
@@ -433,9 +577,11 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
         applied: Vec::new(),
         failed: None,
         am: am.clone(),
+        recovered,
         warnings: Vec::new(),
     };
     if out.ok {
+        done()?;
         let range = format!("{base}..HEAD");
         let log = git_ok(
             &work,
@@ -468,6 +614,7 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
         before.as_ref(),
         &mut report.warnings,
     );
+    done()?;
     match failed_at.and_then(|n| am.patches.get(n.saturating_sub(1))) {
         Some(p) => {
             report.failed = Some(Failed {
@@ -584,10 +731,22 @@ fn undo(
     if let Some(before) = before {
         match snapshot(work) {
             Ok(after) if &after == before => {}
-            Ok(after) => warnings.push(format!(
-                "the checkout is not quite as it was: HEAD {:?} {:?} -> {:?} {:?}; status before:\n{}status after:\n{}",
-                before.head_ref, before.head, after.head_ref, after.head, before.status, after.status
-            )),
+            Ok(after) => {
+                let head = |s: &Snapshot| {
+                    format!(
+                        "{} at {}",
+                        s.head_ref.as_deref().unwrap_or("detached HEAD"),
+                        s.head.as_deref().unwrap_or("no commit")
+                    )
+                };
+                warnings.push(format!(
+                    "the checkout is not quite as it was: {} before, {} after; status before:\n{}status after:\n{}",
+                    head(before),
+                    head(&after),
+                    before.status,
+                    after.status
+                ))
+            }
             Err(e) => warnings.push(format!("could not check the checkout afterwards: {e}")),
         }
     }

@@ -5,18 +5,16 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-use putt::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource};
+use putt::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource, Recovered};
 use putt::series::gather::series_by_key;
 use putt::series::{Revision, Series};
 use putt::text::sanitize_line;
 
 use super::Context;
 
-/// What both commands take to build the mbox.
+/// What both commands take to build the mbox (but the series).
 #[derive(clap::Args, Debug)]
 pub struct MboxArgs {
-    /// Series id (from `putt series`), or the Message-ID of any message in it.
-    pub series: String,
     /// Revision: `3` or `v3` (the last one sent with that version), or `@N`
     /// for the N-th sent (default: the one sent last).
     #[arg(long = "revision", short = 'v', value_name = "REV")]
@@ -51,6 +49,8 @@ Examples:
   putt am 1a2b3c4d5e6f                 # writes ./v3-20240501-subject.mbx
   putt am '<msgid@example.org>' -v 2 -s -l -o - | git am")]
 pub struct AmArgs {
+    /// Series id (from `putt series`), or the Message-ID of any message in it.
+    pub series: String,
     #[command(flatten)]
     pub mbox: MboxArgs,
     /// Where to write the mbox; `-` for stdout (default: NAME.mbx here,
@@ -71,14 +71,25 @@ The branch starts at the series' base-commit: when the repository has it, \
 else at HEAD, or at --base when given (the output says which and why). The checkout must be \
 clean, unless --worktree applies in a new worktree. When a patch does not \
 apply, the am is aborted and the branch removed: the repository is left as \
-it was, and the failing patch is named with git's message (exit status 1).
+it was, and the failing patch is named with git's message (exit status 1). \
+An apply that was interrupted (Ctrl-C, a crash) is undone by the next \
+apply to that repository, or by --abort; one that had applied every patch \
+keeps its branch.
 
 Examples:
   putt apply 1a2b3c4d5e6f --repo ~/src/linux
-  putt apply '<msgid@example.org>' --repo . -3 --worktree ../try-it --branch review/foo")]
+  putt apply '<msgid@example.org>' --repo . -3 --worktree ../try-it --branch review/foo
+  putt apply --abort --repo ~/src/linux     # after an interrupted apply")]
 pub struct ApplyArgs {
+    /// Series id (from `putt series`), or the Message-ID of any message in it.
+    #[arg(required_unless_present = "abort")]
+    pub series: Option<String>,
     #[command(flatten)]
     pub mbox: MboxArgs,
+    /// Put the repository back as it was before an apply that was
+    /// interrupted, and apply nothing.
+    #[arg(long, conflicts_with = "series")]
+    pub abort: bool,
     /// The repository (default: [repos] in the config, by the series'
     /// inbox name, or the only one there).
     #[arg(long, value_name = "PATH")]
@@ -167,7 +178,7 @@ fn am_options(
 
 pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let series = series_by_key(&index, &args.mbox.series)?;
+    let series = series_by_key(&index, &args.series)?;
     let to_stdout = args.output.as_deref() == Some(Path::new("-"));
     if to_stdout && args.cover {
         bail!("--cover writes a second file: give -o FILE, not -o -");
@@ -304,8 +315,14 @@ fn repo_for(ctx: &Context, rev: &Revision, given: Option<&Path>) -> Result<PathB
 }
 
 pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
+    if args.abort {
+        return abort(ctx, args);
+    }
+    let Some(key) = &args.series else {
+        bail!("which series? give its id or a Message-ID (or --abort)");
+    };
     let index = ctx.index()?;
-    let series = series_by_key(&index, &args.mbox.series)?;
+    let series = series_by_key(&index, key)?;
     let rev = pick(&series, args.mbox.version.as_deref())?;
     let repo = repo_for(ctx, rev, args.repo.as_deref())?;
     let opts = am_options(ctx, &args.mbox, false, Some(&repo))?;
@@ -328,7 +345,60 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     Ok(code)
 }
 
+/// `putt apply --abort`: the repository (`--repo`, else the only one in
+/// the config, else here) put back after an interrupted apply.
+fn abort(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
+    let repo = match (&args.repo, ctx.config.repos.len()) {
+        (Some(p), _) => p.clone(),
+        (None, 1) => ctx.config.repos.values().next().expect("one repo").clone(),
+        (None, _) => PathBuf::from("."),
+    };
+    let recovered = apply::recover(&repo)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            putt::text::to_json(&serde_json::json!({ "repo": repo, "recovered": recovered }))?
+        )?;
+        return Ok(0);
+    }
+    match &recovered {
+        None => writeln!(
+            out,
+            "No interrupted apply in {}: nothing to do.",
+            repo.display()
+        )?,
+        Some(r) => write_recovered(&mut out, r, &repo)?,
+    }
+    Ok(0)
+}
+
+fn write_recovered(out: &mut impl Write, r: &Recovered, repo: &Path) -> Result<()> {
+    if r.finished {
+        writeln!(
+            out,
+            "An interrupted apply had applied every patch: branch {} is kept.",
+            r.branch
+        )?;
+    } else {
+        writeln!(
+            out,
+            "An interrupted apply was undone: branch {} removed, {} is as it was.",
+            r.branch,
+            repo.display()
+        )?;
+    }
+    for w in &r.warnings {
+        writeln!(out, "warning: {}", sanitize_line(w))?;
+    }
+    Ok(())
+}
+
 fn print_report(out: &mut impl Write, r: &ApplyReport) -> Result<()> {
+    if let Some(rec) = &r.recovered {
+        write_recovered(out, rec, &r.repo)?;
+    }
     summary(out, &r.am)?;
     let base = &r.base[..12.min(r.base.len())];
     match r.base_source {

@@ -138,8 +138,29 @@ pub fn apply(
 
 /// The apply report as `putt apply` prints it, with roles.
 pub fn report_lines(r: &ApplyReport) -> Vec<PagerLine> {
-    let mut out = am_lines(&r.am);
     let line = |role: &'static str, text: String| PagerLine::new(role, clean_body_line(&text));
+    let mut out = Vec::new();
+    if let Some(rec) = &r.recovered {
+        out.push(line(
+            "trailer.suspicious",
+            if rec.finished {
+                format!(
+                    "An interrupted apply had applied every patch: branch {} is kept.",
+                    rec.branch
+                )
+            } else {
+                format!(
+                    "An interrupted apply was undone first: branch {} removed.",
+                    rec.branch
+                )
+            },
+        ));
+        for w in &rec.warnings {
+            out.push(line("trailer.suspicious", format!("warning: {w}")));
+        }
+        out.push(PagerLine::blank());
+    }
+    out.extend(am_lines(&r.am));
     let base = &r.base[..12.min(r.base.len())];
     let source = match r.base_source {
         BaseSource::BaseCommit => "the series' base-commit",
