@@ -54,6 +54,12 @@ impl Inbox {
     /// repository (a v1 inbox, or one v2 epoch on its own) is an inbox of one
     /// epoch.
     pub fn open(name: &str, path: &Path) -> Result<Inbox> {
+        // Said now, not when the run that indexed it all saves its cursors.
+        if path.to_str().is_none() {
+            return Err(Error::PathNotUtf8 {
+                path: path.to_path_buf(),
+            });
+        }
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if !meta.is_dir() {
             return Err(Error::NotAnArchive {

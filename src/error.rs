@@ -18,6 +18,12 @@ pub enum Error {
     /// A path that must name a file names something else.
     #[error("{path}: is {what}, not a file")]
     NotAFile { path: PathBuf, what: &'static str },
+    /// A path putt must keep as text (an inbox's, in the index's cursors)
+    /// is not UTF-8.
+    #[error(
+        "{path}: the path is not valid UTF-8 (putt records inbox paths as text); give the inbox a UTF-8 path, a symlink will do"
+    )]
+    PathNotUtf8 { path: PathBuf },
     #[error("{path}: not a public-inbox archive: {reason}")]
     NotAnArchive { path: PathBuf, reason: String },
     #[error("{path}: git: {message}")]
@@ -75,6 +81,9 @@ pub enum Error {
         missing: Vec<u32>,
         total: u32,
     },
+    /// Another putt is applying to this repository.
+    #[error("{repo}: another putt apply (process {pid}) is applying here; wait for it")]
+    ApplyRunning { repo: PathBuf, pid: u32 },
     #[error("no draft {id} in {}", .dir.display())]
     NoSuchDraft { id: String, dir: PathBuf },
     #[error("{0}")]

@@ -594,3 +594,27 @@ mount -o remount,size=64m '{idx}'
     let stats2: serde_json::Value = serde_json::from_str(read("stats2").trim()).expect("stats");
     assert_eq!(stats2["messages"], 1500);
 }
+
+// 7. Paths and interruptions (the interrupted apply is in tests/apply.rs).
+
+#[test]
+fn an_inbox_path_that_is_not_utf8_is_refused_up_front_by_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = tempfile::tempdir().expect("tmp");
+    let inbox = home.path().join(std::ffi::OsStr::from_bytes(b"li\xffst"));
+    hostile_inbox(&inbox);
+    let (code, out, err) = run(putt(home.path()).arg("--inbox").arg(&inbox).arg("index"));
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("li\u{fffd}st: the path is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("data/index"),
+        "names the inbox, not the index: {err}"
+    );
+    assert!(
+        !home.path().join("data/index/meta.json").exists(),
+        "refused before anything was indexed"
+    );
+}
