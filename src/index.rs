@@ -331,11 +331,9 @@ impl Index {
     /// Number of live messages (stand-ins of unreadable mail are none).
     pub fn num_messages(&self) -> u64 {
         let searcher = self.searcher();
-        let missing = TermQuery::new(
-            Term::from_field_text(self.fields.kind, "missing"),
-            IndexRecordOption::Basic,
-        );
-        let stand_ins = searcher.search(&missing, &Count).unwrap_or(0) as u64;
+        let stand_ins = searcher
+            .search(&self.kind_query("missing"), &Count)
+            .unwrap_or(0) as u64;
         searcher.num_docs().saturating_sub(stand_ins)
     }
 
@@ -377,34 +375,38 @@ impl Index {
             (tantivy::query::Occur::Must, q),
             (
                 tantivy::query::Occur::MustNot,
-                Box::new(TermQuery::new(missing, IndexRecordOption::Basic)),
+                Box::new(self.kind_query("missing")),
             ),
         ]))
+    }
+
+    /// The documents of one [`Fields::kind`] (`degraded`, `missing` ...).
+    pub(crate) fn kind_query(&self, kind: &str) -> TermQuery {
+        TermQuery::new(
+            Term::from_field_text(self.fields.kind, kind),
+            IndexRecordOption::Basic,
+        )
+    }
+
+    /// The addresses of the documents of one kind (for the rare kinds).
+    pub(crate) fn of_kind(
+        &self,
+        searcher: &tantivy::Searcher,
+        kind: &str,
+    ) -> Result<std::collections::HashSet<DocAddress>> {
+        searcher
+            .search(&self.kind_query(kind), &tantivy::collector::DocSetCollector)
+            .map_err(|e| Error::index(&self.dir, e))
     }
 
     /// Every degraded message (and stand-in of an unreadable one), oldest
     /// first, with what was wrong.
     pub fn degraded(&self) -> Result<Vec<Degraded>> {
         let searcher = self.searcher();
-        let q = TermQuery::new(
-            Term::from_field_text(self.fields.kind, "degraded"),
-            IndexRecordOption::Basic,
-        );
         let err = |e: tantivy::TantivyError| Error::index(&self.dir, e);
-        let missing = searcher
-            .search(
-                &TermQuery::new(
-                    Term::from_field_text(self.fields.kind, "missing"),
-                    IndexRecordOption::Basic,
-                ),
-                &tantivy::collector::DocSetCollector,
-            )
-            .map_err(err)?;
+        let missing = self.of_kind(&searcher, "missing")?;
         let mut out = Vec::new();
-        for a in searcher
-            .search(&q, &tantivy::collector::DocSetCollector)
-            .map_err(err)?
-        {
+        for a in self.of_kind(&searcher, "degraded")? {
             let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
             let f = &self.fields;
             let text = |field| {
@@ -655,12 +657,7 @@ impl Index {
                 .map(|c| c as u64)
                 .map_err(|e| Error::index(&self.dir, e))
         };
-        let kind = |k: &str| {
-            TermQuery::new(
-                Term::from_field_text(self.fields.kind, k),
-                IndexRecordOption::Basic,
-            )
-        };
+        let kind = |k: &str| self.kind_query(k);
         let unreadable = count(&kind("missing"))?;
         let mut stats = Stats {
             messages: searcher.num_docs().saturating_sub(unreadable),

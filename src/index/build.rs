@@ -1007,26 +1007,10 @@ struct StandIn {
 /// The stand-ins of `inboxes` in the index (usually none).
 fn stand_ins(index: &Index, f: &Fields, inboxes: &[Inbox]) -> Result<Vec<StandIn>> {
     let searcher = index.searcher();
-    let q = TermQuery::new(
-        Term::from_field_text(f.kind, "missing"),
-        IndexRecordOption::Basic,
-    );
-    let err = |e: tantivy::TantivyError| Error::index(index.dir(), e);
-    let gaps = searcher
-        .search(
-            &TermQuery::new(
-                Term::from_field_text(f.kind, "gap"),
-                IndexRecordOption::Basic,
-            ),
-            &tantivy::collector::DocSetCollector,
-        )
-        .map_err(err)?;
+    let gaps = index.of_kind(&searcher, "gap")?;
     let mut out = Vec::new();
-    for a in searcher
-        .search(&q, &tantivy::collector::DocSetCollector)
-        .map_err(err)?
-    {
-        let doc: TantivyDocument = searcher.doc(a).map_err(err)?;
+    for a in index.of_kind(&searcher, "missing")? {
+        let doc: TantivyDocument = searcher.doc(a).map_err(|e| Error::index(index.dir(), e))?;
         let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
         let id = |field| ObjectId::from_hex(text(field).as_bytes()).ok();
         let Some(inbox) = inboxes.iter().position(|i| i.name == text(f.inbox)) else {
