@@ -19,8 +19,6 @@ use tantivy::{DocAddress, Order, ReloadPolicy, TantivyDocument, Term};
 
 use crate::archive::{self, Format};
 use crate::error::{Error, Result};
-use crate::trailers::Trailer;
-
 pub mod build;
 pub mod compile;
 pub mod directory;
@@ -29,7 +27,21 @@ pub mod health;
 pub mod schema;
 pub mod tokens;
 
-pub use schema::{Fields, Meta};
+pub use crate::summary::{DocRef, Meta, MessageSummary, display_name};
+pub use schema::Fields;
+
+/// tantivy's address of a document the index named.
+pub(crate) fn doc_address(r: DocRef) -> DocAddress {
+    DocAddress::new(r.segment, r.doc)
+}
+
+/// The index's name for a document tantivy found.
+pub(crate) fn doc_ref(a: DocAddress) -> DocRef {
+    DocRef {
+        segment: a.segment_ord,
+        doc: a.doc_id,
+    }
+}
 
 /// Where each inbox's indexing stopped, committed with the documents.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -45,63 +57,6 @@ pub struct InboxCursor {
     /// Epoch number -> hex id of the last indexed commit.
     #[serde(default)]
     pub epochs: BTreeMap<u32, String>,
-}
-
-/// What a search result or a thread member shows without opening the mail.
-#[derive(Debug, Clone, Serialize)]
-pub struct MessageSummary {
-    pub message_id: String,
-    /// Unix seconds.
-    pub date: i64,
-    pub from: String,
-    pub subject: String,
-    pub inbox: String,
-    pub epoch: u32,
-    pub blob: String,
-    /// What this message replies to: In-Reply-To, else the last reference.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    /// The References header, oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<String>,
-    #[serde(skip)]
-    pub meta: Meta,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub patch_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub change_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_commit: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub trailers: Vec<Trailer>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pull: Option<crate::mail::PullRequest>,
-    #[serde(skip)]
-    pub address: DocAddress,
-}
-
-impl MessageSummary {
-    /// The sender's name (or address when there is no name).
-    pub fn from_name(&self) -> String {
-        display_name(&self.from)
-    }
-
-    /// The sender's address, lower-cased.
-    pub fn from_addr(&self) -> String {
-        match (self.from.rfind('<'), self.from.ends_with('>')) {
-            (Some(i), true) => self.from[i + 1..self.from.len() - 1].to_ascii_lowercase(),
-            _ if self.from.contains('@') => self.from.to_ascii_lowercase(),
-            _ => String::new(),
-        }
-    }
-}
-
-/// The name part of a `From` as shown (`Name <addr>`), else all of it.
-pub(crate) fn display_name(from: &str) -> String {
-    match from.rfind(" <") {
-        Some(i) if from.ends_with('>') => from[..i].trim_matches('"').to_string(),
-        _ => from.to_string(),
-    }
 }
 
 /// Why [`Index::open_for_update`] started the index over.
@@ -595,7 +550,7 @@ impl Index {
                 .get_first(f.pull)
                 .and_then(|v| v.as_str())
                 .and_then(|s| serde_json::from_str(s).ok()),
-            address,
+            address: doc_ref(address),
         }
     }
 

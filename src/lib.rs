@@ -29,9 +29,11 @@ pub mod sample;
 pub mod series;
 pub mod state;
 pub mod subject;
+pub mod summary;
 pub mod sync;
 pub mod text;
 pub mod thread;
+pub mod triage;
 pub mod trailers;
 #[cfg(feature = "tui")]
 pub mod tui;

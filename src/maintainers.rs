@@ -13,9 +13,6 @@
 //! name). `N:` (regex) and `K:` (keyword) entries are not used.
 
 use std::collections::HashSet;
-use std::path::Path;
-
-use crate::error::{Error, Result};
 
 /// One section: a subsystem and its people and files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,11 +33,6 @@ pub struct Maintainers {
 }
 
 impl Maintainers {
-    pub fn load(path: &Path) -> Result<Maintainers> {
-        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Ok(Maintainers::parse(&String::from_utf8_lossy(&text)))
-    }
-
     /// Parses the text of a MAINTAINERS file. Lines before the first
     /// section (the kernel's preamble is indented) and unknown entries are
     /// skipped.

@@ -58,11 +58,11 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::check::CheckStatus;
+use crate::triage::CheckStatus;
 use crate::maintainers::Maintainers;
 use crate::query::QueryError;
 use crate::series::{Revision, Series};
-use crate::state::TriageState;
+use crate::triage::TriageState;
 use crate::trailers::{Trailer, TrailerKind};
 
 /// One rule, parsed.

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::index::MessageSummary;
+use crate::summary::MessageSummary;
 use crate::subject::{SubjectInfo, parse_subject};
 use crate::trailers::{Trailer, TrailerKind};
 
@@ -368,7 +368,7 @@ fn latest_index(revisions: &[Revision]) -> usize {
 
 /// The short id of the series whose first revision starts at `message_id`.
 pub fn series_id(message_id: &str) -> String {
-    format!("{:012x}", crate::index::schema::hash(message_id) >> 16)
+    format!("{:012x}", crate::summary::hash(message_id) >> 16)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::index::MessageSummary;
+use crate::summary::MessageSummary;
 use crate::subject::parse_subject;
 
 /// One node: a message, or a placeholder for one the archive lacks.
@@ -246,7 +246,7 @@ mod tests {
             base_commit: None,
             trailers: Vec::new(),
             pull: None,
-            address: tantivy::DocAddress::new(0, 0),
+            address: crate::summary::DocRef::default(),
         }
     }
 

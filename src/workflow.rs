@@ -412,7 +412,8 @@ pub fn rules_of(config: &Config) -> Result<RuleSet> {
     }
     let maintainers = match &config.workflow.maintainers {
         Some(p) if rules.iter().any(|r| r.needs().maintainers) => {
-            Some(Arc::new(Maintainers::load(p)?))
+            let text = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+            Some(Arc::new(Maintainers::parse(&String::from_utf8_lossy(&text))))
         }
         _ => None,
     };

@@ -6,6 +6,7 @@
 //! only what a list row or a thread needs. Raw mail is never stored: it stays
 //! in git and is read by blob id when a message is opened.
 
+pub use crate::summary::{Meta, hash, name_hash, subject_hash};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions,
@@ -139,16 +140,6 @@ pub fn build() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// A stable 64-bit hash (FNV-1a); never 0, which means "none".
-pub fn hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    if h == 0 { 1 } else { h }
-}
-
 /// The primary key of a message: which inbox holds it and its blob. The
 /// blob's first eight bytes are already uniform (an object name); the
 /// inbox's hash keeps a blob sent to two lists apart. An indexed u64, where
@@ -160,129 +151,4 @@ pub fn key_hash(inbox: &str, blob: &gix::oid) -> u64 {
         *p = *b;
     }
     u64::from_be_bytes(prefix) ^ hash(inbox)
-}
-
-/// Hash of the sender's name in a `From` as shown (`Name <addr>`), as
-/// the series model compares names (case, quotes and b4's " via B4 Relay"
-/// do not matter); 0 when there is no name.
-pub fn name_hash(from: &str) -> u64 {
-    let name = crate::series::person_name(&crate::index::display_name(from));
-    if name.is_empty() { 0 } else { hash(&name) }
-}
-
-/// Hash of a normalised subject: case and spacing do not matter.
-pub fn subject_hash(normalized: &str) -> u64 {
-    let folded: String = normalized
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    hash(&folded)
-}
-
-/// Facts about a message the series model needs per message, packed into
-/// one fast-field value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Meta {
-    pub version: u32,
-    pub counter: u32,
-    pub total: u32,
-    pub reply: bool,
-    pub patch: bool,
-    pub rfc: bool,
-    pub resend: bool,
-    pub version_inferred: bool,
-    pub counter_inferred: bool,
-    pub has_diff: bool,
-    pub has_diffstat: bool,
-    pub pull: bool,
-    pub degraded: bool,
-    pub forward: bool,
-    pub has_base: bool,
-}
-
-impl Meta {
-    pub fn pack(&self) -> u64 {
-        let mut v = u64::from(self.version.min(0xff))
-            | u64::from(self.counter.min(0xffff)) << 8
-            | u64::from(self.total.min(0xffff)) << 24;
-        let flags = [
-            self.reply,
-            self.patch,
-            self.rfc,
-            self.resend,
-            self.version_inferred,
-            self.counter_inferred,
-            self.has_diff,
-            self.has_diffstat,
-            self.pull,
-            self.degraded,
-            self.forward,
-            self.has_base,
-        ];
-        for (i, f) in flags.iter().enumerate() {
-            if *f {
-                v |= 1 << (40 + i);
-            }
-        }
-        v
-    }
-
-    /// A cover letter, patch or pull request (not a reply or discussion):
-    /// what series are made of.
-    pub fn is_series_mail(&self) -> bool {
-        !self.reply
-            && (self.has_diff
-                || self.patch
-                || self.pull
-                || (self.counter == 0 && !self.counter_inferred))
-    }
-
-    pub fn unpack(v: u64) -> Meta {
-        let bit = |i: u32| v & (1 << (40 + i)) != 0;
-        Meta {
-            version: (v & 0xff) as u32,
-            counter: ((v >> 8) & 0xffff) as u32,
-            total: ((v >> 24) & 0xffff) as u32,
-            reply: bit(0),
-            patch: bit(1),
-            rfc: bit(2),
-            resend: bit(3),
-            version_inferred: bit(4),
-            counter_inferred: bit(5),
-            has_diff: bit(6),
-            has_diffstat: bit(7),
-            pull: bit(8),
-            degraded: bit(9),
-            forward: bit(10),
-            has_base: bit(11),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn meta_round_trips() {
-        let m = Meta {
-            version: 3,
-            counter: 12,
-            total: 30,
-            reply: true,
-            has_diff: true,
-            has_base: true,
-            ..Meta::default()
-        };
-        assert_eq!(Meta::unpack(m.pack()), m);
-    }
-
-    #[test]
-    fn hash_is_stable_and_nonzero() {
-        assert_eq!(hash("a@b"), hash("a@b"));
-        assert_ne!(hash("a@b"), hash("a@c"));
-        assert_ne!(hash(""), 0);
-        assert_eq!(subject_hash("Foo  bar"), subject_hash("foo bar"));
-    }
 }

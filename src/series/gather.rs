@@ -446,7 +446,7 @@ pub fn thread_of(index: &Index, message_id: &str) -> Result<crate::thread::Threa
     let mid = crate::mail::normalize_message_id(message_id);
     let mut g = Gatherer::new(index);
     for m in index.by_message_id(&mid)? {
-        g.add(m.address, m);
+        g.add(crate::index::doc_address(m.address), m);
     }
     if g.known.is_empty() {
         return Err(Error::NoSuchMessage(mid));
@@ -482,7 +482,7 @@ pub fn series_by_key(index: &Index, key: &str) -> Result<Series> {
     if g.known.is_empty() {
         let mid = crate::mail::normalize_message_id(key);
         for m in index.by_message_id(&mid)? {
-            g.add(m.address, m);
+            g.add(crate::index::doc_address(m.address), m);
         }
         wanted = Some(mid);
     }
@@ -669,10 +669,10 @@ impl<'a> Gatherer<'a> {
                 cids.push(hash(c));
             }
             if m.meta.is_series_mail() {
-                let Some(h) = self.cols.u64("subj_h", m.address)? else {
+                let Some(h) = self.cols.u64("subj_h", crate::index::doc_address(m.address))? else {
                     continue;
                 };
-                for sender in senders(&mut self.cols, m.address)? {
+                for sender in senders(&mut self.cols, crate::index::doc_address(m.address))? {
                     if self
                         .asked_subjects
                         .insert((h, sender, m.date.div_euclid(SUBJECT_WINDOW)))
