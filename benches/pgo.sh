@@ -3,9 +3,8 @@
 #
 # Builds putt instrumented, has it index a generated archive (not the real
 # ones it is measured on) and run a few searches and a series listing,
-# then builds it again with that profile. On the kbuild epoch the result
-# spent 5-7% less CPU than the plain release build (BENCHMARKS.md, "Cut in
-# the next sitting"). Prints the binary's path; the bench times it with
+# then builds it again with that profile (BENCHMARKS.md gives what it
+# gains). Prints the binary's path; the bench times it with
 # `PUTT_BIN=that-path cargo bench --bench putt -- ...`.
 #
 # Needs llvm-profdata of the LLVM major version rustc was built with

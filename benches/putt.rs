@@ -70,7 +70,7 @@ struct Args {
     #[arg(long)]
     queries_only: bool,
     /// Skip the 30-day series listing and the interdiffs (on a million
-    /// messages each series run takes tens of seconds; see BENCHMARKS.md).
+    /// messages a series run without the memo is slow).
     #[arg(long)]
     skip_series: bool,
     /// Passed by `cargo bench`.

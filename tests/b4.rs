@@ -37,7 +37,7 @@ const IDENTICAL: &[(&str, &str)] = &[
 ];
 
 /// Revisions where they differ on purpose, and the class the comparison
-/// must find (BENCHMARKS.md explains each).
+/// must find (the comment above each says why).
 const DIFFERENT: &[(&str, &str)] = &[
     // b4 carries trailers given to v7 back to v3; putt never carries back.
     ("5ab3bee9d867:3", "b4-only:from-a-later-revision"),
