@@ -21,9 +21,9 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 
-use putt::archive::Inbox;
-use putt::index::Index;
-use putt::mail::Message;
+use putt_store::archive::Inbox;
+use putt_store::index::Index;
+use putt_store::mail::Message;
 
 /// The `putt` binary timed end to end: this build's, or `PUTT_BIN` (a
 /// profile-guided build from `benches/pgo.sh`, another commit's binary).
@@ -1060,7 +1060,9 @@ fn time_lookups(index: &Index, a: &Anchor, runs: usize) -> Result<Vec<QueryRow>>
         count: found.to_string(),
         lat,
     }];
-    let (thread, lat) = time_ms(runs, || Ok(putt::series::gather::thread_of(index, &a.mid)?))?;
+    let (thread, lat) = time_ms(runs, || {
+        Ok(putt_store::series::gather::thread_of(index, &a.mid)?)
+    })?;
     out.push(QueryRow {
         label: "whole thread".into(),
         query: format!("putt thread {}", a.mid),
@@ -1081,7 +1083,7 @@ fn time_series(
     runs: usize,
 ) -> Result<Vec<QueryRow>> {
     let q = "d:30.days.ago..";
-    // The series memo beside the index (putt::series::memo): without it
+    // The series memo beside the index (putt_store::series::memo): without it
     // every listing groups its series afresh, as the first one after a
     // full index does; with it a listing reads what an earlier one or the
     // last index run kept.
@@ -1097,7 +1099,7 @@ fn time_series(
             if !keep {
                 forget()?;
             }
-            Ok(putt::series::gather::series_for_query(index, q, now, 200_000)?.len())
+            Ok(putt_store::series::gather::series_for_query(index, q, now, 200_000)?.len())
         })?;
         out.push(QueryRow {
             label: format!("`{q}` in-process, {what}"),
@@ -1140,8 +1142,8 @@ fn time_interdiffs(
     now: chrono::DateTime<chrono::Utc>,
     runs: usize,
 ) -> Result<Vec<QueryRow>> {
-    use putt::interdiff::{Options, between, patch_texts, render};
-    use putt::series::Series;
+    use putt_store::interdiff::{Options, between, patch_texts, render};
+    use putt_store::series::Series;
     // (distance from 20 patches, series, index of the newer revision)
     let mut near20: Option<(u32, Series, usize)> = None;
     let mut biggest: Option<(usize, Series, usize)> = None;
@@ -1150,7 +1152,7 @@ fn time_interdiffs(
     // Pages of patch mail, newest first, until a good candidate turns up
     // (or a time budget runs out on an archive without re-rolls).
     while started.elapsed().as_secs() < 60 {
-        let page = putt::series::gather::series_page(index, "", now, offset, 2_000, true)?;
+        let page = putt_store::series::gather::series_page(index, "", now, offset, 2_000, true)?;
         offset += page.hits;
         for s in page.series {
             for i in 1..s.revisions.len() {
@@ -1204,7 +1206,7 @@ fn time_interdiffs(
             let changed = d
                 .pairs
                 .iter()
-                .filter(|p| p.status != putt::interdiff::Status::Same)
+                .filter(|p| p.status != putt_store::interdiff::Status::Same)
                 .count();
             Ok((changed, text.lines().count()))
         })?;

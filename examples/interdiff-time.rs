@@ -11,10 +11,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use putt::index::Index;
-use putt::interdiff::{Options, between, compare, pair, patch_texts, render};
-use putt::series::gather::series_by_key;
-use putt::series::{Revision, Series};
+use putt_store::index::Index;
+use putt_store::interdiff::{Options, between, compare, pair, patch_texts, render};
+use putt_store::series::gather::series_by_key;
+use putt_store::series::{Revision, Series};
 
 fn pick<'a>(s: &'a Series, label: &str) -> &'a Revision {
     match label.strip_prefix('@') {

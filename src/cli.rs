@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
-use putt::archive::Inbox;
-use putt::config::{Config, Dirs};
-use putt::index::Index;
+use putt_store::archive::Inbox;
+use putt_store::config::{Config, Dirs};
+use putt_store::index::Index;
 
 pub mod apply;
 pub mod check;
@@ -89,7 +89,7 @@ pub fn write_mail(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
         write!(
             out,
             "{}",
-            putt::text::sanitize(&String::from_utf8_lossy(bytes))
+            putt_store::text::sanitize(&String::from_utf8_lossy(bytes))
         )
     } else {
         out.write_all(bytes)
@@ -129,9 +129,9 @@ pub fn config(ctx: &Context) -> Result<i32> {
         ctx.config
             .sync
             .jobs
-            .unwrap_or(putt::sync::SyncOptions::default().jobs)
+            .unwrap_or(putt_store::sync::SyncOptions::default().jobs)
     )?;
-    let text = toml::to_string_pretty(&ctx.config).context("config to TOML")?;
+    let text = ctx.config.to_toml()?;
     writeln!(out, "{text}")?;
     Ok(0)
 }

@@ -94,7 +94,11 @@ fn main() {
         }
         Err(e) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "putt: {}", putt::text::sanitize(&error_text(&e)));
+            let _ = writeln!(
+                stderr,
+                "putt: {}",
+                putt_store::text::sanitize(&error_text(&e))
+            );
             if let Some(hint) = hint(&e) {
                 let _ = writeln!(stderr, "putt: {hint}");
             }
@@ -125,12 +129,14 @@ fn error_text(e: &anyhow::Error) -> String {
 /// What the user can do about a failure the library named, in the CLI's
 /// terms (a command, a flag).
 fn hint(e: &anyhow::Error) -> Option<&'static str> {
-    let lib = e.chain().find_map(|c| c.downcast_ref::<putt::Error>())?;
+    let lib = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<putt_store::Error>())?;
     Some(match lib {
-        putt::Error::IndexDamaged { .. } => {
+        putt_store::Error::IndexDamaged { .. } => {
             "`putt index --rebuild` rebuilds it from the archives (triage state, drafts, events and check results are kept)"
         }
-        putt::Error::DiskFull { .. } => {
+        putt_store::Error::DiskFull { .. } => {
             "free some space and run it again: what was written before is kept"
         }
         _ => return None,

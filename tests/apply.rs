@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{T0, mail, putt, run};
-use putt::apply::{self, AmOptions, ApplyOptions, BaseSource};
-use putt::archive::Inbox;
-use putt::archive::write::V2Writer;
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions};
-use putt::series::Series;
-use putt::series::gather::series_by_key;
+use putt_store::apply::{self, AmOptions, ApplyOptions, BaseSource};
+use putt_store::archive::Inbox;
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions};
+use putt_store::series::Series;
+use putt_store::series::gather::series_by_key;
+use putt_testkit::write::V2Writer;
 
 const ME: &str = "Mae Maintainer <mae@example.org>";
 
@@ -813,7 +813,7 @@ fn an_incomplete_revision_is_refused_without_partial() {
         },
     )
     .expect_err("incomplete");
-    assert!(matches!(err, putt::Error::Incomplete { .. }), "{err}");
+    assert!(matches!(err, putt_store::Error::Incomplete { .. }), "{err}");
     assert_eq!(state(&tree), before);
 
     let out = apply::am_mbox(
@@ -1604,7 +1604,8 @@ fn every_ntb_series_makes_an_exact_mbox() {
     )
     .expect("index");
     let now = chrono::DateTime::from_timestamp(1_900_000_000, 0).expect("time");
-    let all = putt::series::gather::series_for_query(&index, "", now, 1_000_000).expect("series");
+    let all =
+        putt_store::series::gather::series_for_query(&index, "", now, 1_000_000).expect("series");
     let work = dir.path().join("work");
     std::fs::create_dir_all(&work).expect("mkdir");
     let (mut series_done, mut patches_done, mut added) = (0, 0, 0);

@@ -5,10 +5,10 @@
 mod common;
 
 use common::{at, mail, patch_body};
-use putt::archive::write::{V1Writer, V2Writer};
-use putt::archive::{self, Inbox, Op};
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions, IndexReport};
+use putt_store::archive::{self, Inbox, Op};
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions, IndexReport};
+use putt_testkit::write::{V1Writer, V2Writer};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(common::T0 + 86_400 * 30, 0).expect("time")

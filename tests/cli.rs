@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{at, mail, putt, run};
-use putt::archive::write::V2Writer;
+use putt_testkit::write::V2Writer;
 
 fn write_inbox(dir: &Path, n: u32) {
     let mut w = V2Writer::open(dir).expect("writer");

@@ -10,9 +10,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use putt::archive::Inbox;
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions};
+use putt_store::archive::Inbox;
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(1_900_000_000, 0).expect("time")
@@ -167,15 +167,15 @@ fn kbuild_every_live_message_once_and_dfn_equals_brute_force() {
     // The bulk reader gives git's bytes, in archive order, inflating each
     // pack entry once (half of them are deltas of other messages).
     let by_id: HashMap<&String, &Vec<u8>> = blobs.iter().zip(&raws).collect();
-    let repo = putt::archive::open_repo(&git_dir).expect("open epoch");
-    let order: Vec<gix::ObjectId> = putt::archive::scan(&repo, None)
+    let repo = putt_store::archive::open_repo(&git_dir).expect("open epoch");
+    let order: Vec<gix::ObjectId> = putt_store::archive::scan(&repo, None)
         .expect("scan")
         .changes
         .into_iter()
-        .filter(|c| c.op == putt::archive::Op::Add && live.contains(&c.blob.to_string()))
+        .filter(|c| c.op == putt_store::archive::Op::Add && live.contains(&c.blob.to_string()))
         .map(|c| c.blob)
         .collect();
-    let mut reader = putt::archive::packed::PackedBlobs::plan(&git_dir, &order);
+    let mut reader = putt_store::archive::packed::PackedBlobs::plan(&git_dir, &order);
     for id in &order {
         let read = reader.read(&repo, id).expect("read blob");
         assert!(
@@ -191,7 +191,7 @@ fn kbuild_every_live_message_once_and_dfn_equals_brute_force() {
     );
     let paths: Vec<Vec<String>> = raws
         .iter()
-        .map(|raw| brute_force_paths(&putt::mail::Message::parse(raw).body))
+        .map(|raw| brute_force_paths(&putt_store::mail::Message::parse(raw).body))
         .collect();
     for query in [
         "scripts/Makefile.modpost",

@@ -7,12 +7,12 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use putt::archive::Inbox;
-use putt::archive::write::V2Writer;
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions};
-use putt::interdiff::{self, Options, Status};
-use putt::series::gather::series_by_key;
+use putt_store::archive::Inbox;
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions};
+use putt_store::interdiff::{self, Options, Status};
+use putt_store::series::gather::series_by_key;
+use putt_testkit::write::V2Writer;
 
 fn git(repo: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -306,16 +306,16 @@ fn pairs_and_statuses_agree_with_git_range_diff() {
 
 #[test]
 fn same_patch_rebased_reads_as_unchanged() {
-    let old = putt::interdiff::PatchText {
+    let old = putt_store::interdiff::PatchText {
         counter: 1,
         subject: "x: y".into(),
-        diff: putt::interdiff::normalize_diff(
+        diff: putt_store::interdiff::normalize_diff(
             "diff --git a/f b/f\nindex 111..222 100644\n--- a/f\n+++ b/f\n@@ -10,3 +10,3 @@ fn f()\n a\n-b\n+c\n",
         ),
         ..Default::default()
     };
-    let new = putt::interdiff::PatchText {
-        diff: putt::interdiff::normalize_diff(
+    let new = putt_store::interdiff::PatchText {
+        diff: putt_store::interdiff::normalize_diff(
             "diff --git a/f b/f\nindex 333..444 100644\n--- a/f\n+++ b/f\n@@ -42,3 +42,3 @@ fn f()\n a\n-b\n+c\n",
         ),
         ..old.clone()

@@ -10,16 +10,18 @@ use std::path::{Path, PathBuf};
 
 use common::{T0, at, mail, patch_body, putt, run};
 use mail_parser::{HeaderName, MessageParser, MimeHeaders};
-use putt::archive::Inbox;
-use putt::archive::write::V2Writer;
-use putt::config::Identity;
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions};
-use putt::mail::Addr;
-use putt::reply::{self, ComposeOptions, Draft, Drafts, Mode, Review, SendOptions, SendOutcome};
-use putt::series::Via;
-use putt::series::gather::series_by_key;
-use putt::trailers::TrailerKind;
+use putt_store::archive::Inbox;
+use putt_store::config::Identity;
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions};
+use putt_store::mail::Addr;
+use putt_store::reply::{
+    self, ComposeOptions, Draft, Drafts, Mode, Review, SendOptions, SendOutcome,
+};
+use putt_store::series::Via;
+use putt_store::series::gather::series_by_key;
+use putt_store::trailers::TrailerKind;
+use putt_testkit::write::V2Writer;
 
 fn ada() -> Identity {
     Identity {
@@ -593,7 +595,8 @@ fn review_of_the_whole_series_lands_on_every_patch() {
     let archived = f.index.by_message_id(&draft.message_id).expect("lookup");
     assert_eq!(archived.len(), 1);
     assert_eq!(archived[0].parent.as_deref(), Some("cover@example.org"));
-    let thread = putt::series::gather::thread_of(&f.index, "cover@example.org").expect("thread");
+    let thread =
+        putt_store::series::gather::thread_of(&f.index, "cover@example.org").expect("thread");
     let node = thread
         .find(&draft.message_id)
         .expect("the reply is in the cover's thread");
@@ -692,7 +695,7 @@ fn a_failing_send_shows_status_and_stderr_and_keeps_the_draft() {
         .fixed_offset();
     let err = reply::send_draft(&store, &d.message_id, &opts, later).expect_err("fails");
     match &err {
-        putt::Error::Send {
+        putt_store::Error::Send {
             status,
             stderr,
             draft,
@@ -735,7 +738,7 @@ fn without_a_command_mail_goes_to_the_outbox_mbox() {
     let dir = tempfile::tempdir().expect("tmp");
     let data = dir.path().join("data");
     let store = Drafts::new(&data);
-    let opts = SendOptions::new(&putt::config::SendConfig::default(), &data);
+    let opts = SendOptions::new(&putt_store::config::SendConfig::default(), &data);
     let mut sent = Vec::new();
     for n in 0..2 {
         let mut d = reply::compose(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{at, mail, patch_body, putt, run};
-use putt::archive::write::V2Writer;
+use putt_testkit::write::V2Writer;
 
 /// The escape sequences a hostile mail carries: retitle the terminal, write
 /// its clipboard (OSC 52), clear the screen, a hyperlink (OSC 8).

@@ -8,12 +8,12 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use putt::archive::Inbox;
-use putt::archive::write::V2Writer;
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions};
-use putt::series::gather::{series_by_key, series_for_query};
-use putt::series::{Series, Via};
+use putt_store::archive::Inbox;
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions};
+use putt_store::series::gather::{series_by_key, series_for_query};
+use putt_store::series::{Series, Via};
+use putt_testkit::write::V2Writer;
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(1_900_000_000, 0).expect("time")
@@ -243,7 +243,10 @@ fn golden_series_from_patchwork_and_b4_samples() {
 #[test]
 fn sample_series_revisions_and_trailers() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mails: Vec<String> = putt::sample::mails().into_iter().map(|m| m.raw).collect();
+    let mails: Vec<String> = putt_testkit::sample::mails()
+        .into_iter()
+        .map(|m| m.raw)
+        .collect();
     let index = index_mails(dir.path(), &mails);
     let series = all_series(&index);
     let subjects: Vec<&str> = series.iter().map(|s| s.subject.as_str()).collect();
@@ -633,8 +636,8 @@ fn properties_on_linux_kbuild() {
     };
     let dir = tempfile::tempdir().expect("tmp");
     let index = Index::open_or_create(&dir.path().join("index")).expect("index");
-    let log = putt::events::EventLog::new(&dir.path().join("events"), None);
-    putt::events::update_index(
+    let log = putt_store::events::EventLog::new(&dir.path().join("events"), None);
+    putt_store::events::update_index(
         &index,
         &[Inbox::open("linux-kbuild", &inbox).expect("inbox")],
         &IndexOptions::default(),
@@ -675,13 +678,13 @@ fn properties_on_linux_kbuild() {
 /// with a hiding rule too (the pull requests of linux-kbuild).
 fn newest_series_are_the_head_of_the_list(index: &Index) {
     let now = chrono::DateTime::from_timestamp(1_784_000_000, 0).expect("now");
-    let mut config = putt::config::Config::default();
-    config.rules.push(putt::config::RuleConfig {
+    let mut config = putt_store::config::Config::default();
+    config.rules.push(putt_store::config::RuleConfig {
         name: "pull".into(),
         when: "pull".into(),
         hide: true,
     });
-    let wf = putt::workflow::Workflow::new(&config, None, None, now).expect("workflow");
+    let wf = putt_store::workflow::Workflow::new(&config, None, None, now).expect("workflow");
     let ids = |v: &[Series]| -> Vec<(String, i64)> {
         v.iter().map(|s| (s.id.clone(), s.date())).collect()
     };
@@ -750,7 +753,7 @@ fn series_memo_matches_fresh_grouping_through_updates() {
     let memo = index_dir.join("series.memo");
     let mut w = V2Writer::open(&inbox_dir).expect("writer");
     let index = Index::open_or_create(&index_dir).expect("index");
-    let log = putt::events::EventLog::new(&dir.path().join("events"), None);
+    let log = putt_store::events::EventLog::new(&dir.path().join("events"), None);
     let ann = "Ann <ann@x.org>";
     let rev = "Rev <rev@y.org>";
     let patch = |mid: &str, v: &str, n: u32, of: u32, min: i64, refs: &[&str]| {
@@ -852,7 +855,7 @@ fn series_memo_matches_fresh_grouping_through_updates() {
             w.remove(raws[&mid].as_bytes(), at(4000)).expect("remove");
         }
         let inbox = Inbox::open("memo", &inbox_dir).expect("inbox");
-        putt::events::update_index(
+        putt_store::events::update_index(
             &index,
             &[inbox],
             &IndexOptions::default(),

@@ -4,15 +4,13 @@
 //! upstream, a server dying mid-fetch, a server gone, history rewritten.
 
 mod common;
-#[path = "common/serve.rs"]
-mod serve;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use common::serve::{self, GitDaemon, HttpServer};
 use common::{at, mail, run};
-use putt::archive::write::{V1Writer, V2Writer};
-use serve::{GitDaemon, HttpServer};
+use putt_testkit::write::{V1Writer, V2Writer};
 
 /// The binary, hermetic as in the other tests, and with no proxy between
 /// it and the loopback servers.

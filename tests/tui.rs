@@ -7,23 +7,23 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use putt::config::{Config, InboxConfig};
-use putt::index::Index;
-use putt::index::build::{IndexOptions, update};
-use putt::tui::event::Event;
-use putt::tui::reply::ReplyOptions;
-use putt::tui::{Headless, Options};
+use putt_store::config::{Config, InboxConfig};
+use putt_store::index::Index;
+use putt_store::index::build::{IndexOptions, update};
+use putt_tui::event::Event;
+use putt_tui::reply::ReplyOptions;
+use putt_tui::{Headless, Options};
 use ratatui::style::Modifier;
 
 /// The sample list plus mail that tests the screen: wide characters, a
 /// very long subject, and a series whose subject and body carry terminal
 /// escape sequences.
 fn fixture_mails() -> Vec<(String, i64)> {
-    let mut mails: Vec<(String, i64)> = putt::sample::mails()
+    let mut mails: Vec<(String, i64)> = putt_testkit::sample::mails()
         .into_iter()
         .map(|m| (m.raw, m.time))
         .collect();
-    let t = putt::sample::START + 4 * 86_400;
+    let t = putt_testkit::sample::START + 4 * 86_400;
     let patch = |mid: &str, from: &str, subject: &str, minutes: i64, body: &str| {
         let date = chrono::DateTime::from_timestamp(t + minutes * 60, 0)
             .expect("time")
@@ -81,13 +81,13 @@ fn fixture_with(extra: Vec<(String, i64)>) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path().to_path_buf();
     let inbox = root.join("inbox");
-    let mut w = putt::archive::write::V2Writer::open(&inbox).expect("writer");
+    let mut w = putt_testkit::write::V2Writer::open(&inbox).expect("writer");
     for (raw, time) in fixture_mails().into_iter().chain(extra) {
         w.add(raw.as_bytes(), time).expect("add mail");
     }
     drop(w);
     let index = Index::open_or_create(&root.join("index")).expect("index");
-    let found = putt::archive::Inbox::open("demo", &inbox).expect("inbox");
+    let found = putt_store::archive::Inbox::open("demo", &inbox).expect("inbox");
     update(&index, &[found], &IndexOptions::default(), &mut |_| {}).expect("indexed");
     Fixture { _dir: dir, root }
 }
@@ -104,16 +104,17 @@ fn options(f: &Fixture) -> Options {
         .insert("pwm".into(), "dfn:drivers/pwm/ OR s:pwm".into());
     config.filters.insert("kbuild".into(), "s:kbuild".into());
     config.path = Some(f.root.join("config.toml"));
-    let now = chrono::DateTime::from_timestamp(putt::sample::START + 10 * 86_400, 0).expect("now");
+    let now = chrono::DateTime::from_timestamp(putt_testkit::sample::START + 10 * 86_400, 0)
+        .expect("now");
     let mut o = Options::new(config, f.root.join("index"), now);
     o.state_dir = f.root.join("state");
     o.checks_dir = f.root.join("checks");
-    o.events = putt::events::EventLog::new(&f.root.join("events"), None);
+    o.events = putt_store::events::EventLog::new(&f.root.join("events"), None);
     o.index_on_start = false;
     o.timings = None;
     o.reply = ReplyOptions {
         data_dir: f.root.join("data"),
-        compose: putt::reply::ComposeOptions::pinned(now.timestamp(), 7),
+        compose: putt_store::reply::ComposeOptions::pinned(now.timestamp(), 7),
         send_date: Some(now.fixed_offset()),
     };
     // An "editor" that adds a line to the body, as a person would.
@@ -126,7 +127,7 @@ fn options(f: &Fixture) -> Options {
 /// `options` with an identity and a send command writing to `sent/`.
 fn mail_options(f: &Fixture) -> Options {
     let mut o = options(f);
-    o.config.identity = Some(putt::config::Identity {
+    o.config.identity = Some(putt_store::config::Identity {
         name: "Rita Reviewer".into(),
         email: "rita@example.org".into(),
         alternates: Vec::new(),
@@ -445,7 +446,7 @@ fn views_wait_for_workers_without_blocking() {
             ratatui::crossterm::event::KeyModifiers::NONE,
         )));
     t.app
-        .update(Event::Worker(putt::tui::event::Notification::Thread {
+        .update(Event::Worker(putt_tui::event::Notification::Thread {
             seq: pending[0].seq(),
             rows: Vec::new(),
             infos: Vec::new(),
@@ -471,7 +472,7 @@ fn keys_typed_ahead_of_a_loading_view_wait_for_it() {
     t.app.update(key(KeyCode::Enter));
     assert!(matches!(
         t.app.stack.last(),
-        Some(putt::tui::app::View::Thread(_))
+        Some(putt_tui::app::View::Thread(_))
     ));
     t.settle();
     let s = t.screen();
@@ -483,7 +484,7 @@ fn keys_typed_ahead_of_a_loading_view_wait_for_it() {
     t.settle();
     assert!(matches!(
         t.app.stack.last(),
-        Some(putt::tui::app::View::Thread(_))
+        Some(putt_tui::app::View::Thread(_))
     ));
 }
 
@@ -590,7 +591,7 @@ fn a_failing_send_keeps_the_draft() {
 
 /// A patch adding a file (it applies to any tree), with a review.
 fn hello_patch() -> Vec<(String, i64)> {
-    let t = putt::sample::START + 5 * 86_400;
+    let t = putt_testkit::sample::START + 5 * 86_400;
     let patch = common::mail(
         "hello-1@example.org",
         "Hana Hacker <hana@example.org>",
@@ -773,7 +774,7 @@ fn every_theme_file_loads_and_sets_every_role() {
             continue;
         }
         let name = path.file_stem().and_then(|s| s.to_str()).expect("name");
-        let builtin = putt::tui::theme::Theme::builtin(name)
+        let builtin = putt_tui::theme::Theme::builtin(name)
             .unwrap_or_else(|e| panic!("themes/{name}.toml is not built in: {e}"));
         assert!(
             builtin.missing_roles().is_empty(),
@@ -781,8 +782,8 @@ fn every_theme_file_loads_and_sets_every_role() {
             builtin.missing_roles()
         );
         // And the file on disk is what is embedded.
-        let on_disk = putt::tui::theme::Theme::load(name, Some(&dir)).expect("loads from disk");
-        for role in putt::tui::theme::ROLES {
+        let on_disk = putt_tui::theme::Theme::load(name, Some(&dir)).expect("loads from disk");
+        for role in putt_tui::theme::ROLES {
             assert_eq!(on_disk.style(role), builtin.style(role), "{name} {role}");
         }
         n += 1;
@@ -812,7 +813,7 @@ fn a_theme_is_chosen_in_the_config() {
 fn the_list_pages_in_on_scroll() {
     let dir = tempfile::tempdir().expect("tempdir");
     let inbox = dir.path().join("inbox");
-    let mut w = putt::archive::write::V2Writer::open(&inbox).expect("writer");
+    let mut w = putt_testkit::write::V2Writer::open(&inbox).expect("writer");
     for i in 0..60 {
         let raw = common::mail(
             &format!("p{i}@x"),
@@ -826,7 +827,7 @@ fn the_list_pages_in_on_scroll() {
     }
     drop(w);
     let index = Index::open_or_create(&dir.path().join("index")).expect("index");
-    let found = putt::archive::Inbox::open("many", &inbox).expect("inbox");
+    let found = putt_store::archive::Inbox::open("many", &inbox).expect("inbox");
     update(&index, &[found], &IndexOptions::default(), &mut |_| {}).expect("indexed");
     let mut config = Config::default();
     config.inboxes.push(InboxConfig {
@@ -880,7 +881,7 @@ fn readme_keys_table_matches_the_keymap() {
     let (start, end) = ("<!-- keys:start -->\n", "<!-- keys:end -->");
     let a = readme.find(start).expect("keys:start marker") + start.len();
     let b = readme.find(end).expect("keys:end marker");
-    let table = putt::tui::keymap::Keymap::default().markdown();
+    let table = putt_tui::keymap::Keymap::default().markdown();
     if std::env::var_os("PUTT_UPDATE_README").is_some() {
         let updated = format!("{}{table}{}", &readme[..a], &readme[b..]);
         std::fs::write(&path, updated).expect("write README.md");
@@ -974,7 +975,7 @@ mod in_tmux {
         .expect("config");
         let editor = f.root.join("editor.sh");
         std::fs::write(&editor, "printf 'Nice.\\n' >> \"$1\"\n").expect("editor");
-        let now = putt::sample::START + 10 * 86_400;
+        let now = putt_testkit::sample::START + 10 * 86_400;
         let cmd = format!(
             "env PUTT_NOW={now} PUTT_DATA_DIR={data} EDITOR='sh {editor}' NO_COLOR= {bin} --config {cfg} --index-dir {idx}; echo putt exited $?; sleep 30",
             data = f.root.join("data").display(),
@@ -1046,7 +1047,7 @@ mod in_tmux {
 /// series' v2 and passed on its v1.
 fn workflow_options(f: &Fixture) -> Options {
     let mut o = options(f);
-    let rule = |name: &str, when: &str, hide: bool| putt::config::RuleConfig {
+    let rule = |name: &str, when: &str, hide: bool| putt_store::config::RuleConfig {
         name: name.into(),
         when: when.into(),
         hide,
@@ -1073,7 +1074,7 @@ fn workflow_options(f: &Fixture) -> Options {
             "status": status,
             "summary": summary,
             "run": format!("r{version}"),
-            "started": putt::sample::START,
+            "started": putt_testkit::sample::START,
         })
         .to_string()
     };
@@ -1242,7 +1243,7 @@ fn the_series_view_shows_rules_and_checks_per_revision() {
 #[test]
 fn the_refresh_and_state_changes_reach_the_event_log() {
     let f = fixture();
-    let mut w = putt::archive::write::V2Writer::open(&f.root.join("inbox")).expect("writer");
+    let mut w = putt_testkit::write::V2Writer::open(&f.root.join("inbox")).expect("writer");
     let raw = common::mail(
         "late-1@example.org",
         "A U Thor <author@example.org>",
@@ -1281,7 +1282,7 @@ fn the_refresh_and_state_changes_reach_the_event_log() {
 /// message there is, so Enter opens it.
 #[test]
 fn the_thread_cursor_starts_on_a_message_the_archive_holds() {
-    let time = putt::sample::START + 5 * 86_400;
+    let time = putt_testkit::sample::START + 5 * 86_400;
     let date = chrono::DateTime::from_timestamp(time, 0)
         .expect("time")
         .to_rfc2822();

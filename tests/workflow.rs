@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{T0, mail, patch_body, putt, run};
-use putt::archive::write::V2Writer;
+use putt_testkit::write::V2Writer;
 use serde_json::Value;
 
 const DAY: i64 = 24 * 60;

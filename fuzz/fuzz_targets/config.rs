@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use putt::config::Config;
-use putt::workflow::Workflow;
+use putt_store::config::Config;
+use putt_store::workflow::Workflow;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use putt::mail::Message;
-use putt::text::{is_safe, sanitize, sanitize_line, to_json};
+use putt_core::mail::Message;
+use putt_core::text::{is_safe, sanitize, sanitize_line, to_json};
 
 fuzz_target!(|data: &[u8]| {
     let m = Message::parse(data);

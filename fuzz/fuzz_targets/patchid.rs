@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use putt::patchid::patch_id_stable_bytes;
+use putt_core::patchid::patch_id_stable_bytes;
 
 fuzz_target!(|data: &[u8]| {
     if let Some(id) = patch_id_stable_bytes(data) {

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use chrono::DateTime;
 use libfuzzer_sys::fuzz_target;
-use putt::query::{Query, parse};
+use putt_core::query::{Query, parse};
 
 fn check_span(input: &str, span: &Range<usize>) {
     assert!(span.start <= span.end && span.end <= input.len());

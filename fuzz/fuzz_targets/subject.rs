@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use putt::subject::parse_subject;
+use putt_core::subject::parse_subject;
 
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);

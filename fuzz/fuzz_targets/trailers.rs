@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use putt::trailers::{commit_message_trailers, parse_trailers};
+use putt_core::trailers::{commit_message_trailers, parse_trailers};
 
 fuzz_target!(|data: &[u8]| {
     let input = String::from_utf8_lossy(data);

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-use putt::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource, Recovered};
-use putt::series::gather::series_by_key;
-use putt::series::{Revision, Series};
-use putt::text::sanitize_line;
+use putt_store::apply::{
+    self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource, Recovered,
+};
+use putt_store::series::gather::series_by_key;
+use putt_store::series::{Revision, Series};
+use putt_store::text::sanitize_line;
 
 use super::Context;
 
@@ -201,11 +203,11 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}.mbx", out.name)));
-    putt::files::write(&path, &out.mbox)?;
+    putt_store::files::write(&path, &out.mbox)?;
     let cover = match &out.cover {
         Some(bytes) => {
             let p = apply::cover_path(&path);
-            putt::files::write(&p, bytes)?;
+            putt_store::files::write(&p, bytes)?;
             Some(p)
         }
         None => None,
@@ -225,7 +227,7 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
             output: &path,
             cover_output: cover.as_deref(),
         };
-        writeln!(stdout, "{}", putt::text::to_json(&w)?)?;
+        writeln!(stdout, "{}", putt_store::text::to_json(&w)?)?;
         return Ok(0);
     }
     if !ctx.quiet {
@@ -338,7 +340,7 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     let code = if report.ok() { 0 } else { 1 };
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        writeln!(stdout, "{}", putt::text::to_json(&report)?)?;
+        writeln!(stdout, "{}", putt_store::text::to_json(&report)?)?;
         return Ok(code);
     }
     print_report(&mut stdout, &report)?;
@@ -359,7 +361,9 @@ fn abort(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
         writeln!(
             out,
             "{}",
-            putt::text::to_json(&serde_json::json!({ "repo": repo, "recovered": recovered }))?
+            putt_store::text::to_json(
+                &serde_json::json!({ "repo": repo, "recovered": recovered })
+            )?
         )?;
         return Ok(0);
     }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use putt::index::Index;
-use putt::index::build::{self, IndexOptions};
+use putt_store::index::Index;
+use putt_store::index::build::{self, IndexOptions};
 
 use super::Context;
 
@@ -26,9 +26,9 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> Result<i32> {
     let inbox_dir = dir.join("inbox");
     let index_dir = dir.join("index");
     if !inbox_dir.join("git").is_dir() {
-        putt::sample::write_inbox(&inbox_dir)?;
+        putt_testkit::sample::write_inbox(&inbox_dir)?;
     }
-    let inbox = putt::archive::Inbox::open("demo", &inbox_dir)?;
+    let inbox = putt_store::archive::Inbox::open("demo", &inbox_dir)?;
     let index = Index::open_or_create(&index_dir)?;
     let report = build::update(&index, &[inbox], &IndexOptions::default(), &mut |_| {})?;
     let mut out = std::io::stdout().lock();
@@ -44,8 +44,8 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> Result<i32> {
             out,
             "  {}  {}  {}",
             super::short_date(h.date),
-            super::fit(&putt::text::sanitize_line(&h.from_name()), 16),
-            putt::text::sanitize_line(&h.subject)
+            super::fit(&putt_store::text::sanitize_line(&h.from_name()), 16),
+            putt_store::text::sanitize_line(&h.subject)
         )?;
     }
     let args_prefix = format!(

@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use putt::index::build::{self, IndexOptions, Phase};
-use putt::index::{Index, Rebuilt};
+use putt_store::index::build::{self, IndexOptions, Phase};
+use putt_store::index::{Index, Rebuilt};
 
 use super::Context;
 
@@ -77,7 +77,7 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     let report = update(ctx, &index, &inboxes, &opts)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt::text::to_json(&report)?)?;
+        writeln!(out, "{}", putt_store::text::to_json(&report)?)?;
     } else if !ctx.quiet {
         write_report(&mut out, &report)?;
     }
@@ -92,7 +92,7 @@ pub fn open_for_update(ctx: &Context, rebuild: bool) -> Result<Index> {
     match rebuilt {
         Some(Rebuilt::Damaged(why)) => eprintln!(
             "putt: the index {dir} could not be read ({}): rebuilding it from the archives (triage state, drafts, events and check results are kept)",
-            putt::text::sanitize_line(&why)
+            putt_store::text::sanitize_line(&why)
         ),
         Some(Rebuilt::Asked) if !ctx.quiet => {
             eprintln!("putt: rebuilding the index {dir} from the archives")
@@ -148,7 +148,7 @@ fn warn_unreadable(report: &build::IndexReport) {
             u.epoch,
             u.blob,
             u.commit,
-            putt::text::sanitize_line(&u.reason)
+            putt_store::text::sanitize_line(&u.reason)
         );
     }
     if all.len() > UNREADABLE_SHOWN {
@@ -164,7 +164,7 @@ fn warn_unreadable(report: &build::IndexReport) {
 pub fn update(
     ctx: &Context,
     index: &Index,
-    inboxes: &[putt::archive::Inbox],
+    inboxes: &[putt_store::archive::Inbox],
     opts: &IndexOptions,
 ) -> Result<build::IndexReport> {
     let bar = ctx.progress().then(|| {
@@ -178,8 +178,8 @@ pub fn update(
         );
         bar
     });
-    let events = putt::events::EventLog::from_config(&ctx.config);
-    let (report, problems) = putt::events::update_index(
+    let events = putt_store::events::EventLog::from_config(&ctx.config);
+    let (report, problems) = putt_store::events::update_index(
         index,
         inboxes,
         opts,
@@ -200,7 +200,7 @@ pub fn update(
         bar.finish_and_clear();
     }
     for p in problems {
-        eprintln!("putt: {}", putt::text::sanitize_line(&p));
+        eprintln!("putt: {}", putt_store::text::sanitize_line(&p));
     }
     // Not chatter: mail that is not in the index.
     warn_unreadable(&report);
@@ -213,7 +213,7 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
     if args.degraded {
         for d in index.degraded()? {
             if args.json {
-                writeln!(out, "{}", putt::text::to_json(&d)?)?;
+                writeln!(out, "{}", putt_store::text::to_json(&d)?)?;
                 continue;
             }
             let short = |s: &str| s.get(..12).unwrap_or(s).to_string();
@@ -222,8 +222,8 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
             } else {
                 format!(
                     "  <{}> {}",
-                    putt::text::sanitize_line(&d.message_id),
-                    putt::text::sanitize_line(&d.subject)
+                    putt_store::text::sanitize_line(&d.message_id),
+                    putt_store::text::sanitize_line(&d.subject)
                 )
             };
             writeln!(
@@ -237,14 +237,14 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
                     short(&d.commit)
                 },
                 short(&d.blob),
-                putt::text::sanitize_line(&d.reasons.join(", ")),
+                putt_store::text::sanitize_line(&d.reasons.join(", ")),
             )?;
         }
         return Ok(0);
     }
     let stats = index.stats()?;
     if args.json {
-        writeln!(out, "{}", putt::text::to_json(&stats)?)?;
+        writeln!(out, "{}", putt_store::text::to_json(&stats)?)?;
         return Ok(0);
     }
     writeln!(out, "messages:       {}", stats.messages)?;

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use putt::interdiff::{self, Options};
-use putt::series::gather::series_by_key;
-use putt::series::{Revision, Series};
+use putt_store::interdiff::{self, Options};
+use putt_store::series::gather::series_by_key;
+use putt_store::series::{Revision, Series};
 
 use super::Context;
 
@@ -114,7 +114,7 @@ pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
     let d = interdiff::between(&index, &series, from, to, &opts)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt::text::to_json(&d)?)?;
+        writeln!(out, "{}", putt_store::text::to_json(&d)?)?;
         return Ok(0);
     }
     let color = match args.color {

@@ -6,11 +6,11 @@ use std::io::{BufRead, Write};
 use anyhow::{Context as _, Result};
 use serde_json::json;
 
-use putt::config::Dirs;
-use putt::reply::{
+use putt_store::config::Dirs;
+use putt_store::reply::{
     self, AfterEdit, ComposeOptions, Drafts, Mode, Review, SendOptions, SendOutcome,
 };
-use putt::text::sanitize_line;
+use putt_store::text::sanitize_line;
 
 use super::Context;
 
@@ -101,7 +101,7 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
     let targets = if args.series {
         reply::series_review_targets(&index, &args.message_id)?
     } else {
-        vec![putt::mail::normalize_message_id(&args.message_id)]
+        vec![putt_store::mail::normalize_message_id(&args.message_id)]
     };
     let mode = if args.list {
         Mode::List
@@ -141,7 +141,7 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
                 writeln!(
                     out,
                     "{}",
-                    putt::text::to_json(&json!({ "draft": d, "mail": mail }))?
+                    putt_store::text::to_json(&json!({ "draft": d, "mail": mail }))?
                 )?;
             } else if drafts.len() == 1 {
                 super::write_mail(&mut out, &d.to_bytes()?)?;
@@ -256,7 +256,9 @@ fn edit_and_ask(
                     writeln!(
                         out,
                         "{}",
-                        putt::text::to_json(&json!({ "outcome": "discarded", "message_id": id }))?
+                        putt_store::text::to_json(
+                            &json!({ "outcome": "discarded", "message_id": id })
+                        )?
                     )?;
                 } else {
                     writeln!(out, "discarded <{}>", sanitize_line(id))?;
@@ -269,7 +271,7 @@ fn edit_and_ask(
 
 fn report_sent(out: &mut impl Write, json: bool, outcome: &SendOutcome) -> Result<()> {
     if json {
-        writeln!(out, "{}", putt::text::to_json(outcome)?)?;
+        writeln!(out, "{}", putt_store::text::to_json(outcome)?)?;
     } else {
         writeln!(out, "{}", sanitize_line(&outcome.describe()))?;
     }
@@ -281,7 +283,9 @@ fn report_saved(out: &mut impl Write, json: bool, id: &str, path: &std::path::Pa
         writeln!(
             out,
             "{}",
-            putt::text::to_json(&json!({ "outcome": "saved", "message_id": id, "path": path }))?
+            putt_store::text::to_json(
+                &json!({ "outcome": "saved", "message_id": id, "path": path })
+            )?
         )?;
     } else {
         writeln!(
@@ -306,7 +310,7 @@ pub fn drafts(ctx: &Context, args: &DraftsArgs) -> Result<i32> {
             let list = store.list()?;
             for d in &list {
                 if args.json {
-                    writeln!(out, "{}", putt::text::to_json(d)?)?;
+                    writeln!(out, "{}", putt_store::text::to_json(d)?)?;
                 } else {
                     writeln!(
                         out,

@@ -1,6 +1,7 @@
 //! `putt clone` and `putt sync`: get an inbox from a public-inbox server,
 //! then keep every configured inbox current with one command.
 
+use putt_store::sync::interrupt_handler;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,10 +11,10 @@ use anyhow::{Context as _, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use putt::archive::Inbox;
-use putt::config::{self, Config, Dirs, InboxConfig};
-use putt::index::build::{IndexOptions, IndexReport};
-use putt::sync::{self, CloneOptions, InboxSync, Meter, SyncOptions, SyncStatus, SyncTarget};
+use putt_store::archive::Inbox;
+use putt_store::config::{self, Config, Dirs, InboxConfig};
+use putt_store::index::build::{IndexOptions, IndexReport};
+use putt_store::sync::{self, CloneOptions, InboxSync, Meter, SyncOptions, SyncStatus, SyncTarget};
 
 use super::Context;
 
@@ -121,14 +122,6 @@ fn show_meters<'scope>(
     });
 }
 
-/// Lets Ctrl-C stop a transfer cleanly (partial clones removed, refs
-/// untouched); a second Ctrl-C ends the process at once.
-fn interrupt_handler() -> Option<impl Drop> {
-    gix::interrupt::init_handler_default(1)
-        .ok()
-        .map(|d| d.auto_deregister())
-}
-
 #[derive(Serialize)]
 struct CloneOutput<'a> {
     name: &'a str,
@@ -177,7 +170,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             &done,
             scope,
         );
-        let r = sync::clone_inbox(&url, &dest, &opts, &meter, &gix::interrupt::IS_INTERRUPTED);
+        let r = sync::clone_inbox(&url, &dest, &opts, &meter, sync::interrupted_flag());
         done.store(true, Ordering::Relaxed);
         r
     });
@@ -196,8 +189,8 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     if !args.json && !ctx.quiet {
         let epochs = match report.format {
-            putt::archive::Format::V1 => "a v1 archive".to_string(),
-            putt::archive::Format::V2 => format!(
+            putt_store::archive::Format::V1 => "a v1 archive".to_string(),
+            putt_store::archive::Format::V2 => format!(
                 "epoch{} {} of {} ({})",
                 if report.epochs.len() == 1 { "" } else { "s" },
                 ranges(&report.epochs),
@@ -225,7 +218,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             .inboxes
             .iter()
             .map(|i| Inbox::open(&i.name, &i.path))
-            .collect::<putt::Result<Vec<_>>>()?;
+            .collect::<putt_store::Result<Vec<_>>>()?;
         let index = super::index::open_for_update(ctx, false)?;
         let r = super::index::update(ctx, &index, &inboxes, &IndexOptions::default())?;
         if !args.json && !ctx.quiet {
@@ -240,7 +233,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             clone: &report,
             index: index_report.as_ref(),
         };
-        writeln!(out, "{}", putt::text::to_json(&o)?)?;
+        writeln!(out, "{}", putt_store::text::to_json(&o)?)?;
     } else if !ctx.quiet {
         writeln!(
             out,
@@ -321,12 +314,12 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
     let interrupt = interrupt_handler();
     let reports = std::thread::scope(|scope| {
         show_meters(ctx, &labels, &meters, &done, scope);
-        let r = sync::sync_all(&targets, &opts, &meters, &gix::interrupt::IS_INTERRUPTED);
+        let r = sync::sync_all(&targets, &opts, &meters, sync::interrupted_flag());
         done.store(true, Ordering::Relaxed);
         r
     });
     drop(interrupt);
-    let interrupted = gix::interrupt::is_triggered();
+    let interrupted = sync::interrupted();
 
     let mut out = std::io::stdout().lock();
     if !args.json && !ctx.quiet {
@@ -336,7 +329,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
                 out,
                 "{:width$}  {}",
                 r.name,
-                putt::text::sanitize(&describe(r))
+                putt_store::text::sanitize(&describe(r))
             )?;
         }
     }
@@ -349,7 +342,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
             .iter()
             .filter(|r| r.status != SyncStatus::Failed)
             .map(|r| Inbox::open(&r.name, &r.path))
-            .collect::<putt::Result<Vec<_>>>()?;
+            .collect::<putt_store::Result<Vec<_>>>()?;
         if inboxes.is_empty() {
             None
         } else {
@@ -370,7 +363,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
             inboxes: &reports,
             index: index_report.as_ref(),
         };
-        writeln!(out, "{}", putt::text::to_json(&o)?)?;
+        writeln!(out, "{}", putt_store::text::to_json(&o)?)?;
     }
     if interrupted {
         anyhow::bail!("interrupted: nothing indexed; every clone is as it was or fully fetched");

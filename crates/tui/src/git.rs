@@ -1,0 +1,253 @@
+//! Export (`e`) and apply (`a`) on a worker, with the calls `putt am` and
+//! `putt apply` make: `putt::apply::am_revision` for the revision the user
+//! is on, then `files::write` or `apply_mbox`. What they did comes back as a
+//! one-line message and, for apply, a report the UI shows as a page.
+
+use std::path::{Path, PathBuf};
+
+use super::views::clean_body_line;
+use super::views::pager::PagerLine;
+use putt_store::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource};
+use putt_store::config::Config;
+use putt_store::error::{Error, Result};
+use putt_store::index::Index;
+use putt_store::series::{Revision, Series};
+
+/// What a git job did.
+#[derive(Debug, Clone)]
+pub struct GitOutcome {
+    /// For the message line.
+    pub message: String,
+    pub error: bool,
+    /// A page to show: (title, lines).
+    pub report: Option<(String, Vec<PagerLine>)>,
+}
+
+/// `v3-20240501-short-subject`: the default branch and file name.
+pub fn default_name(rev: &Revision) -> String {
+    apply::file_name(rev)
+}
+
+/// The options `putt am` would use with the config alone: `[apply]`
+/// add_sob and add_link.
+fn am_options(config: &Config, repo: Option<&Path>) -> Result<AmOptions> {
+    let conf = &config.apply;
+    let signoff = if conf.add_sob {
+        let me = match &config.identity {
+            Some(id) => Some(format!("{} <{}>", id.name, id.email)),
+            None => apply::git_signer(repo),
+        };
+        Some(me.ok_or_else(|| {
+            Error::Invalid(
+                "[apply] add_sob: no [identity] (name, email) in the config and no user.name/user.email in git".into(),
+            )
+        })?)
+    } else {
+        None
+    };
+    let link = conf.add_link.then(|| {
+        conf.link
+            .clone()
+            .unwrap_or_else(|| apply::DEFAULT_LINK.into())
+    });
+    Ok(AmOptions {
+        signoff,
+        link,
+        ..AmOptions::default()
+    })
+}
+
+fn revision(series: &Series, revision: usize) -> Result<&Revision> {
+    series
+        .revisions
+        .get(revision)
+        .ok_or_else(|| Error::Invalid("no such revision".into()))
+}
+
+/// Writes a revision as an mbox for `git am`.
+pub fn export(
+    index: &Index,
+    config: &Config,
+    series: &Series,
+    rev: usize,
+    path: &Path,
+) -> Result<GitOutcome> {
+    let rev = revision(series, rev)?;
+    let out = apply::am_revision(index, series, rev, &am_options(config, None)?)?;
+    putt_store::files::write(path, &out.mbox)?;
+    let warnings = if out.warnings.is_empty() {
+        String::new()
+    } else {
+        format!(" Note: {}", out.warnings.join("; "))
+    };
+    Ok(GitOutcome {
+        message: format!(
+            "Wrote {} patch(es), {} trailer(s) added, to {}: git am {}.{warnings}",
+            out.patches.len(),
+            out.trailers_added,
+            path.display(),
+            path.display()
+        ),
+        error: false,
+        report: None,
+    })
+}
+
+/// Applies a revision to `repo` on a new branch.
+pub fn apply(
+    index: &Index,
+    config: &Config,
+    series: &Series,
+    rev: usize,
+    repo: &Path,
+    branch: &str,
+) -> Result<GitOutcome> {
+    let rev = revision(series, rev)?;
+    let am = apply::am_revision(index, series, rev, &am_options(config, Some(repo))?)?;
+    let opts = ApplyOptions {
+        repo: repo.to_path_buf(),
+        branch: Some(branch.to_string()),
+        ..ApplyOptions::default()
+    };
+    let report = apply::apply_mbox(&am, &opts)?;
+    let message = match &report.failed {
+        None => format!(
+            "Applied {} patch(es) on branch {} in {}.",
+            report.applied.len(),
+            report.branch,
+            report.repo.display()
+        ),
+        Some(f) => format!(
+            "{} does not apply: the repository is as it was (see the report).",
+            f.subject
+        ),
+    };
+    Ok(GitOutcome {
+        message,
+        error: !report.ok(),
+        report: Some((
+            format!(
+                "Apply {} to {}",
+                report.am.label,
+                PathBuf::from(&report.repo).display()
+            ),
+            report_lines(&report),
+        )),
+    })
+}
+
+/// The apply report as `putt apply` prints it, with roles.
+pub fn report_lines(r: &ApplyReport) -> Vec<PagerLine> {
+    let line = |role: &'static str, text: String| PagerLine::new(role, clean_body_line(&text));
+    let mut out = Vec::new();
+    if let Some(rec) = &r.recovered {
+        out.push(line(
+            "trailer.suspicious",
+            if rec.finished {
+                format!(
+                    "An interrupted apply had applied every patch: branch {} is kept.",
+                    rec.branch
+                )
+            } else {
+                format!(
+                    "An interrupted apply was undone first: branch {} removed.",
+                    rec.branch
+                )
+            },
+        ));
+        for w in &rec.warnings {
+            out.push(line("trailer.suspicious", format!("warning: {w}")));
+        }
+        out.push(PagerLine::blank());
+    }
+    out.extend(am_lines(&r.am));
+    let base = &r.base[..12.min(r.base.len())];
+    let source = match r.base_source {
+        BaseSource::BaseCommit => "the series' base-commit",
+        BaseSource::Given => "given",
+        BaseSource::Head => "HEAD",
+    };
+    out.push(PagerLine::blank());
+    out.push(line("header.name", format!("Base: {base} ({source})")));
+    if let Some(n) = &r.base_note {
+        out.push(line("interdiff.note", format!("note: {n}")));
+    }
+    match &r.failed {
+        None => {
+            let place = match &r.worktree {
+                Some(w) => format!(" in the worktree {}", w.display()),
+                None => String::new(),
+            };
+            out.push(line(
+                "trailer",
+                format!(
+                    "Applied {} patch(es) on branch {}{place}:",
+                    r.applied.len(),
+                    r.branch
+                ),
+            ));
+            for a in &r.applied {
+                out.push(line(
+                    "normal",
+                    format!("  {} {}", &a.commit[..12.min(a.commit.len())], a.subject),
+                ));
+            }
+        }
+        Some(f) => {
+            out.push(line(
+                "error",
+                format!(
+                    "Failed: {} <{}> does not apply on {base}:",
+                    f.subject, f.message_id
+                ),
+            ));
+            for l in f.message.lines() {
+                out.push(line("diff.remove", format!("  {l}")));
+            }
+            out.push(line(
+                "normal",
+                format!(
+                    "The am was aborted and branch {} removed; {} is as it was. `putt apply` can try -3 or --base.",
+                    r.branch,
+                    r.repo.display()
+                ),
+            ));
+        }
+    }
+    for w in &r.warnings {
+        out.push(line("trailer.suspicious", format!("warning: {w}")));
+    }
+    out
+}
+
+/// The mbox's patches with the trailers each gets, then the warnings.
+fn am_lines(am: &AmOutput) -> Vec<PagerLine> {
+    let line = |role: &'static str, text: String| PagerLine::new(role, clean_body_line(&text));
+    let mut out = vec![line(
+        "title",
+        format!(
+            "{} {} of {}: {}",
+            am.series, am.label, am.author, am.subject
+        ),
+    )];
+    for p in &am.patches {
+        let from = if p.inherited {
+            "  (from the earlier revision)"
+        } else {
+            ""
+        };
+        out.push(line("normal", format!("  {}{from}", p.subject)));
+        for t in &p.trailers_added {
+            for l in t.lines() {
+                out.push(line("trailer", format!("    + {l}")));
+            }
+        }
+    }
+    if let Some(b) = &am.base_commit {
+        out.push(line("list.dim", format!("  base-commit: {b}")));
+    }
+    for w in &am.warnings {
+        out.push(line("trailer.suspicious", format!("warning: {w}")));
+    }
+    out
+}
