@@ -2,18 +2,17 @@
 //! options, call the library and print; every capability lives in `putt`.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use anyhow::Result;
 
-use putt_store::archive::Inbox;
-use putt_store::config::{Config, Dirs};
-use putt_store::index::Index;
+use putt_ops::Session;
+use putt_store::config::Dirs;
 
 pub mod apply;
 pub mod check;
 pub mod demo;
 pub mod events;
+pub mod hint;
 pub mod index;
 pub mod interdiff;
 pub mod reply;
@@ -36,42 +35,31 @@ An archive already on disk works too:
 
 `putt config` shows where the config is; `putt demo` shows putt on a built-in sample.";
 
-/// What every subcommand needs: the effective config and global flags.
+/// What every subcommand needs: the session (config, index, clock) and
+/// the global flags.
 pub struct Context {
-    pub config: Config,
-    pub index_dir: PathBuf,
+    pub session: Session,
     pub quiet: bool,
-    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl std::ops::Deref for Context {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        &self.session
+    }
 }
 
 impl Context {
     pub fn load(args: &crate::Args) -> Result<Context> {
-        let mut config = Config::load(args.config.as_deref())?;
-        config.with_inbox_paths(&args.inboxes)?;
-        let index_dir = args.index_dir.clone().unwrap_or_else(|| config.index_dir());
         Ok(Context {
-            config,
-            index_dir,
+            session: Session::load(
+                args.config.as_deref(),
+                &args.inboxes,
+                args.index_dir.clone(),
+            )?,
             quiet: args.quiet,
-            now: now(),
         })
-    }
-
-    /// The configured inboxes, found on disk.
-    pub fn inboxes(&self) -> Result<Vec<Inbox>> {
-        if self.config.inboxes.is_empty() {
-            anyhow::bail!("{FIRST_RUN}");
-        }
-        self.config
-            .inboxes
-            .iter()
-            .map(|i| Inbox::open(&i.name, &i.path).map_err(Into::into))
-            .collect()
-    }
-
-    /// The index, for reading.
-    pub fn index(&self) -> Result<Index> {
-        Ok(Index::open(&self.index_dir)?)
     }
 
     /// Whether to draw progress bars.
@@ -94,15 +82,6 @@ pub fn write_mail(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
     } else {
         out.write_all(bytes)
     }
-}
-
-/// "Now", pinnable with `PUTT_NOW` (unix seconds) for reproducible output.
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    std::env::var("PUTT_NOW")
-        .ok()
-        .and_then(|s| s.parse::<i64>().ok())
-        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .unwrap_or_else(chrono::Utc::now)
 }
 
 /// `putt config`.

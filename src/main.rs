@@ -93,15 +93,18 @@ fn main() {
             0
         }
         Err(e) => {
-            let mut stderr = std::io::stderr().lock();
+            // The library says what went wrong; the CLI what to do: on the
+            // same line when it is one.
+            let text = match cli::hint::for_error(&e) {
+                Some(hint) if hint.contains('\n') => format!("{}\n{hint}", error_text(&e)),
+                Some(hint) => format!("{}; {hint}", error_text(&e)),
+                None => error_text(&e),
+            };
             let _ = writeln!(
-                stderr,
+                std::io::stderr().lock(),
                 "putt: {}",
-                putt_store::text::sanitize(&error_text(&e))
+                putt_store::text::sanitize(&text)
             );
-            if let Some(hint) = hint(&e) {
-                let _ = writeln!(stderr, "putt: {hint}");
-            }
             2
         }
     };
@@ -124,23 +127,6 @@ fn error_text(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
-}
-
-/// What the user can do about a failure the library named, in the CLI's
-/// terms (a command, a flag).
-fn hint(e: &anyhow::Error) -> Option<&'static str> {
-    let lib = e
-        .chain()
-        .find_map(|c| c.downcast_ref::<putt_store::Error>())?;
-    Some(match lib {
-        putt_store::Error::IndexDamaged { .. } => {
-            "`putt index --rebuild` rebuilds it from the archives (triage state, drafts, events and check results are kept)"
-        }
-        putt_store::Error::DiskFull { .. } => {
-            "free some space and run it again: what was written before is kept"
-        }
-        _ => return None,
-    })
 }
 
 fn run(args: Args, started: std::time::Instant) -> Result<i32> {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{T0, mail, putt, run};
-use putt_store::apply::{self, AmOptions, ApplyOptions, BaseSource};
+use putt_store::apply::{self, AmOptions, AmWarning, ApplyOptions, BaseSource};
 use putt_store::archive::Inbox;
 use putt_store::index::Index;
 use putt_store::index::build::{self, IndexOptions};
@@ -345,7 +345,7 @@ fn am_opts() -> AmOptions {
 fn mbox_has_the_trailers_in_b4_order_and_parses_back() {
     let f = Fixture::reviewed();
     let series = f.series();
-    let out = apply::am_mbox(&f.index, &series, &am_opts()).expect("am");
+    let out = apply::am_revision(&f.index, &series, series.latest(), &am_opts()).expect("am");
     assert_eq!(out.version, 2);
     assert_eq!(out.patches.len(), 3);
     let mails = read_back(&out.mbox, &f.root);
@@ -369,7 +369,8 @@ fn mbox_has_the_trailers_in_b4_order_and_parses_back() {
     assert!(
         out.warnings
             .iter()
-            .any(|w| w.contains("3/3") && w.contains("Ted Tester") && w.contains("--all-trailers")),
+            .any(|w| matches!(w, AmWarning::LeftOut { counter: 3, .. })
+                && w.to_string().contains("Ted Tester")),
         "{:?}",
         out.warnings
     );
@@ -389,7 +390,7 @@ fn mbox_has_the_trailers_in_b4_order_and_parses_back() {
         all_trailers: true,
         ..AmOptions::default()
     };
-    let out = apply::am_mbox(&f.index, &series, &all).expect("am");
+    let out = apply::am_revision(&f.index, &series, series.latest(), &all).expect("am");
     let mails = read_back(&out.mbox, &f.root);
     assert!(
         mails[2].1.ends_with(
@@ -403,7 +404,7 @@ fn mbox_has_the_trailers_in_b4_order_and_parses_back() {
         no_trailers: true,
         ..AmOptions::default()
     };
-    let out = apply::am_mbox(&f.index, &series, &none).expect("am");
+    let out = apply::am_revision(&f.index, &series, series.latest(), &none).expect("am");
     assert_eq!(out.trailers_added, 0);
     assert_eq!(
         read_back(&out.mbox, &f.root)[0].1,
@@ -419,6 +420,7 @@ fn applied_commits_are_the_patches_as_sent_plus_trailers() {
     let report = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -522,6 +524,7 @@ fn a_patch_that_does_not_apply_leaves_the_repo_as_it_was_and_is_named() {
     let report = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -615,6 +618,7 @@ fn three_way_applies_what_plain_am_cannot() {
     let plain = apply::apply(
         &f.index,
         &series,
+        series.latest(),
         &AmOptions::default(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -627,6 +631,7 @@ fn three_way_applies_what_plain_am_cannot() {
     let merged = apply::apply(
         &f.index,
         &series,
+        series.latest(),
         &AmOptions::default(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -651,6 +656,7 @@ fn a_dirty_checkout_is_refused_unless_a_worktree_is_asked_for() {
     let err = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -660,7 +666,8 @@ fn a_dirty_checkout_is_refused_unless_a_worktree_is_asked_for() {
     .expect_err("dirty");
     let msg = err.to_string();
     assert!(
-        msg.contains("uncommitted changes") && msg.contains("a.c") && msg.contains("--worktree"),
+        matches!(&err, putt_store::Error::Dirty { files, .. } if files.iter().any(|f| f.contains("a.c")))
+            && msg.contains("uncommitted changes"),
         "{msg}"
     );
     assert_eq!(state(&tree), before);
@@ -669,6 +676,7 @@ fn a_dirty_checkout_is_refused_unless_a_worktree_is_asked_for() {
     let report = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -696,6 +704,7 @@ fn a_dirty_checkout_is_refused_unless_a_worktree_is_asked_for() {
     let err = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -718,6 +727,7 @@ fn a_failure_in_a_worktree_removes_it_and_the_branch() {
     let report = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -755,6 +765,7 @@ fn a_base_that_is_not_there() {
     let err = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: other.clone(),
@@ -763,13 +774,17 @@ fn a_base_that_is_not_there() {
         },
     )
     .expect_err("bad --base");
-    assert!(err.to_string().contains("--base no-such-rev"), "{err}");
+    assert!(
+        matches!(&err, putt_store::Error::NoSuchBase { base, .. } if base == "no-such-rev"),
+        "{err}"
+    );
     assert_eq!(state(&other), before);
 
     // Without --base: HEAD, and the report says why.
     let report = apply::apply(
         &f.index,
         &f.series(),
+        f.series().latest(),
         &am_opts(),
         &ApplyOptions {
             repo: other.clone(),
@@ -795,17 +810,35 @@ fn an_incomplete_revision_is_refused_without_partial() {
         m
     });
     let series = f.series();
-    let err = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect_err("incomplete");
+    let err = apply::am_revision(&f.index, &series, series.latest(), &AmOptions::default())
+        .expect_err("incomplete");
     let msg = err.to_string();
     assert!(
-        msg.contains("incomplete") && msg.contains("--partial") && msg.contains("2 of 3"),
+        matches!(err, putt_store::Error::Incomplete { .. })
+            && msg.contains("incomplete")
+            && msg.contains("2 of 3"),
         "{msg}"
+    );
+    // The CLI says what to pass.
+    let home = f.root.join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let (code, _, stderr) = run(putt(&home)
+        .arg("--index-dir")
+        .arg(f.root.join("index"))
+        .args(["am", "v2-1@example.org", "-o"])
+        .arg(f.root.join("x.mbx")));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is incomplete: 2 of 3 missing")
+            && stderr.contains("; pass --partial to use the patches that arrived"),
+        "{stderr}"
     );
     let tree = f.tree();
     let before = state(&tree);
     let err = apply::apply(
         &f.index,
         &series,
+        series.latest(),
         &AmOptions::default(),
         &ApplyOptions {
             repo: tree.clone(),
@@ -816,9 +849,10 @@ fn an_incomplete_revision_is_refused_without_partial() {
     assert!(matches!(err, putt_store::Error::Incomplete { .. }), "{err}");
     assert_eq!(state(&tree), before);
 
-    let out = apply::am_mbox(
+    let out = apply::am_revision(
         &f.index,
         &series,
+        series.latest(),
         &AmOptions {
             partial: true,
             ..AmOptions::default()
@@ -831,7 +865,9 @@ fn an_incomplete_revision_is_refused_without_partial() {
     );
     assert_eq!(out.missing, vec![2]);
     assert!(
-        out.warnings.iter().any(|w| w.contains("incomplete")),
+        out.warnings
+            .iter()
+            .any(|w| w.to_string().contains("incomplete")),
         "{:?}",
         out.warnings
     );
@@ -848,21 +884,16 @@ fn an_older_revision_says_a_newer_one_exists() {
     });
     let series = f.series();
     assert_eq!(series.revisions.len(), 2);
-    let old = apply::am_mbox(
-        &f.index,
-        &series,
-        &AmOptions {
-            version: Some(1),
-            ..AmOptions::default()
-        },
-    )
-    .expect("v1");
+    let v1 = putt_ops::revision::pick(&series, putt_ops::revision::RevSpec::Version(1))
+        .expect("v1 is there");
+    let old = apply::am_revision(&f.index, &series, v1, &AmOptions::default()).expect("v1");
     assert_eq!(old.version, 1);
     assert_eq!(old.newer, Some(2));
     assert!(
         old.warnings
             .iter()
-            .any(|w| w.contains("v2 exists") && w.contains("-v 2")),
+            .any(|w| matches!(w, AmWarning::Newer { version: 2, .. })
+                && w.to_string() == "v2 exists (sent after v1)"),
         "{:?}",
         old.warnings
     );
@@ -881,15 +912,19 @@ fn an_older_revision_says_a_newer_one_exists() {
         assert_eq!(v["version"], 1, "-v {rev}");
         assert_eq!(v["newer"], 2, "-v {rev}");
     }
-    let err = apply::am_mbox(
-        &f.index,
-        &series,
-        &AmOptions {
-            version: Some(7),
-            ..AmOptions::default()
-        },
-    )
-    .expect_err("no v7");
+    // The CLI says how to get the newer one, in its own terms.
+    let (code, stdout, stderr) = run(putt(&home)
+        .arg("--index-dir")
+        .arg(f.root.join("index"))
+        .args(["am", "v2-0@example.org", "-v", "1", "-o"])
+        .arg(f.root.join("v1.mbx")));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("warning: v2 exists (sent after v1); use -v 2 for it"),
+        "{stdout}"
+    );
+    let err = putt_ops::revision::pick(&series, putt_ops::revision::RevSpec::Version(7))
+        .expect_err("no v7");
     assert!(
         err.to_string().contains("no v7") && err.to_string().contains("v1, v2"),
         "{err}"
@@ -957,15 +992,8 @@ fn a_numbered_revision_below_a_lone_patch_keeps_its_own_patches() {
         slots,
         vec![(1, "v6-1@example.org"), (2, "v6-2@example.org")]
     );
-    let out = apply::am_mbox(
-        &f.index,
-        &series,
-        &AmOptions {
-            version: Some(6),
-            ..AmOptions::default()
-        },
-    )
-    .expect("am");
+    let v6 = series.revision(6).expect("v6");
+    let out = apply::am_revision(&f.index, &series, v6, &AmOptions::default()).expect("am");
     assert_eq!(
         out.patches
             .iter()
@@ -1045,15 +1073,8 @@ fn trailers_carry_over_a_revision_that_changed_the_patch() {
     let series = series_by_key(&f.index, "v1-1@example.org").expect("series");
     assert_eq!(series.revisions.len(), 3);
     let am = |v: u32| {
-        apply::am_mbox(
-            &f.index,
-            &series,
-            &AmOptions {
-                version: Some(v),
-                ..AmOptions::default()
-            },
-        )
-        .expect("am")
+        let rev = series.revision(v).expect("the revision");
+        apply::am_revision(&f.index, &series, rev, &AmOptions::default()).expect("am")
     };
     let added = |out: &apply::AmOutput| -> Vec<Vec<String>> {
         out.patches
@@ -1130,7 +1151,7 @@ fn encodings_are_kept_so_the_patch_still_applies() {
         vec![raw]
     });
     let series = series_by_key(&f.index, "latin@example.org").expect("series");
-    let out = apply::am_mbox(&f.index, &series, &am_opts()).expect("am");
+    let out = apply::am_revision(&f.index, &series, series.latest(), &am_opts()).expect("am");
     let tree = apply_on_one_file(&f.root.join("latin"), b"un\ncaf\xe9 noir\ntrois\n", &out);
     assert_eq!(
         std::fs::read(tree.join("l.txt")).expect("read"),
@@ -1175,11 +1196,13 @@ fn an_unknown_charset_is_taken_as_sent() {
         ]
     });
     let series = series_by_key(&f.index, "charset-a@example.org").expect("series");
-    let out = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect("am");
+    let out =
+        apply::am_revision(&f.index, &series, series.latest(), &AmOptions::default()).expect("am");
     assert!(
         out.warnings
             .iter()
-            .any(|w| w.contains("charset-a@example.org") && w.contains("cannot convert from a")),
+            .any(|w| w.to_string().contains("charset-a@example.org")
+                && w.to_string().contains("cannot convert from a")),
         "{:?}",
         out.warnings
     );
@@ -1234,7 +1257,8 @@ fn a_second_inbody_from_stays_in_the_message() {
         ]
     });
     let series = series_by_key(&f.index, "inbody@example.org").expect("series");
-    let out = apply::am_mbox(&f.index, &series, &AmOptions::default()).expect("am");
+    let out =
+        apply::am_revision(&f.index, &series, series.latest(), &AmOptions::default()).expect("am");
     assert_eq!(out.patches[0].author, "Rong Xu <xur@example.org>");
     let back = read_back(&out.mbox, &f.root);
     assert!(
@@ -1252,7 +1276,13 @@ fn a_second_inbody_from_stays_in_the_message() {
     );
     // A message that starts like any other is written as it was.
     let plain = Fixture::reviewed();
-    let out = apply::am_mbox(&plain.index, &plain.series(), &AmOptions::default()).expect("am");
+    let out = apply::am_revision(
+        &plain.index,
+        &plain.series(),
+        plain.series().latest(),
+        &AmOptions::default(),
+    )
+    .expect("am");
     assert!(
         !String::from_utf8_lossy(&out.mbox).contains("\n\nFrom: Alice"),
         "no in-body From: when none is needed"
@@ -1278,7 +1308,13 @@ fn other_by_trailers_from_replies_are_applied() {
         ));
         m
     });
-    let out = apply::am_mbox(&f.index, &f.series(), &AmOptions::default()).expect("am");
+    let out = apply::am_revision(
+        &f.index,
+        &f.series(),
+        f.series().latest(),
+        &AmOptions::default(),
+    )
+    .expect("am");
     assert_eq!(
         out.patches[1].trailers_added,
         vec![
@@ -1524,7 +1560,7 @@ fn b4_reference_outputs() {
             no_trailers: *variant == "noadd",
             ..AmOptions::default()
         };
-        let out = apply::am_mbox(&index, &series, &opts).expect("am");
+        let out = apply::am_revision(&index, &series, series.latest(), &opts).expect("am");
         // b4 ends the message with a blank line that git am drops.
         let trim = |v: Vec<(String, String)>| -> Vec<(String, String)> {
             v.into_iter()
@@ -1614,7 +1650,7 @@ fn every_ntb_series_makes_an_exact_mbox() {
         if !rev.complete() || rev.pull.is_some() || rev.patches.is_empty() {
             continue;
         }
-        let out = apply::am_mbox(&index, s, &am_opts()).expect("am");
+        let out = apply::am_revision(&index, s, s.latest(), &am_opts()).expect("am");
         let back = read_back_full(&out.mbox, &work);
         assert_eq!(
             back.len(),

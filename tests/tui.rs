@@ -106,17 +106,17 @@ fn options(f: &Fixture) -> Options {
     config.path = Some(f.root.join("config.toml"));
     let now = chrono::DateTime::from_timestamp(putt_testkit::sample::START + 10 * 86_400, 0)
         .expect("now");
-    let mut o = Options::new(config, f.root.join("index"), now);
+    let mut o = Options::new(
+        config,
+        f.root.join("index"),
+        &putt_ops::Clock::pinned(now, 7),
+    );
     o.state_dir = f.root.join("state");
     o.checks_dir = f.root.join("checks");
     o.events = putt_store::events::EventLog::new(&f.root.join("events"), None);
     o.index_on_start = false;
     o.timings = None;
-    o.reply = ReplyOptions {
-        data_dir: f.root.join("data"),
-        compose: putt_store::reply::ComposeOptions::pinned(now.timestamp(), 7),
-        send_date: Some(now.fixed_offset()),
-    };
+    o.reply = ReplyOptions::new(f.root.join("data"), &putt_ops::Clock::pinned(now, 7));
     // An "editor" that adds a line to the body, as a person would.
     let editor = f.root.join("editor.sh");
     std::fs::write(&editor, "printf 'Looks good to me.\\n' >> \"$1\"\n").expect("editor");
@@ -835,7 +835,11 @@ fn the_list_pages_in_on_scroll() {
         path: inbox,
         url: None,
     });
-    let mut o = Options::new(config, dir.path().join("index"), chrono::Utc::now());
+    let mut o = Options::new(
+        config,
+        dir.path().join("index"),
+        &putt_ops::Clock::from_env(),
+    );
     o.state_dir = dir.path().join("state");
     o.index_on_start = false;
     o.first_page = 10;

@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-use putt_store::apply::{
-    self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource, Recovered,
-};
+use putt_ops::am::{self, AmFlags};
+use putt_ops::revision;
+use putt_store::apply::{self, AmOutput, ApplyOptions, ApplyReport, BaseSource, Recovered};
 use putt_store::series::gather::series_by_key;
-use putt_store::series::{Revision, Series};
 use putt_store::text::sanitize_line;
 
 use super::Context;
@@ -113,69 +112,17 @@ pub struct ApplyArgs {
     pub json: bool,
 }
 
-/// A revision as the user names it: `v2` or `2` (the last one sent with
-/// that version), or `@3` (the third in the order sent), as `putt
-/// interdiff` reads it; default the one sent last.
-fn pick<'a>(series: &'a Series, s: Option<&str>) -> Result<&'a Revision> {
-    let Some(s) = s.map(str::trim) else {
-        return Ok(series.latest());
-    };
-    if let Some(n) = s.strip_prefix('@') {
-        let n: usize = n
-            .parse()
-            .map_err(|_| anyhow::anyhow!("revision `{s}`: give @1, @2 ... (the order sent)"))?;
-        return n
-            .checked_sub(1)
-            .and_then(|i| series.revisions.get(i))
-            .ok_or_else(|| {
-                anyhow::anyhow!(
-                    "series {} has {} revisions: no {s}",
-                    series.id,
-                    series.revisions.len()
-                )
-            });
+impl MboxArgs {
+    fn flags(&self, cover: bool) -> AmFlags {
+        AmFlags {
+            add_sob: self.add_sob,
+            add_link: self.add_link,
+            partial: self.partial,
+            all_trailers: self.all_trailers,
+            no_trailers: self.no_trailers,
+            cover,
+        }
     }
-    let v: u32 = s
-        .trim_start_matches(['v', 'V'])
-        .parse()
-        .map_err(|_| anyhow::anyhow!("revision `{s}`: give a version like v2 or 2, or @N"))?;
-    Ok(apply::pick_revision(series, Some(v))?)
-}
-
-/// The options for [`apply::am_mbox`]; `sob_dir` is where git's identity is
-/// read when the config has none.
-fn am_options(
-    ctx: &Context,
-    a: &MboxArgs,
-    cover: bool,
-    sob_dir: Option<&Path>,
-) -> Result<AmOptions> {
-    let conf = &ctx.config.apply;
-    let signoff = if a.add_sob || conf.add_sob {
-        let me = match &ctx.config.identity {
-            Some(id) => Some(format!("{} <{}>", id.name, id.email)),
-            None => apply::git_signer(sob_dir),
-        };
-        Some(me.context(
-            "--add-sob: no [identity] (name, email) in the config and no user.name/user.email in git",
-        )?)
-    } else {
-        None
-    };
-    let link = (a.add_link || conf.add_link).then(|| {
-        conf.link
-            .clone()
-            .unwrap_or_else(|| apply::DEFAULT_LINK.into())
-    });
-    Ok(AmOptions {
-        version: None,
-        cover,
-        signoff,
-        link,
-        partial: a.partial,
-        all_trailers: a.all_trailers,
-        no_trailers: a.no_trailers,
-    })
 }
 
 pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
@@ -188,9 +135,15 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     if to_stdout && args.json {
         bail!("--json prints to stdout, where -o - writes the mbox: give -o FILE");
     }
-    let rev = pick(&series, args.mbox.version.as_deref())?;
-    let opts = am_options(ctx, &args.mbox, args.cover, None)?;
-    let out = apply::am_revision(&index, &series, rev, &opts)?;
+    let rev = revision::pick(&series, revision::spec(args.mbox.version.as_deref())?)?;
+    let out = am::mbox(
+        &index,
+        &ctx.config,
+        &series,
+        rev,
+        &args.mbox.flags(args.cover),
+        None,
+    )?;
     if to_stdout {
         super::write_mail(&mut std::io::stdout().lock(), &out.mbox).context("stdout")?;
         if !ctx.quiet {
@@ -199,19 +152,7 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
         }
         return Ok(0);
     }
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{}.mbx", out.name)));
-    putt_store::files::write(&path, &out.mbox)?;
-    let cover = match &out.cover {
-        Some(bytes) => {
-            let p = apply::cover_path(&path);
-            putt_store::files::write(&p, bytes)?;
-            Some(p)
-        }
-        None => None,
-    };
+    let am::Written { mbox: path, cover } = am::write(&out, args.output.as_deref())?;
     let mut stdout = std::io::stdout().lock();
     if args.json {
         #[derive(serde::Serialize)]
@@ -280,7 +221,11 @@ fn summary(out: &mut impl Write, am: &AmOutput) -> Result<()> {
         writeln!(out, "  base-commit: {}", sanitize_line(b))?;
     }
     for w in &am.warnings {
-        writeln!(out, "warning: {}", sanitize_line(w))?;
+        writeln!(
+            out,
+            "warning: {}",
+            sanitize_line(&super::hint::am_warning(w))
+        )?;
     }
     Ok(())
 }
@@ -296,26 +241,6 @@ fn shell_word(p: &Path) -> String {
     }
 }
 
-/// The repository to apply to: `--repo`, else `[repos]` by the inbox of the
-/// revision's patches, else the only configured one.
-fn repo_for(ctx: &Context, rev: &Revision, given: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = given {
-        return Ok(p.to_path_buf());
-    }
-    let repos = &ctx.config.repos;
-    let inboxes: Vec<&str> = rev.patches.iter().map(|p| p.mail.inbox.as_str()).collect();
-    if let Some(p) = inboxes.iter().find_map(|i| repos.get(*i)) {
-        return Ok(p.clone());
-    }
-    if repos.len() == 1 {
-        return Ok(repos.values().next().expect("one repo").clone());
-    }
-    bail!(
-        "which repository? give --repo PATH, or map the inbox to one in the config:\n\n[repos]\n{} = \"~/src/tree\"",
-        inboxes.first().copied().unwrap_or("inbox-name")
-    )
-}
-
 pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     if args.abort {
         return abort(ctx, args);
@@ -325,9 +250,8 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     };
     let index = ctx.index()?;
     let series = series_by_key(&index, key)?;
-    let rev = pick(&series, args.mbox.version.as_deref())?;
-    let repo = repo_for(ctx, rev, args.repo.as_deref())?;
-    let opts = am_options(ctx, &args.mbox, false, Some(&repo))?;
+    let rev = revision::pick(&series, revision::spec(args.mbox.version.as_deref())?)?;
+    let repo = putt_ops::repo::for_revision(&ctx.config, rev, args.repo.as_deref())?;
     let apply_opts = ApplyOptions {
         repo,
         branch: args.branch.clone(),
@@ -335,7 +259,14 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
         three_way: args.three_way,
         worktree: args.worktree.clone(),
     };
-    let am = apply::am_revision(&index, &series, rev, &opts)?;
+    let am = am::mbox(
+        &index,
+        &ctx.config,
+        &series,
+        rev,
+        &args.mbox.flags(false),
+        Some(&apply_opts.repo),
+    )?;
     let report = apply::apply_mbox(&am, &apply_opts)?;
     let code = if report.ok() { 0 } else { 1 };
     let mut stdout = std::io::stdout().lock();
@@ -411,7 +342,13 @@ fn print_report(out: &mut impl Write, r: &ApplyReport) -> Result<()> {
         BaseSource::Head => writeln!(out, "Base: {base} (HEAD)")?,
     }
     if let Some(n) = &r.base_note {
-        writeln!(out, "note: {}", sanitize_line(n))?;
+        // The series' base is not in the repository: HEAD stands in.
+        let hint = if r.base_source == BaseSource::Head && r.am.base_commit.is_some() {
+            " (fetch the base, or give --base)"
+        } else {
+            ""
+        };
+        writeln!(out, "note: {}{hint}", sanitize_line(n))?;
     }
     match &r.failed {
         None => {

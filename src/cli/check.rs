@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
         );
     }
     let query = args.query.join(" ");
-    if let Err(e) = putt_store::query::parse(&query, ctx.now) {
+    if let Err(e) = putt_store::query::parse(&query, ctx.now()) {
         anyhow::bail!("bad query:\n{}", e.render(&query));
     }
     if args.list {
@@ -95,7 +95,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
         series: args.series.clone(),
         only: args.checks.clone(),
         max_hits: 200_000,
-        now: ctx.now,
+        now: ctx.now(),
     };
     let events = EventLog::from_config(config);
     let inboxes = if args.watch {
@@ -221,23 +221,24 @@ fn list(ctx: &Context, args: &CheckArgs, query: &str) -> Result<i32> {
         return Ok(1);
     };
     // Narrowed to some series: their revisions' results only.
-    let wanted: Option<std::collections::HashSet<String>> = if args.series.is_some()
-        || !query.trim().is_empty()
-    {
-        let index = ctx.index()?;
-        let series = match &args.series {
-            Some(k) => vec![putt_store::series::gather::series_by_key(&index, k)?],
-            None => putt_store::series::gather::series_for_query(&index, query, ctx.now, 200_000)?,
+    let wanted: Option<std::collections::HashSet<String>> =
+        if args.series.is_some() || !query.trim().is_empty() {
+            let index = ctx.index()?;
+            let series = match &args.series {
+                Some(k) => vec![putt_store::series::gather::series_by_key(&index, k)?],
+                None => {
+                    putt_store::series::gather::series_for_query(&index, query, ctx.now(), 200_000)?
+                }
+            };
+            Some(
+                series
+                    .iter()
+                    .flat_map(|s| s.revisions.iter().map(|r| r.root_message_id().to_string()))
+                    .collect(),
+            )
+        } else {
+            None
         };
-        Some(
-            series
-                .iter()
-                .flat_map(|s| s.revisions.iter().map(|r| r.root_message_id().to_string()))
-                .collect(),
-        )
-    } else {
-        None
-    };
     let mut records: Vec<CheckRecord> = store
         .records()
         .into_iter()

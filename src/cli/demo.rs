@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> Result<i32> {
         report.messages
     )?;
     writeln!(out, "Newest mail:")?;
-    for h in index.search("", ctx.now, 20, 0)? {
+    for h in index.search("", ctx.now(), 20, 0)? {
         writeln!(
             out,
             "  {}  {}  {}",

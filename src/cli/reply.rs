@@ -78,21 +78,11 @@ pub enum DraftsAction {
     Rm { id: String },
 }
 
-/// Stamps for new mail: the clock and fresh randomness, or `PUTT_NOW` and
-/// `PUTT_MESSAGE_ID_SEED` for reproducible output.
+/// Stamps for new mail ([`putt_ops::Clock`]), with the `[send]` config.
 fn compose_options(ctx: &Context) -> ComposeOptions {
-    let seed = std::env::var("PUTT_MESSAGE_ID_SEED")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok());
-    let mut opts = if std::env::var_os("PUTT_NOW").is_some() {
-        ComposeOptions::pinned(ctx.now.timestamp(), seed.unwrap_or(0))
-    } else {
-        ComposeOptions::now()
-    };
-    if seed.is_some() {
-        opts.id_seed = seed;
-    }
-    opts.with_send_config(&ctx.config.send)
+    ctx.clock
+        .compose_options()
+        .with_send_config(&ctx.config.send)
 }
 
 pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
@@ -165,37 +155,29 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
             continue;
         }
         if args.send && !args.edit {
-            let outcome = reply::send_draft(&store, id, &send_opts, opts_now())?;
+            let outcome = reply::send_draft(&store, id, &send_opts, ctx.clock.send_date())?;
             report_sent(&mut out, args.json, &outcome)?;
             continue;
         }
         if args.edit {
             reply::edit(&path)?;
             if args.send {
-                let outcome = reply::send_draft(&store, id, &send_opts, opts_now())?;
+                let outcome = reply::send_draft(&store, id, &send_opts, ctx.clock.send_date())?;
                 report_sent(&mut out, args.json, &outcome)?;
             } else {
                 report_saved(&mut out, args.json, id, &path)?;
             }
             continue;
         }
-        edit_and_ask(&mut out, args.json, &store, id, &send_opts)?;
+        edit_and_ask(ctx, &mut out, args.json, &store, id, &send_opts)?;
     }
     Ok(0)
-}
-
-/// The Date a mail leaves with.
-fn opts_now() -> chrono::DateTime<chrono::FixedOffset> {
-    if std::env::var_os("PUTT_NOW").is_some() {
-        super::now().fixed_offset()
-    } else {
-        chrono::Local::now().fixed_offset()
-    }
 }
 
 /// mutt's loop: edit, then send / edit again / keep / discard. End of input
 /// keeps the draft: nothing typed is ever thrown away.
 fn edit_and_ask(
+    ctx: &Context,
     out: &mut impl Write,
     json: bool,
     store: &Drafts,
@@ -239,7 +221,7 @@ fn edit_and_ask(
         match choice {
             AfterEdit::Edit => continue,
             AfterEdit::Send => {
-                match reply::send_draft(store, id, send_opts, opts_now()) {
+                match reply::send_draft(store, id, send_opts, ctx.clock.send_date()) {
                     Ok(outcome) => report_sent(out, json, &outcome)?,
                     // Keep the loop: the user can fix the draft and retry.
                     Err(e) => {
@@ -325,14 +307,14 @@ pub fn drafts(ctx: &Context, args: &DraftsArgs) -> Result<i32> {
             Ok(if list.is_empty() { 1 } else { 0 })
         }
         Some(DraftsAction::Send { id, json }) => {
-            let outcome = reply::send_draft(&store, id, &send_opts, opts_now())?;
+            let outcome = reply::send_draft(&store, id, &send_opts, ctx.clock.send_date())?;
             report_sent(&mut out, *json, &outcome)?;
             Ok(0)
         }
         Some(DraftsAction::Edit { id }) => {
             // Fail early, before an editor opens on an empty new file.
             store.load(id)?;
-            edit_and_ask(&mut out, false, &store, id, &send_opts)?;
+            edit_and_ask(ctx, &mut out, false, &store, id, &send_opts)?;
             Ok(0)
         }
         Some(DraftsAction::Rm { id }) => {

@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
     let index = ctx.index()?;
     let query = args.query.join(" ");
     let mut out = std::io::stdout().lock();
-    let parsed = putt_store::query::parse(&query, ctx.now);
+    let parsed = putt_store::query::parse(&query, ctx.now());
     if let Err(e) = parsed {
         anyhow::bail!("bad query:\n{}", e.render(&query));
     }
@@ -54,10 +54,10 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
         anyhow::bail!("bad query:\n{}", e.render(&query));
     }
     if args.count {
-        writeln!(out, "{}", index.count(&query, ctx.now)?)?;
+        writeln!(out, "{}", index.count(&query, ctx.now())?)?;
         return Ok(0);
     }
-    let hits = index.search(&query, ctx.now, args.limit, args.offset)?;
+    let hits = index.search(&query, ctx.now(), args.limit, args.offset)?;
     for h in &hits {
         if args.json {
             writeln!(out, "{}", putt_store::text::to_json(h)?)?;

@@ -66,8 +66,8 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
     }
     let index = ctx.index()?;
     let query = args.query.join(" ");
-    let wf = Workflow::load(&ctx.config, ctx.now)?;
-    let q = match wf.parse_query(&query, ctx.now) {
+    let wf = Workflow::load(&ctx.config, ctx.now())?;
+    let q = match wf.parse_query(&query, ctx.now()) {
         Ok(q) => q,
         Err(e) => anyhow::bail!("bad query:\n{}", e.render(&query)),
     };
@@ -228,7 +228,7 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
     }
     writeln!(out, "series {}: {}", s.id, sanitize_line(&s.subject))?;
     writeln!(out, "author: {}", sanitize_line(&s.author))?;
-    let wf = Workflow::load(&ctx.config, ctx.now)?;
+    let wf = Workflow::load(&ctx.config, ctx.now())?;
     for r in &s.revisions {
         print_revision(&mut out, r)?;
         print_workflow(&mut out, &wf.revision_info(&index, &s, r))?;

@@ -56,12 +56,11 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
             "clear" | "auto" => None,
             s => Some(TriageState::parse(s)?),
         };
-        let rev = match args.version {
-            Some(v) => series
-                .revision(v)
-                .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", series.id))?,
-            None => series.latest(),
-        };
+        let spec = args.version.map_or(
+            putt_ops::revision::RevSpec::Latest,
+            putt_ops::revision::RevSpec::Version,
+        );
+        let rev = putt_ops::revision::pick(&series, spec)?;
         for p in store.set_state_reporting(&series, rev, state)? {
             eprintln!("putt: {}", sanitize_line(&p));
         }

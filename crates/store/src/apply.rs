@@ -2,11 +2,12 @@
 //! trailers reviewers sent, and that mbox applied to a local tree on a new
 //! branch, b4 am / b4 shazam's job, offline.
 //!
-//! The API, for the CLI (`putt am`, `putt apply`) and the TUI (`e` export):
+//! The API, for the use cases `putt am`, `putt apply` and the TUI's
+//! export and apply (in `putt-ops`, which picks the revision):
 //!
-//! - [`am_mbox`]`(index, series, &AmOptions) -> AmOutput`: one revision
-//!   (the latest unless [`AmOptions::version`]), patches in order, each with
-//!   its collected trailers added to its trailer block. The order is b4's:
+//! - [`am_revision`]`(index, series, rev, &AmOptions) -> AmOutput`: one
+//!   revision, patches in order, each with its collected trailers added to
+//!   its trailer block. The order is b4's:
 //!   the trailers already in the patch stay as they are, then those from
 //!   replies to the patch, then those carried from an earlier revision of
 //!   the unchanged patch, then those from replies to the cover letter
@@ -17,10 +18,9 @@
 //!   [`AmOptions::all_trailers`]. A revision with missing patches is an
 //!   [`Error::Incomplete`] unless [`AmOptions::partial`]. Write the result
 //!   with [`crate::files::write`] (atomic: a reader never sees half a file).
-//!   [`am_revision`] does the same for a revision the caller picked (the
-//!   TUI's `e`: two postings of one version are told apart by position).
-//! - [`apply`]`(index, series, &AmOptions, &ApplyOptions) -> ApplyReport`:
-//!   [`am_mbox`], then [`apply_mbox`]: a new branch at the series'
+//!   What the user should know comes as [`AmWarning`]s.
+//! - [`apply`]`(index, series, rev, &AmOptions, &ApplyOptions) -> ApplyReport`:
+//!   [`am_revision`], then [`apply_mbox`]: a new branch at the series'
 //!   `base-commit:` (or [`ApplyOptions::base`], or HEAD; the report says
 //!   which and why), `git am` run by git itself, in the user's checkout (a
 //!   clean one) or in a new worktree. When a patch does not apply, the am
@@ -56,8 +56,6 @@ pub const DEFAULT_LINK: &str = "https://patch.msgid.link/%s";
 /// What goes into an am-ready mbox.
 #[derive(Debug, Clone, Default)]
 pub struct AmOptions {
-    /// The revision by version (default: the one sent last).
-    pub version: Option<u32>,
     /// Also return the cover letter (as its own mbox, never among the
     /// patches: `git am` would take it for a patch).
     pub cover: bool,
@@ -124,14 +122,136 @@ pub struct AmOutput {
     pub newer: Option<u32>,
     /// What the user should know: a newer revision, patches missing,
     /// trailers left out, objections.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<AmWarning>,
 }
 
-/// The am-ready mbox of one revision of `series`: [`AmOptions::version`],
-/// else the one sent last.
-pub fn am_mbox(index: &Index, series: &Series, opts: &AmOptions) -> Result<AmOutput> {
-    let rev = pick_revision(series, opts.version)?;
-    am_revision(index, series, rev, opts)
+/// Something about an mbox the user should know. Written as a sentence;
+/// a front end adds what to do about it in its own terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmWarning {
+    /// A revision was sent after this one.
+    Newer {
+        /// `v3`, and its version.
+        newer: String,
+        version: u32,
+        /// This revision's label.
+        this: String,
+    },
+    /// An incomplete revision, written as far as it arrived.
+    Partial {
+        label: String,
+        missing: Vec<u32>,
+        written: usize,
+        total: u32,
+    },
+    /// A second patch for a slot, left out.
+    SlotTaken {
+        message_id: String,
+        subject: String,
+        label: String,
+    },
+    /// How `git mailinfo` read a patch.
+    MailInfo {
+        counter: u32,
+        total: u32,
+        message_id: String,
+        note: String,
+    },
+    /// git finds no diff in a patch: `git am` stops there.
+    NoDiff {
+        counter: u32,
+        total: u32,
+        message_id: String,
+    },
+    /// A collected trailer left out, and why.
+    LeftOut {
+        counter: u32,
+        total: u32,
+        /// `Reviewed-by: Name <addr>`.
+        line: String,
+        why: LeftOutWhy,
+    },
+    /// A patch has a `Nacked-by:`.
+    Objection {
+        counter: u32,
+        total: u32,
+        line: String,
+    },
+}
+
+/// Why a trailer was left out of an mbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftOutWhy {
+    /// It names someone other than its sender (`sent by` this sender).
+    Sender(String),
+    /// It holds control, bidi or zero-width characters.
+    HiddenCharacters,
+}
+
+impl std::fmt::Display for LeftOutWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeftOutWhy::Sender(s) => write!(f, "sent by {s}"),
+            LeftOutWhy::HiddenCharacters => f.write_str("it holds control or invisible characters"),
+        }
+    }
+}
+
+impl std::fmt::Display for AmWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AmWarning::Newer { newer, this, .. } => write!(f, "{newer} exists (sent after {this})"),
+            AmWarning::Partial {
+                label,
+                missing,
+                written,
+                total,
+            } => write!(
+                f,
+                "{label} is incomplete: {} missing; writing {written} of {total} patches",
+                crate::series::slot_ranges(missing)
+            ),
+            AmWarning::SlotTaken {
+                message_id,
+                subject,
+                label,
+            } => write!(
+                f,
+                "left out <{message_id}> \"{subject}\": its slot is taken by another patch of {label}"
+            ),
+            AmWarning::MailInfo {
+                counter,
+                total,
+                message_id,
+                note,
+            } => write!(f, "{counter}/{total} <{message_id}>: {note}"),
+            AmWarning::NoDiff {
+                counter,
+                total,
+                message_id,
+            } => write!(
+                f,
+                "{counter}/{total} <{message_id}>: git finds no diff in it; git am will stop there"
+            ),
+            AmWarning::LeftOut {
+                counter,
+                total,
+                line,
+                why,
+            } => write!(f, "{counter}/{total}: left out {line} ({why})"),
+            AmWarning::Objection {
+                counter,
+                total,
+                line,
+            } => write!(f, "{counter}/{total} has an objection: {line}"),
+        }
+    }
+}
+
+impl Serialize for AmWarning {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The am-ready mbox of `rev`, one of the revisions of `series` (for a
@@ -144,40 +264,35 @@ pub fn am_revision(
     opts: &AmOptions,
 ) -> Result<AmOutput> {
     if let Some(pull) = &rev.pull {
-        return Err(Error::Invalid(format!(
-            "series {} {} is a pull request ({}{}): fetch it with git instead",
-            series.id,
-            rev.label(),
-            pull.url,
-            pull.branch
-                .as_deref()
-                .map(|b| format!(" {b}"))
-                .unwrap_or_default()
-        )));
+        return Err(Error::PullRequest {
+            series: series.id.clone(),
+            label: rev.label(),
+            url: pull.url.clone(),
+            branch: pull.branch.clone(),
+        });
     }
     if rev.patches.is_empty() {
-        return Err(Error::Invalid(format!(
-            "series {} {} has no patches (only its cover letter arrived)",
-            series.id,
-            rev.label()
-        )));
+        return Err(Error::NoPatches {
+            series: series.id.clone(),
+            label: rev.label(),
+        });
     }
     if let Some(t) = &opts.link
         && !t.contains("%s")
     {
-        return Err(Error::Invalid(format!(
-            "link template `{t}` has no %s for the Message-ID"
-        )));
+        return Err(Error::BadLinkTemplate {
+            template: t.clone(),
+        });
     }
     let mut warnings = Vec::new();
     let latest = series.latest();
     let newer = (!std::ptr::eq(latest, rev)).then_some(latest.version);
-    if let Some(v) = newer {
-        warnings.push(format!(
-            "{} exists (sent after {}); use -v {v} for it",
-            latest.label(),
-            rev.label()
-        ));
+    if let Some(version) = newer {
+        warnings.push(AmWarning::Newer {
+            newer: latest.label(),
+            version,
+            this: rev.label(),
+        });
     }
     if !rev.complete() {
         if !opts.partial {
@@ -188,21 +303,19 @@ pub fn am_revision(
                 total: rev.total,
             });
         }
-        warnings.push(format!(
-            "{} is incomplete: {} missing; writing {} of {} patches",
-            rev.label(),
-            crate::series::slot_ranges(&rev.missing),
-            rev.patches.len(),
-            rev.total
-        ));
+        warnings.push(AmWarning::Partial {
+            label: rev.label(),
+            missing: rev.missing.clone(),
+            written: rev.patches.len(),
+            total: rev.total,
+        });
     }
     for extra in &rev.extra {
-        warnings.push(format!(
-            "left out <{}> \"{}\": its slot is taken by another patch of {}",
-            extra.message_id,
-            extra.subject,
-            rev.label()
-        ));
+        warnings.push(AmWarning::SlotTaken {
+            message_id: extra.message_id.clone(),
+            subject: extra.subject.clone(),
+            label: rev.label(),
+        });
     }
     let mut out = AmOutput {
         mbox: Vec::new(),
@@ -239,16 +352,19 @@ pub fn am_revision(
             message: e,
         })?;
         if let Some(w) = &info.warning {
-            out.warnings.push(format!(
-                "{}/{} <{}>: {w}",
-                p.counter, rev.total, p.mail.message_id
-            ));
+            out.warnings.push(AmWarning::MailInfo {
+                counter: p.counter,
+                total: rev.total,
+                message_id: p.mail.message_id.clone(),
+                note: w.clone(),
+            });
         }
         if info.patch.is_empty() {
-            out.warnings.push(format!(
-                "{}/{} <{}>: git finds no diff in it; git am will stop there",
-                p.counter, rev.total, p.mail.message_id
-            ));
+            out.warnings.push(AmWarning::NoDiff {
+                counter: p.counter,
+                total: rev.total,
+                message_id: p.mail.message_id.clone(),
+            });
         }
         let mut new: Vec<Trailer> = Vec::new();
         if !opts.no_trailers {
@@ -265,17 +381,16 @@ pub fn am_revision(
                 new.extend(p.someone_else.iter().map(|c| c.trailer.clone()));
             } else {
                 for c in &p.someone_else {
-                    let why = if c.trailer.has_hidden_characters() {
-                        "it holds control or invisible characters".to_string()
-                    } else {
-                        format!("sent by {}", c.sender)
-                    };
-                    out.warnings.push(format!(
-                        "{}/{}: left out {} ({why}; --all-trailers adds it)",
-                        p.counter,
-                        rev.total,
-                        c.line(),
-                    ));
+                    out.warnings.push(AmWarning::LeftOut {
+                        counter: p.counter,
+                        total: rev.total,
+                        line: c.line(),
+                        why: if c.trailer.has_hidden_characters() {
+                            LeftOutWhy::HiddenCharacters
+                        } else {
+                            LeftOutWhy::Sender(c.sender.clone())
+                        },
+                    });
                 }
             }
         }
@@ -288,12 +403,11 @@ pub fn am_revision(
         let with =
             mbox::insert_trailers(&info.subject, &info.message, &new, opts.signoff.as_deref());
         for t in new.iter().filter(|t| t.kind == TrailerKind::NackedBy) {
-            out.warnings.push(format!(
-                "{}/{} has an objection: {}",
-                p.counter,
-                rev.total,
-                t.to_line()
-            ));
+            out.warnings.push(AmWarning::Objection {
+                counter: p.counter,
+                total: rev.total,
+                line: t.to_line(),
+            });
         }
         let subject = format!("{} {}", am_prefix(rev, p.counter), info.subject);
         let mut body = mbox::inbody_guard(&info, &with.message);
@@ -318,15 +432,16 @@ pub fn am_revision(
     Ok(out)
 }
 
-/// [`am_mbox`], then [`apply_mbox`]: the revision on a new branch of the
+/// [`am_revision`], then [`apply_mbox`]: `rev` on a new branch of the
 /// repository in `opts`.
 pub fn apply(
     index: &Index,
     series: &Series,
+    rev: &Revision,
     am: &AmOptions,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport> {
-    let out = am_mbox(index, series, am)?;
+    let out = am_revision(index, series, rev, am)?;
     apply_mbox(&out, opts)
 }
 
@@ -345,21 +460,6 @@ fn am_prefix(rev: &Revision, counter: u32) -> String {
         parts.push(format!("{counter}/{}", rev.total));
     }
     format!("[{}]", parts.join(" "))
-}
-
-/// The revision asked for, or the latest.
-pub fn pick_revision(series: &Series, version: Option<u32>) -> Result<&Revision> {
-    match version {
-        None => Ok(series.latest()),
-        Some(v) => series.revision(v).ok_or_else(|| {
-            let have: Vec<String> = series.revisions.iter().map(|r| r.label()).collect();
-            Error::Invalid(format!(
-                "series {} has no v{v} (it has {})",
-                series.id,
-                have.join(", ")
-            ))
-        }),
-    }
 }
 
 /// `v3-20240501-short-subject`: the revision, the day it was sent and its

@@ -398,22 +398,10 @@ pub struct RunSummary {
 fn selected_checks(config: &Config, opts: &RunOptions) -> Result<Vec<Arc<CheckConfig>>> {
     for name in &opts.only {
         if !config.checks.iter().any(|c| &c.name == name) {
-            return Err(Error::Invalid(format!(
-                "no check `{name}` in the config{}",
-                if config.checks.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (there is {})",
-                        config
-                            .checks
-                            .iter()
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                }
-            )));
+            return Err(Error::NoSuchCheck {
+                name: name.clone(),
+                known: config.checks.iter().map(|c| c.name.clone()).collect(),
+            });
         }
     }
     Ok(config

@@ -1,6 +1,7 @@
-//! The library's one error type. Every variant names the thing that was
-//! wrong (a path, a key, a message-id, a query position) so that the CLI and
-//! the TUI can show it as is; nothing here is meant to be matched on deeply.
+//! The store's error. Every variant names the thing that was wrong (a
+//! path, a key, a message-id, a query position) with its data. A message
+//! says what went wrong, never what to type about it: the front ends add
+//! that in their own terms (a flag, a key), by matching the variant.
 
 use std::path::PathBuf;
 
@@ -42,19 +43,21 @@ pub enum Error {
     /// A write failed for want of space (ENOSPC).
     #[error("{path}: no space left on device (ENOSPC)")]
     DiskFull { path: PathBuf },
-    #[error(
-        "index {path} is being written by another putt process; wait for it to finish or pass --wait"
-    )]
+    #[error("index {path} is being written by another putt process")]
     IndexLocked { path: PathBuf },
+    /// No index was made at the path yet.
+    #[error("index {path}: there is no index here yet")]
+    NoIndex { path: PathBuf },
+    /// An index written with another schema.
+    #[error("index {path} was written by another version of putt")]
+    IndexVersion { path: PathBuf },
     #[error("{0}")]
     Query(#[from] crate::query::QueryError),
     #[error("config {path}: {message}")]
     Config { path: PathBuf, message: String },
     #[error("no message with Message-ID <{0}> in the index")]
     NoSuchMessage(String),
-    #[error(
-        "no series {0}: give a series id from `putt series` or the Message-ID of a message in it"
-    )]
+    #[error("no series {0}: neither a series id nor the Message-ID of a message in a series")]
     NoSuchSeries(String),
     #[error(
         "send command `{command}` failed ({status}){}{}",
@@ -72,7 +75,7 @@ pub enum Error {
     },
     /// A revision with patches missing, where all of them are needed.
     #[error(
-        "series {series} {label} is incomplete: {} of {total} missing; pass --partial to use the patches that arrived",
+        "series {series} {label} is incomplete: {} of {total} missing",
         crate::series::slot_ranges(.missing)
     )]
     Incomplete {
@@ -86,14 +89,94 @@ pub enum Error {
     ApplyRunning { repo: PathBuf, pid: u32 },
     #[error("no draft {id} in {}", .dir.display())]
     NoSuchDraft { id: String, dir: PathBuf },
-    #[error("{0}")]
-    Invalid(String),
+    /// A pull request: nothing for `git am`.
+    #[error("series {series} {label} is a pull request ({url}{}): fetch it with git instead", .branch.as_deref().map(|b| format!(" {b}")).unwrap_or_default())]
+    PullRequest {
+        series: String,
+        label: String,
+        url: String,
+        branch: Option<String>,
+    },
+    /// Only the cover letter of a revision arrived.
+    #[error("series {series} {label} has no patches (only its cover letter arrived)")]
+    NoPatches { series: String, label: String },
+    /// A `Link:` template without a place for the Message-ID.
+    #[error("link template `{template}` has no %s for the Message-ID")]
+    BadLinkTemplate { template: String },
+    /// A bare repository, where a checkout was needed.
+    #[error("{repo} is a bare repository")]
+    BareRepository { repo: PathBuf },
+    /// git is in the middle of something in the checkout.
+    #[error("{repo}: {what} is in progress")]
+    InProgress { repo: PathBuf, what: &'static str },
+    /// Not a branch name git takes.
+    #[error("`{branch}` is not a valid branch name")]
+    BadBranchName { branch: String },
+    #[error("branch {branch} already exists in {repo}")]
+    BranchExists { branch: String, repo: PathBuf },
+    /// No commit at HEAD to start a branch at.
+    #[error("{repo} has no commit at HEAD to apply on")]
+    NoHead { repo: PathBuf },
+    /// A base the user named that the repository does not have.
+    #[error("base {base}: no such commit in {repo}")]
+    NoSuchBase { base: String, repo: PathBuf },
+    /// git knows no one to commit as.
+    #[error("git has no committer identity in {repo} ({why}): set user.name and user.email")]
+    NoCommitter { repo: PathBuf, why: String },
+    /// Uncommitted changes where a clean checkout was needed.
+    #[error("{repo} has uncommitted changes ({}{})", .files.join(", "), if *.more { ", ..." } else { "" })]
+    Dirty {
+        repo: PathBuf,
+        /// The first few files changed.
+        files: Vec<String>,
+        more: bool,
+    },
+    /// Two revisions of different series, where one series was meant.
+    #[error("both revisions must belong to series {series}")]
+    ForeignRevision { series: String },
+    /// A check the config does not have.
+    #[error("no check `{name}` in the config{}", if .known.is_empty() { String::new() } else { format!(" (there is {})", .known.join(", ")) })]
+    NoSuchCheck { name: String, known: Vec<String> },
+    /// Nothing to send a reply to (no From, Reply-To or recipient).
+    #[error("<{message_id}>: no address to reply to (no usable From, Reply-To or recipients)")]
+    NoReplyAddress { message_id: String },
+    /// A reply to the list where the mail names no list.
+    #[error(
+        "<{message_id}>: no list address to reply to (no Mail-Followup-To or List-Post, and no recipient matches its List-Id)"
+    )]
+    NoListAddress { message_id: String },
+    /// New Message-IDs need a domain.
+    #[error(
+        "Message-ID domain `{domain}` is not a domain name (from [send] message_id_domain, else identity.email)"
+    )]
+    BadMessageIdDomain { domain: String },
+    /// A draft that cannot be sent as it is.
+    #[error("draft <{id}>: {problem}{}", .kept.as_ref().map(|p| format!(" (the draft is kept in {})", p.display())).unwrap_or_default())]
+    BadDraft {
+        id: String,
+        problem: String,
+        /// Where the draft is kept, when it came from the drafts folder.
+        kept: Option<PathBuf>,
+    },
+    /// A file putt keeps (a record, a draft) that does not read as it
+    /// should.
+    #[error("{path}: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    /// Something putt made could not be written down (a bug).
+    #[error("{what} cannot be encoded: {message}")]
+    Encode { what: &'static str, message: String },
+    /// Stopped by the user (Ctrl-C) before anything was done.
+    #[error("interrupted")]
+    Interrupted,
+    /// A worker thread of putt's panicked (a bug).
+    #[error("a {0} thread panicked")]
+    Panicked(&'static str),
     #[error("{what}: {message}")]
     Command { what: String, message: String },
     /// Talking to a remote archive (clone, fetch, probe, manifest) failed.
     #[error("{url}: {message}")]
     Remote { url: String, message: String },
-    /// `putt clone` cannot put an inbox at `path`.
+    /// A clone cannot put an inbox at `path`.
     #[error("cannot clone {url} into {path}: {message}")]
     Clone {
         url: String,

@@ -217,8 +217,10 @@ impl EventLog {
             .collect();
         let mut text = Vec::new();
         for e in &events {
-            serde_json::to_writer(&mut text, e)
-                .map_err(|err| Error::Invalid(format!("event: {err}")))?;
+            serde_json::to_writer(&mut text, e).map_err(|e| Error::Encode {
+                what: "an event",
+                message: e.to_string(),
+            })?;
             text.push(b'\n');
         }
         f.write_all(&text).map_err(|e| Error::io(&path, e))?;

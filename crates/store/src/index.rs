@@ -151,7 +151,7 @@ impl Index {
                     }
                     rebuilt = Some(Rebuilt::Damaged(health::describe(&damaged)));
                 }
-                Ok(_) => rebuilt = Some(Rebuilt::OtherVersion),
+                Ok(_) | Err(Error::IndexVersion { .. }) => rebuilt = Some(Rebuilt::OtherVersion),
                 Err(
                     Error::Index { message, .. }
                     | Error::IndexDamaged {
@@ -176,20 +176,18 @@ impl Index {
     /// Opens an existing index for reading.
     pub fn open(dir: &Path) -> Result<Index> {
         if !dir.join("meta.json").is_file() {
-            return Err(Error::index(
-                dir,
-                "no index here yet: run `putt index` first",
-            ));
+            return Err(Error::NoIndex {
+                path: dir.to_path_buf(),
+            });
         }
         let files = directory::IndexDirectory::open(dir).map_err(|e| Error::index(dir, e))?;
         let syncing = files.syncing();
         let inner = tantivy::Index::open(files).map_err(|e| Error::index(dir, e))?;
         let (expected, fields) = schema::build();
         if inner.schema() != expected {
-            return Err(Error::index(
-                dir,
-                "written by another version of putt: run `putt index` to rebuild it",
-            ));
+            return Err(Error::IndexVersion {
+                path: dir.to_path_buf(),
+            });
         }
         Index::from_parts(dir, inner, fields, syncing)
     }
@@ -652,7 +650,7 @@ impl Index {
 fn reject_series_terms(ast: &crate::query::Query) -> Result<()> {
     match crate::workflow::first_series_term(ast) {
         Some(span) => Err(crate::query::QueryError {
-            message: "is: and check: test series: use them with `putt series`".into(),
+            message: "is: and check: test series, not messages".into(),
             span,
         }
         .into()),

@@ -129,8 +129,10 @@ impl<R: Record> RecordStore<R> {
     /// Sets a record with one journal line.
     pub fn put(&mut self, record: R) -> Result<()> {
         let path = self.dir.join("journal.jsonl");
-        let mut line = serde_json::to_vec(&record)
-            .map_err(|e| Error::Invalid(format!("record for {}: {e}", path.display())))?;
+        let mut line = serde_json::to_vec(&record).map_err(|e| Error::Encode {
+            what: "a record",
+            message: e.to_string(),
+        })?;
         line.push(b'\n');
         {
             let _lock = Lock::take(&self.dir)?;
@@ -155,8 +157,10 @@ impl<R: Record> RecordStore<R> {
             format: FORMAT,
             records: self.records.values().cloned().collect(),
         };
-        let bytes = serde_json::to_vec(&snap)
-            .map_err(|e| Error::Invalid(format!("snapshot of {}: {e}", self.dir.display())))?;
+        let bytes = serde_json::to_vec(&snap).map_err(|e| Error::Encode {
+            what: "a snapshot of records",
+            message: e.to_string(),
+        })?;
         crate::files::write(&self.dir.join("records.json"), &bytes)?;
         // A kill before this only means the journal is replayed once more.
         let path = self.dir.join("journal.jsonl");

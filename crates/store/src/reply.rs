@@ -382,10 +382,9 @@ pub fn compose(
     cc.retain(|a| !is_me(a));
     if to.is_empty() {
         if cc.is_empty() {
-            return Err(Error::Invalid(format!(
-                "<{}>: no address to reply to (no usable From, Reply-To or recipients)",
-                crate::text::sanitize_line(&msg.message_id)
-            )));
+            return Err(Error::NoReplyAddress {
+                message_id: msg.message_id.clone(),
+            });
         }
         to.push(cc.remove(0));
     }
@@ -580,10 +579,9 @@ fn list_addresses(
             return Ok(found);
         }
     }
-    Err(Error::Invalid(format!(
-        "<{}>: no list address to reply to (no Mail-Followup-To or List-Post, and no recipient matches its List-Id); reply to all instead",
-        crate::text::sanitize_line(&msg.message_id)
-    )))
+    Err(Error::NoListAddress {
+        message_id: msg.message_id.clone(),
+    })
 }
 
 /// The mailboxes of address headers, groups flattened.
@@ -628,10 +626,9 @@ fn new_message_id(identity: &Identity, opts: &ComposeOptions, salt: &str) -> Res
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     if !ok {
-        return Err(Error::Invalid(format!(
-            "Message-ID domain `{}` is not a domain name: set [send] message_id_domain or a valid identity.email",
-            domain.escape_debug()
-        )));
+        return Err(Error::BadMessageIdDomain {
+            domain: domain.escape_debug().to_string(),
+        });
     }
     let bits = match opts.id_seed {
         Some(seed) => {
@@ -738,12 +735,10 @@ impl Draft {
     /// could break out of their header, a missing recipient, a header name
     /// that is not one.
     pub fn check(&self) -> Result<()> {
-        let bad = |what: &str, value: &str| {
-            Error::Invalid(format!(
-                "draft <{}>: {what} `{}`",
-                crate::text::sanitize_line(&self.message_id),
-                value.escape_debug()
-            ))
+        let bad = |what: &str, value: &str| Error::BadDraft {
+            id: self.message_id.clone(),
+            problem: format!("{what} `{}`", value.escape_debug()),
+            kept: None,
         };
         if !valid_addr(&self.from.addr) {
             return Err(bad("From is not a mail address:", &self.from.display()));
@@ -759,10 +754,11 @@ impl Draft {
             }
         }
         if self.to.is_empty() && self.cc.is_empty() {
-            return Err(Error::Invalid(format!(
-                "draft <{}>: no recipient: To and Cc are empty",
-                crate::text::sanitize_line(&self.message_id)
-            )));
+            return Err(Error::BadDraft {
+                id: self.message_id.clone(),
+                problem: "no recipient: To and Cc are empty".into(),
+                kept: None,
+            });
         }
         if !valid_msg_id(&self.message_id) {
             return Err(bad("bad Message-ID:", &self.message_id));
@@ -857,7 +853,11 @@ impl Draft {
     pub fn parse(bytes: &[u8]) -> Result<Draft> {
         let m = MessageParser::default()
             .parse(bytes)
-            .ok_or_else(|| Error::Invalid("draft: not a mail message (no headers found)".into()))?;
+            .ok_or_else(|| Error::BadDraft {
+                id: String::new(),
+                problem: "not a mail message (no headers found)".into(),
+                kept: None,
+            })?;
         let of = |name: HeaderName<'static>| {
             addresses(
                 m.headers()

@@ -229,8 +229,10 @@ impl StateStore {
     /// the caller holds the lock and has caught up.
     fn record_locked(&mut self, change: Change) -> Result<()> {
         let path = self.dir.join("journal.jsonl");
-        let mut line = serde_json::to_vec(&change)
-            .map_err(|e| Error::Invalid(format!("state change: {e}")))?;
+        let mut line = serde_json::to_vec(&change).map_err(|e| Error::Encode {
+            what: "a state change",
+            message: e.to_string(),
+        })?;
         line.push(b'\n');
         self.journal
             .write_all(&line)
@@ -270,8 +272,10 @@ impl StateStore {
             revisions: self.revisions.clone(),
             read,
         };
-        let text = serde_json::to_vec(&snapshot)
-            .map_err(|e| Error::Invalid(format!("state snapshot: {e}")))?;
+        let text = serde_json::to_vec(&snapshot).map_err(|e| Error::Encode {
+            what: "the state snapshot",
+            message: e.to_string(),
+        })?;
         crate::files::write(&self.dir.join("state.json"), &text)?;
         // The snapshot holds everything now; a kill before this truncate
         // only means the journal is replayed once more over it.

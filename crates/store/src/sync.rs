@@ -393,7 +393,7 @@ fn sync_epochs(
     report: &mut InboxSync,
 ) -> Result<bool> {
     if interrupt.load(Ordering::Relaxed) {
-        return Err(Error::Invalid("interrupted before it started".into()));
+        return Err(Error::Interrupted);
     }
     meter.set_stage("opening");
     let inbox = Inbox::open(&target.name, &target.path)?;

@@ -254,7 +254,10 @@ pub fn execute(
             let page = wf
                 .parse_query(&query, ctx.now)
                 .map_err(crate::Error::from)
-                .and_then(|q| wf.series_page(&ctx.index, &q, offset, hits, patches_only));
+                .and_then(|q| {
+                    wf.series_page(&ctx.index, &q, offset, hits, patches_only)
+                        .map_err(crate::Error::from)
+                });
             match page {
                 Ok(page) => {
                     let flow = page
@@ -303,23 +306,23 @@ pub fn execute(
             series, from, to, ..
         } => {
             let (Some(a), Some(b)) = (series.revisions.get(from), series.revisions.get(to)) else {
-                return failed(crate::Error::Invalid("no such revision".into()));
+                return failed(crate::Error::Gone("the revision"));
             };
-            // The tree interdiff needs both bases; without them a
-            // configured repository would only add a note to every pair.
-            let repo = (a.base_commit.is_some() && b.base_commit.is_some())
-                .then(|| ctx.config.repos.values().next().cloned())
-                .flatten();
-            let opts = interdiff::Options {
-                repo,
-                ..interdiff::Options::default()
-            };
-            match interdiff::between(&ctx.index, &series, a, b, &opts) {
+            let context = putt_store::interdiff::Options::default().context;
+            match putt_ops::interdiff::between(
+                &ctx.index,
+                &ctx.config,
+                &series,
+                a,
+                b,
+                context,
+                None,
+            ) {
                 Ok(result) => Notification::Interdiff {
                     seq,
                     result: Arc::new(result),
                 },
-                Err(e) => failed(e),
+                Err(e) => failed(e.into()),
             }
         }
         Request::Index { .. } => match index_now(ctx, progress) {
@@ -377,12 +380,7 @@ fn index_now(
     ctx: &WorkerContext,
     progress: &mut dyn FnMut(Notification),
 ) -> crate::Result<(u64, u64, Vec<String>)> {
-    let inboxes = ctx
-        .config
-        .inboxes
-        .iter()
-        .map(|i| putt_store::archive::Inbox::open(&i.name, &i.path))
-        .collect::<crate::Result<Vec<_>>>()?;
+    let inboxes = putt_ops::session::inboxes(&ctx.config)?;
     let mut last = Instant::now() - Duration::from_secs(1);
     let (report, problems) = putt_store::events::update_index(
         &ctx.index,

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use crate::error::Result;
 use putt_store::check::CheckStore;
 use putt_store::config::Config;
-use putt_store::error::Result;
 use putt_store::state::StateStore;
 use putt_store::workflow::Workflow;
 

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use super::views::clean_body_line;
 use super::views::pager::PagerLine;
-use putt_store::apply::{self, AmOptions, AmOutput, ApplyOptions, ApplyReport, BaseSource};
+use crate::error::{Error, Result};
+use putt_ops::am::AmFlags;
+use putt_store::apply::{self, AmOutput, ApplyOptions, ApplyReport, BaseSource};
 use putt_store::config::Config;
-use putt_store::error::{Error, Result};
 use putt_store::index::Index;
 use putt_store::series::{Revision, Series};
 
@@ -28,42 +29,6 @@ pub fn default_name(rev: &Revision) -> String {
     apply::file_name(rev)
 }
 
-/// The options `putt am` would use with the config alone: `[apply]`
-/// add_sob and add_link.
-fn am_options(config: &Config, repo: Option<&Path>) -> Result<AmOptions> {
-    let conf = &config.apply;
-    let signoff = if conf.add_sob {
-        let me = match &config.identity {
-            Some(id) => Some(format!("{} <{}>", id.name, id.email)),
-            None => apply::git_signer(repo),
-        };
-        Some(me.ok_or_else(|| {
-            Error::Invalid(
-                "[apply] add_sob: no [identity] (name, email) in the config and no user.name/user.email in git".into(),
-            )
-        })?)
-    } else {
-        None
-    };
-    let link = conf.add_link.then(|| {
-        conf.link
-            .clone()
-            .unwrap_or_else(|| apply::DEFAULT_LINK.into())
-    });
-    Ok(AmOptions {
-        signoff,
-        link,
-        ..AmOptions::default()
-    })
-}
-
-fn revision(series: &Series, revision: usize) -> Result<&Revision> {
-    series
-        .revisions
-        .get(revision)
-        .ok_or_else(|| Error::Invalid("no such revision".into()))
-}
-
 /// Writes a revision as an mbox for `git am`.
 pub fn export(
     index: &Index,
@@ -72,13 +37,17 @@ pub fn export(
     rev: usize,
     path: &Path,
 ) -> Result<GitOutcome> {
-    let rev = revision(series, rev)?;
-    let out = apply::am_revision(index, series, rev, &am_options(config, None)?)?;
+    let rev = series
+        .revisions
+        .get(rev)
+        .ok_or(Error::Gone("the revision"))?;
+    let out = putt_ops::am::mbox(index, config, series, rev, &AmFlags::default(), None)?;
     putt_store::files::write(path, &out.mbox)?;
     let warnings = if out.warnings.is_empty() {
         String::new()
     } else {
-        format!(" Note: {}", out.warnings.join("; "))
+        let notes: Vec<String> = out.warnings.iter().map(ToString::to_string).collect();
+        format!(" Note: {}", notes.join("; "))
     };
     Ok(GitOutcome {
         message: format!(
@@ -102,8 +71,11 @@ pub fn apply(
     repo: &Path,
     branch: &str,
 ) -> Result<GitOutcome> {
-    let rev = revision(series, rev)?;
-    let am = apply::am_revision(index, series, rev, &am_options(config, Some(repo))?)?;
+    let rev = series
+        .revisions
+        .get(rev)
+        .ok_or(Error::Gone("the revision"))?;
+    let am = putt_ops::am::mbox(index, config, series, rev, &AmFlags::default(), Some(repo))?;
     let opts = ApplyOptions {
         repo: repo.to_path_buf(),
         branch: Some(branch.to_string()),

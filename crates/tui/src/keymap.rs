@@ -13,7 +13,7 @@ use std::fmt;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::Action;
-use putt_store::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The screens that have their own bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

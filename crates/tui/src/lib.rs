@@ -37,13 +37,14 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::crossterm::{cursor, execute};
 
+use crate::error::{Error, Result};
 use putt_store::config::{Config, Dirs};
-use putt_store::error::{Error, Result};
 use putt_store::events::EventLog;
 use putt_store::index::Index;
 use putt_store::state::StateStore;
 
 pub mod app;
+pub mod error;
 pub mod event;
 mod flow;
 mod git;
@@ -88,19 +89,19 @@ pub struct Options {
 }
 
 impl Options {
-    /// Options from a config, with the usual places.
-    pub fn new(config: Config, index_dir: PathBuf, now: chrono::DateTime<chrono::Utc>) -> Options {
+    /// Options from a config, with the usual places, at the clock's time.
+    pub fn new(config: Config, index_dir: PathBuf, clock: &putt_ops::Clock) -> Options {
         Options {
             index_dir,
             state_dir: StateStore::default_dir(),
-            now,
+            now: clock.now(),
             index_on_start: true,
             started: Instant::now(),
             timings: std::env::var_os("PUTT_TUI_TIMINGS").map(PathBuf::from),
             first_page: 300,
             // Small pages: a limit typed while one runs waits for it.
             next_page: 300,
-            reply: ReplyOptions::from_env(Dirs::data_dir(), now),
+            reply: ReplyOptions::new(Dirs::data_dir(), clock),
             editor: None,
             checks_dir: putt_store::check::CheckStore::default_dir(),
             events: EventLog::from_config(&config),
@@ -313,7 +314,7 @@ fn cpu_ms() -> f64 {
 }
 
 fn term_error(e: std::io::Error) -> Error {
-    Error::io("terminal", e)
+    Error::Terminal(e)
 }
 
 /// Records when the first full screen and each key's answer were drawn
@@ -469,7 +470,7 @@ impl Headless {
     pub fn new(opts: Options, width: u16, height: u16) -> Result<Headless> {
         let (mut app, ctx) = prepare(&opts)?;
         let terminal = Terminal::new(TestBackend::new(width, height))
-            .map_err(|e| Error::Invalid(format!("test terminal: {e}")))?;
+            .map_err(|e| Error::Terminal(std::io::Error::other(e.to_string())))?;
         app.update(Event::Resize(width, height));
         app.start();
         let editor = opts.editor.clone();

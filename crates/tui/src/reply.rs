@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
 
+use crate::error::{Error, Result};
 use putt_store::config::Config;
-use putt_store::error::{Error, Result};
 use putt_store::index::Index;
 use putt_store::reply::{self, ComposeOptions, Drafts, Mode, Review, SendOptions};
 
@@ -24,25 +24,12 @@ pub struct ReplyOptions {
 }
 
 impl ReplyOptions {
-    /// The clock and fresh Message-IDs, or `PUTT_NOW` (with `now`) and
-    /// `PUTT_MESSAGE_ID_SEED` pinned, as `putt reply` does.
-    pub fn from_env(data_dir: PathBuf, now: chrono::DateTime<chrono::Utc>) -> ReplyOptions {
-        let seed = std::env::var("PUTT_MESSAGE_ID_SEED")
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok());
-        let pinned = std::env::var_os("PUTT_NOW").is_some();
-        let mut compose = if pinned {
-            ComposeOptions::pinned(now.timestamp(), seed.unwrap_or(0))
-        } else {
-            ComposeOptions::now()
-        };
-        if seed.is_some() {
-            compose.id_seed = seed;
-        }
+    /// Drafts in `data_dir`, new mail stamped by `clock`.
+    pub fn new(data_dir: PathBuf, clock: &putt_ops::Clock) -> ReplyOptions {
         ReplyOptions {
             data_dir,
-            compose,
-            send_date: pinned.then(|| now.fixed_offset()),
+            compose: clock.compose_options(),
+            send_date: clock.pinned_send_date(),
         }
     }
 
@@ -128,7 +115,7 @@ pub fn compose(
         });
     }
     if out.is_empty() {
-        return Err(Error::Invalid("nothing to reply to".into()));
+        return Err(Error::Gone("what to reply to"));
     }
     Ok((out, warnings))
 }
@@ -146,8 +133,8 @@ pub fn send(config: &Config, opts: &ReplyOptions, id: &str) -> Result<String> {
 
 /// Runs the editor on `path` (the terminal must be the editor's).
 pub fn edit(editor: Option<&str>, path: &Path) -> Result<()> {
-    match editor {
+    Ok(match editor {
         Some(e) => reply::edit_with(e, path),
         None => reply::edit(path),
-    }
+    }?)
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 
-use putt_store::error::{Error, Result};
+use crate::error::{Error, Result};
 
 /// The built-in themes, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -151,7 +151,10 @@ impl Theme {
         };
         if let Some(parent) = &file.inherits {
             if parent == name {
-                return Err(Error::Invalid(format!("theme {name} inherits itself")));
+                return Err(Error::Config {
+                    path: PathBuf::from(format!("themes/{name}.toml")),
+                    message: format!("theme {name} inherits itself"),
+                });
             }
             theme.styles = Theme::builtin(parent)?.styles;
         }
@@ -169,7 +172,10 @@ impl Theme {
         let Some(path) = user_file else {
             return Theme::builtin(name).map_err(|_| unknown_theme(name, user_dir));
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::ThemeFile {
+            path: path.clone(),
+            source: e,
+        })?;
         let file = parse(&text, &path)?;
         let base = match &file.inherits {
             Some(parent) => Theme::builtin(parent).map_err(|_| Error::Config {
@@ -296,10 +302,11 @@ fn unknown_theme(name: &str, user_dir: Option<&Path>) -> Error {
     let where_ = user_dir
         .map(|d| format!(" or {}/{name}.toml", d.display()))
         .unwrap_or_default();
-    Error::Invalid(format!(
-        "no theme `{name}`: built-in themes are {}{where_}",
-        builtin_names()
-    ))
+    Error::NoTheme {
+        name: name.to_string(),
+        builtin: builtin_names(),
+        elsewhere: where_,
+    }
 }
 
 /// Whether `NO_COLOR` asks for no colour (set and not empty).

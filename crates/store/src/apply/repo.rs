@@ -268,11 +268,11 @@ fn recover_in(repo: &gix::Repository) -> Result<Option<Recovered>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(&path, e)),
     };
-    let record: Record = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Invalid(format!(
-            "{}: unreadable record of an interrupted apply ({e}); remove it once the repository is as it should be",
-            path.display()
-        ))
+    let record: Record = serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
+        path: path.clone(),
+        message: format!(
+            "unreadable record of an interrupted apply ({e}); remove it once the repository is as it should be"
+        ),
     })?;
     if record.pid != std::process::id() && alive(record.pid) {
         return Err(Error::ApplyRunning {
@@ -336,7 +336,7 @@ fn in_progress(git_dir: &Path) -> Option<&'static str> {
     .map(|(_, what)| what)
 }
 
-/// Applies `am` (from [`super::am_mbox`]) to the repository of `opts`.
+/// Applies `am` (from [`super::am_revision`]) to the repository of `opts`.
 ///
 /// Refuses, changing nothing, when: the path is no repository; the
 /// branch exists; `--base` names nothing; git has no committer identity;
@@ -355,16 +355,15 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
     let main_dir = top.clone().unwrap_or_else(|| git_dir.clone());
     let in_place = opts.worktree.is_none();
     if in_place && top.is_none() {
-        return Err(Error::Invalid(format!(
-            "{} is a bare repository: apply in a new worktree with --worktree DIR",
-            main_dir.display()
-        )));
+        return Err(Error::BareRepository {
+            repo: main_dir.clone(),
+        });
     }
     if in_place && let Some(what) = in_progress(&git_dir) {
-        return Err(Error::Invalid(format!(
-            "{}: {what} is in progress; finish or abort it first, or apply in a new worktree with --worktree DIR",
-            main_dir.display()
-        )));
+        return Err(Error::InProgress {
+            repo: main_dir.clone(),
+            what,
+        });
     }
 
     let branch = opts.branch.clone().unwrap_or_else(|| am.name.clone());
@@ -373,9 +372,7 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
         &["check-ref-format", "--branch", branch.as_str()],
     )?;
     if !valid.ok || branch.starts_with('-') {
-        return Err(Error::Invalid(format!(
-            "`{branch}` is not a valid branch name"
-        )));
+        return Err(Error::BadBranchName { branch });
     }
     let full = format!("refs/heads/{branch}");
     if repo
@@ -383,10 +380,10 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
         .map_err(|e| Error::git(&main_dir, e))?
         .is_some()
     {
-        return Err(Error::Invalid(format!(
-            "branch {branch} already exists in {}; name another with --branch",
-            main_dir.display()
-        )));
+        return Err(Error::BranchExists {
+            branch,
+            repo: main_dir.clone(),
+        });
     }
 
     let resolve = |spec: &str| -> Option<String> {
@@ -395,11 +392,8 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             .map(|id| id.to_string())
     };
     let head_text = || -> Result<(String, String)> {
-        let id = repo.head_id().map_err(|_| {
-            Error::Invalid(format!(
-                "{} has no commit at HEAD to apply on; give --base",
-                main_dir.display()
-            ))
+        let id = repo.head_id().map_err(|_| Error::NoHead {
+            repo: main_dir.clone(),
         })?;
         let name = repo
             .head_name()
@@ -413,11 +407,9 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
     };
     let (base, base_source, base_note) = match (&opts.base, &am.base_commit) {
         (Some(given), named) => {
-            let id = resolve(given).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "--base {given}: no such commit in {}",
-                    main_dir.display()
-                ))
+            let id = resolve(given).ok_or_else(|| Error::NoSuchBase {
+                base: given.clone(),
+                repo: main_dir.clone(),
             })?;
             let note = named
                 .as_ref()
@@ -430,7 +422,7 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             None => {
                 let (id, label) = head_text()?;
                 let note = format!(
-                    "base-commit {named} is not in {}; applying on {label} instead (fetch the base, or give --base)",
+                    "base-commit {named} is not in {}; applying on {label} instead",
                     main_dir.display()
                 );
                 (id, BaseSource::Head, Some(note))
@@ -455,27 +447,25 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             .trim_start_matches("fatal:")
             .trim()
             .to_string();
-        return Err(Error::Invalid(format!(
-            "git has no committer identity in {} ({why}): set user.name and user.email",
-            main_dir.display()
-        )));
+        return Err(Error::NoCommitter {
+            repo: main_dir.clone(),
+            why,
+        });
     }
 
     let before = match &top {
         Some(top) if in_place => {
             let dirty = git_ok(top, &["status", "--porcelain", "--untracked-files=no"])?;
             if !dirty.trim().is_empty() {
-                let files: Vec<&str> = dirty.lines().take(3).map(str::trim).collect();
-                let more = if dirty.lines().count() > 3 {
-                    ", ..."
-                } else {
-                    ""
-                };
-                return Err(Error::Invalid(format!(
-                    "{} has uncommitted changes ({}{more}): commit or stash them, or apply in a new worktree with --worktree DIR",
-                    top.display(),
-                    files.join(", ")
-                )));
+                return Err(Error::Dirty {
+                    repo: top.clone(),
+                    files: dirty
+                        .lines()
+                        .take(3)
+                        .map(|l| l.trim().to_string())
+                        .collect(),
+                    more: dirty.lines().count() > 3,
+                });
             }
             Some(snapshot(top)?)
         }
@@ -504,7 +494,10 @@ pub fn apply_mbox(am: &AmOutput, opts: &ApplyOptions) -> Result<ApplyReport> {
             .transpose()?,
         before: before.clone(),
     };
-    let json = serde_json::to_vec(&record).map_err(|e| Error::Invalid(format!("{e}")))?;
+    let json = serde_json::to_vec(&record).map_err(|e| Error::Encode {
+        what: "the record of an apply",
+        message: e.to_string(),
+    })?;
     crate::files::write(&record_file, &json)?;
     let done = || std::fs::remove_file(&record_file).map_err(|e| Error::io(&record_file, e));
 

@@ -659,7 +659,7 @@ fn scan_all(
     }
     results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Error::Invalid("an epoch scan thread panicked".into()))))
+        .map(|r| r.unwrap_or_else(|| Err(Error::Panicked("scan"))))
         .collect()
 }
 

@@ -70,10 +70,9 @@ pub fn between(
     if !series.revisions.iter().any(|r| std::ptr::eq(r, from))
         || !series.revisions.iter().any(|r| std::ptr::eq(r, to))
     {
-        return Err(Error::Invalid(format!(
-            "interdiff: both revisions must belong to series {}",
-            series.id
-        )));
+        return Err(Error::ForeignRevision {
+            series: series.id.clone(),
+        });
     }
     let mut texts = patch_texts_of(index, &[from, to])?;
     let new = texts.pop().unwrap_or_default();

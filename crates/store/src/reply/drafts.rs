@@ -74,8 +74,10 @@ impl Drafts {
                 Error::io(&path, e)
             }
         })?;
-        let mut draft =
-            Draft::parse(&bytes).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        let mut draft = Draft::parse(&bytes).map_err(|e| Error::Corrupt {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         if draft.message_id.is_empty() {
             draft.message_id = file_stem(id);
         }
@@ -166,10 +168,15 @@ pub fn send_draft(
             stderr,
             draft: Some(drafts.path(id)),
         },
-        Error::Invalid(m) => Error::Invalid(format!(
-            "{m} (the draft is kept in {})",
-            drafts.path(id).display()
-        )),
+        Error::BadDraft {
+            id: draft_id,
+            problem,
+            kept: None,
+        } => Error::BadDraft {
+            id: draft_id,
+            problem,
+            kept: Some(drafts.path(id)),
+        },
         other => other,
     };
     // Keep the stamped Date in the file too, so what was sent and what is

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use super::pager::{Pager, PagerLine};
 use super::{clean, clean_body_line, date_time};
 use crate::app::App;
-use putt_store::error::{Error, Result};
+use crate::error::Result;
 use putt_store::index::{Index, MessageSummary};
 use putt_store::mail::Message;
 use putt_store::series::Series;
@@ -80,7 +80,7 @@ pub struct MessageState {
 pub fn load(index: &Index, message_id: &str) -> Result<Vec<PagerLine>> {
     let found = index.by_message_id(message_id)?;
     let Some(m) = found.first() else {
-        return Err(Error::NoSuchMessage(message_id.to_string()));
+        return Err(putt_store::Error::NoSuchMessage(message_id.to_string()).into());
     };
     let raw = index.raw_message(m)?;
     let msg = Message::parse(&raw);

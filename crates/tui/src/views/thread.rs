@@ -17,7 +17,7 @@ use ratatui::widgets::Paragraph;
 use super::series_list::check_role;
 use super::{clean, date, date_time, fit, page_top, pane_top, person_name, row_style};
 use crate::app::App;
-use putt_store::error::Result;
+use crate::error::Result;
 use putt_store::index::Index;
 use putt_store::series::Series;
 use putt_store::thread::Thread;
