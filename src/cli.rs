@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use putt_ops::Session;
-use putt_store::config::Dirs;
+use putt_ops::config::Dirs;
 
 pub mod apply;
 pub mod check;
@@ -77,7 +77,7 @@ pub fn write_mail(out: &mut impl Write, bytes: &[u8]) -> std::io::Result<()> {
         write!(
             out,
             "{}",
-            putt_store::text::sanitize(&String::from_utf8_lossy(bytes))
+            putt_core::text::sanitize(&String::from_utf8_lossy(bytes))
         )
     } else {
         out.write_all(bytes)
@@ -108,7 +108,7 @@ pub fn config(ctx: &Context) -> Result<i32> {
         ctx.config
             .sync
             .jobs
-            .unwrap_or(putt_store::sync::SyncOptions::default().jobs)
+            .unwrap_or(putt_ops::sync::SyncOptions::default().jobs)
     )?;
     let text = ctx.config.to_toml()?;
     writeln!(out, "{text}")?;

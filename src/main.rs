@@ -103,7 +103,7 @@ fn main() {
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "putt: {}",
-                putt_store::text::sanitize(&text)
+                putt_core::text::sanitize(&text)
             );
             2
         }

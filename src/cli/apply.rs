@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
+use putt_core::text::sanitize_line;
+use putt_ops::am::AmOutput;
 use putt_ops::am::{self, AmFlags};
+use putt_ops::apply::{self, ApplyOptions, ApplyReport, BaseSource, Recovered};
 use putt_ops::revision;
-use putt_store::apply::{self, AmOutput, ApplyOptions, ApplyReport, BaseSource, Recovered};
-use putt_store::series::gather::series_by_key;
-use putt_store::text::sanitize_line;
+use putt_ops::series;
 
 use super::Context;
 
@@ -127,7 +128,7 @@ impl MboxArgs {
 
 pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let series = series_by_key(&index, &args.series)?;
+    let series = series::find(&index, &args.series)?;
     let to_stdout = args.output.as_deref() == Some(Path::new("-"));
     if to_stdout && args.cover {
         bail!("--cover writes a second file: give -o FILE, not -o -");
@@ -168,7 +169,7 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
             output: &path,
             cover_output: cover.as_deref(),
         };
-        writeln!(stdout, "{}", putt_store::text::to_json(&w)?)?;
+        writeln!(stdout, "{}", putt_core::text::to_json(&w)?)?;
         return Ok(0);
     }
     if !ctx.quiet {
@@ -249,7 +250,7 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
         bail!("which series? give its id or a Message-ID (or --abort)");
     };
     let index = ctx.index()?;
-    let series = series_by_key(&index, key)?;
+    let series = series::find(&index, key)?;
     let rev = revision::pick(&series, revision::spec(args.mbox.version.as_deref())?)?;
     let repo = putt_ops::repo::for_revision(&ctx.config, rev, args.repo.as_deref())?;
     let apply_opts = ApplyOptions {
@@ -271,7 +272,7 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     let code = if report.ok() { 0 } else { 1 };
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        writeln!(stdout, "{}", putt_store::text::to_json(&report)?)?;
+        writeln!(stdout, "{}", putt_core::text::to_json(&report)?)?;
         return Ok(code);
     }
     print_report(&mut stdout, &report)?;
@@ -292,9 +293,7 @@ fn abort(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
         writeln!(
             out,
             "{}",
-            putt_store::text::to_json(
-                &serde_json::json!({ "repo": repo, "recovered": recovered })
-            )?
+            putt_core::text::to_json(&serde_json::json!({ "repo": repo, "recovered": recovered }))?
         )?;
         return Ok(0);
     }

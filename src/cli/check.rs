@@ -7,10 +7,10 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context as _, Result};
 
-use putt_store::check::{CheckRecord, CheckStatus, CheckStore, Notice, Rerun, RunOptions, Runner};
-use putt_store::events::EventLog;
-use putt_store::index::Index;
-use putt_store::text::sanitize_line;
+use putt_core::text::sanitize_line;
+use putt_ops::check::{CheckRecord, CheckStatus, CheckStore, Notice, Rerun, RunOptions, Runner};
+use putt_ops::events::EventLog;
+use putt_ops::index::Index;
 
 use super::Context;
 
@@ -59,12 +59,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
             config
                 .path
                 .clone()
-                .unwrap_or_else(putt_store::config::Dirs::config_file)
+                .unwrap_or_else(putt_ops::config::Dirs::config_file)
                 .display()
         );
     }
     let query = args.query.join(" ");
-    if let Err(e) = putt_store::query::parse(&query, ctx.now()) {
+    if let Err(e) = putt_core::query::parse(&query, ctx.now()) {
         anyhow::bail!("bad query:\n{}", e.render(&query));
     }
     if args.list {
@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
         Some(s) => Rerun::Status(CheckStatus::parse(s).map_err(anyhow::Error::msg)?),
     };
     let interval = match args.interval.as_ref().or(config.workflow.interval.as_ref()) {
-        Some(t) => putt_store::rules::parse_duration(t)
+        Some(t) => putt_core::rules::parse_duration(t)
             .filter(|s| *s > 0)
             .with_context(|| format!("--interval {t}: not a time (30s, 5m, 1h)"))?,
         None => 60,
@@ -85,7 +85,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
         jobs: args
             .jobs
             .or(config.workflow.jobs)
-            .unwrap_or(putt_store::check::DEFAULT_JOBS)
+            .unwrap_or(putt_ops::check::DEFAULT_JOBS)
             .max(1),
         rerun,
         watch: args
@@ -111,14 +111,14 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
     let store = CheckStore::open(&CheckStore::default_dir())?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
-        let jobs = putt_store::check::plan(config, &index, &store, &opts)?;
+        let jobs = putt_ops::check::plan(config, &index, &store, &opts)?;
         for j in &jobs {
             if args.json {
                 let v = serde_json::json!({
                     "check": j.check.name, "series": j.series, "version": j.version,
                     "revision": j.revision, "subject": j.subject, "patches": j.patches.len(),
                 });
-                writeln!(out, "{}", putt_store::text::to_json(&v)?)?;
+                writeln!(out, "{}", putt_core::text::to_json(&v)?)?;
             } else {
                 writeln!(
                     out,
@@ -170,7 +170,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
             Notice::Finished(r) | Notice::Recovered(r) => {
                 failed |= matches!(r.status, CheckStatus::Fail | CheckStatus::Interrupted);
                 if json {
-                    writeln!(out, "{}", putt_store::text::to_json(r).unwrap_or_default())
+                    writeln!(out, "{}", putt_core::text::to_json(r).unwrap_or_default())
                 } else {
                     writeln!(out, "{}", result_line(r))
                 }
@@ -225,10 +225,8 @@ fn list(ctx: &Context, args: &CheckArgs, query: &str) -> Result<i32> {
         if args.series.is_some() || !query.trim().is_empty() {
             let index = ctx.index()?;
             let series = match &args.series {
-                Some(k) => vec![putt_store::series::gather::series_by_key(&index, k)?],
-                None => {
-                    putt_store::series::gather::series_for_query(&index, query, ctx.now(), 200_000)?
-                }
+                Some(k) => vec![putt_ops::series::find(&index, k)?],
+                None => putt_ops::series::matching(&index, query, ctx.now(), 200_000)?,
             };
             Some(
                 series
@@ -249,7 +247,7 @@ fn list(ctx: &Context, args: &CheckArgs, query: &str) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     for r in &records {
         if args.json {
-            writeln!(out, "{}", putt_store::text::to_json(r)?)?;
+            writeln!(out, "{}", putt_core::text::to_json(r)?)?;
         } else {
             writeln!(out, "{}", result_line(r))?;
         }

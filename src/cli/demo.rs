@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use putt_store::index::Index;
-use putt_store::index::build::{self, IndexOptions};
+use putt_ops::index::Index;
+use putt_ops::index::IndexOptions;
 
 use super::Context;
 
@@ -28,9 +28,18 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> Result<i32> {
     if !inbox_dir.join("git").is_dir() {
         putt_testkit::sample::write_inbox(&inbox_dir)?;
     }
-    let inbox = putt_store::archive::Inbox::open("demo", &inbox_dir)?;
+    let inbox = putt_ops::index::Inbox::open("demo", &inbox_dir)?;
     let index = Index::open_or_create(&index_dir)?;
-    let report = build::update(&index, &[inbox], &IndexOptions::default(), &mut |_| {})?;
+    // The demo's events stay in its own dir, out of the user's log.
+    let events = putt_ops::events::EventLog::new(&dir.join("events"), None);
+    let report = putt_ops::index::update(
+        &index,
+        &[inbox],
+        &IndexOptions::default(),
+        &events,
+        &mut |_| {},
+    )?
+    .report;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -44,8 +53,8 @@ pub fn run(ctx: &Context, args: &DemoArgs) -> Result<i32> {
             out,
             "  {}  {}  {}",
             super::short_date(h.date),
-            super::fit(&putt_store::text::sanitize_line(&h.from_name()), 16),
-            putt_store::text::sanitize_line(&h.subject)
+            super::fit(&putt_core::text::sanitize_line(&h.from_name()), 16),
+            putt_core::text::sanitize_line(&h.subject)
         )?;
     }
     let args_prefix = format!(

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use putt_store::events::{Event, EventKind, EventLog, EventReader};
-use putt_store::text::sanitize_line;
+use putt_core::text::sanitize_line;
+use putt_ops::events::{Event, EventKind, EventLog, EventReader};
 
 use super::{Context, short_date};
 
@@ -78,7 +78,7 @@ pub fn run(ctx: &Context, args: &EventsArgs) -> Result<i32> {
 
 fn print(out: &mut impl Write, e: &Event, json: bool) -> Result<()> {
     if json {
-        writeln!(out, "{}", putt_store::text::to_json(e)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(e)?)?;
         return Ok(());
     }
     let what = match &e.kind {

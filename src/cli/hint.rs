@@ -4,8 +4,8 @@
 //! adds its advice.
 
 use putt_ops::Error as Ops;
-use putt_store::Error as Store;
-use putt_store::apply::{AmWarning, LeftOutWhy};
+use putt_ops::am::{AmWarning, LeftOutWhy};
+use putt_ops::error::StoreError as Store;
 
 /// The advice for a failure, when there is one.
 pub fn for_error(e: &anyhow::Error) -> Option<String> {

@@ -5,8 +5,8 @@ use std::io::Write;
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use putt_store::index::build::{self, IndexOptions, Phase};
-use putt_store::index::{Index, Rebuilt};
+use putt_ops::index::{Index, Rebuilt};
+use putt_ops::index::{IndexOptions, IndexReport, Phase};
 
 use super::Context;
 
@@ -77,7 +77,7 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
     let report = update(ctx, &index, &inboxes, &opts)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt_store::text::to_json(&report)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(&report)?)?;
     } else if !ctx.quiet {
         write_report(&mut out, &report)?;
     }
@@ -92,7 +92,7 @@ pub fn open_for_update(ctx: &Context, rebuild: bool) -> Result<Index> {
     match rebuilt {
         Some(Rebuilt::Damaged(why)) => eprintln!(
             "putt: the index {dir} could not be read ({}): rebuilding it from the archives (triage state, drafts, events and check results are kept)",
-            putt_store::text::sanitize_line(&why)
+            putt_core::text::sanitize_line(&why)
         ),
         Some(Rebuilt::Asked) if !ctx.quiet => {
             eprintln!("putt: rebuilding the index {dir} from the archives")
@@ -103,7 +103,7 @@ pub fn open_for_update(ctx: &Context, rebuild: bool) -> Result<Index> {
 }
 
 /// The human summary of an index run.
-pub fn write_report(out: &mut dyn Write, report: &build::IndexReport) -> Result<()> {
+pub fn write_report(out: &mut dyn Write, report: &IndexReport) -> Result<()> {
     let rate = if report.seconds > 0.0 {
         report.added as f64 / report.seconds
     } else {
@@ -139,7 +139,7 @@ pub fn write_report(out: &mut dyn Write, report: &build::IndexReport) -> Result<
 const UNREADABLE_SHOWN: usize = 10;
 
 /// Warns of the mails a run could not read (each indexed as degraded).
-fn warn_unreadable(report: &build::IndexReport) {
+fn warn_unreadable(report: &IndexReport) {
     let all = &report.unreadable;
     for u in all.iter().take(UNREADABLE_SHOWN) {
         eprintln!(
@@ -148,7 +148,7 @@ fn warn_unreadable(report: &build::IndexReport) {
             u.epoch,
             u.blob,
             u.commit,
-            putt_store::text::sanitize_line(&u.reason)
+            putt_core::text::sanitize_line(&u.reason)
         );
     }
     if all.len() > UNREADABLE_SHOWN {
@@ -164,9 +164,9 @@ fn warn_unreadable(report: &build::IndexReport) {
 pub fn update(
     ctx: &Context,
     index: &Index,
-    inboxes: &[putt_store::archive::Inbox],
+    inboxes: &[putt_ops::index::Inbox],
     opts: &IndexOptions,
-) -> Result<build::IndexReport> {
+) -> Result<IndexReport> {
     let bar = ctx.progress().then(|| {
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -178,12 +178,8 @@ pub fn update(
         );
         bar
     });
-    let events = putt_store::events::EventLog::from_config(&ctx.config);
-    let (report, problems) = putt_store::events::update_index(
-        index,
-        inboxes,
-        opts,
-        &mut |p| {
+    let putt_ops::index::Updated { report, problems } =
+        putt_ops::index::update(index, inboxes, opts, &ctx.events(), &mut |p| {
             if let Some(bar) = &bar {
                 bar.set_length(p.total);
                 bar.set_position(p.done);
@@ -193,14 +189,12 @@ pub fn update(
                     Phase::Committing => "committing",
                 });
             }
-        },
-        &events,
-    )?;
+        })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     for p in problems {
-        eprintln!("putt: {}", putt_store::text::sanitize_line(&p));
+        eprintln!("putt: {}", putt_core::text::sanitize_line(&p));
     }
     // Not chatter: mail that is not in the index.
     warn_unreadable(&report);
@@ -213,7 +207,7 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
     if args.degraded {
         for d in index.degraded()? {
             if args.json {
-                writeln!(out, "{}", putt_store::text::to_json(&d)?)?;
+                writeln!(out, "{}", putt_core::text::to_json(&d)?)?;
                 continue;
             }
             let short = |s: &str| s.get(..12).unwrap_or(s).to_string();
@@ -222,8 +216,8 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
             } else {
                 format!(
                     "  <{}> {}",
-                    putt_store::text::sanitize_line(&d.message_id),
-                    putt_store::text::sanitize_line(&d.subject)
+                    putt_core::text::sanitize_line(&d.message_id),
+                    putt_core::text::sanitize_line(&d.subject)
                 )
             };
             writeln!(
@@ -237,14 +231,14 @@ pub fn stats(ctx: &Context, args: &StatsArgs) -> Result<i32> {
                     short(&d.commit)
                 },
                 short(&d.blob),
-                putt_store::text::sanitize_line(&d.reasons.join(", ")),
+                putt_core::text::sanitize_line(&d.reasons.join(", ")),
             )?;
         }
         return Ok(0);
     }
     let stats = index.stats()?;
     if args.json {
-        writeln!(out, "{}", putt_store::text::to_json(&stats)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(&stats)?)?;
         return Ok(0);
     }
     writeln!(out, "messages:       {}", stats.messages)?;

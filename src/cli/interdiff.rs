@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
+use putt_core::interdiff;
 use putt_ops::revision;
-use putt_store::interdiff;
-use putt_store::series::gather::series_by_key;
+use putt_ops::series;
 
 use super::Context;
 
@@ -47,7 +47,7 @@ pub struct InterdiffArgs {
 
 pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let series = series_by_key(&index, &args.series)?;
+    let series = series::find(&index, &args.series)?;
     let spec = |s: &Option<String>| s.as_deref().map(str::parse).transpose();
     let (from, to) = revision::pair(&series, spec(&args.from)?, spec(&args.to)?)?;
     let d = putt_ops::interdiff::between(
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
     )?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt_store::text::to_json(&d)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(&d)?)?;
         return Ok(0);
     }
     let color = match args.color {

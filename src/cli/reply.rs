@@ -6,11 +6,9 @@ use std::io::{BufRead, Write};
 use anyhow::{Context as _, Result};
 use serde_json::json;
 
-use putt_store::config::Dirs;
-use putt_store::reply::{
-    self, AfterEdit, ComposeOptions, Drafts, Mode, Review, SendOptions, SendOutcome,
-};
-use putt_store::text::sanitize_line;
+use putt_core::text::sanitize_line;
+use putt_ops::config::Dirs;
+use putt_ops::reply::{self, AfterEdit, Drafts, Mode, Review, SendOutcome};
 
 use super::Context;
 
@@ -78,21 +76,9 @@ pub enum DraftsAction {
     Rm { id: String },
 }
 
-/// Stamps for new mail ([`putt_ops::Clock`]), with the `[send]` config.
-fn compose_options(ctx: &Context) -> ComposeOptions {
-    ctx.clock
-        .compose_options()
-        .with_send_config(&ctx.config.send)
-}
-
 pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
-    let identity = ctx.config.identity()?;
     let index = ctx.index()?;
-    let targets = if args.series {
-        reply::series_review_targets(&index, &args.message_id)?
-    } else {
-        vec![putt_store::mail::normalize_message_id(&args.message_id)]
-    };
+    let targets = reply::targets(&index, &args.message_id, args.series)?;
     let mode = if args.list {
         Mode::List
     } else if args.all || (args.trailer.is_some() && !args.sender) {
@@ -100,21 +86,20 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
     } else {
         Mode::Sender
     };
-    let opts = compose_options(ctx);
-    let mut drafts = Vec::new();
-    for target in &targets {
-        let raw = reply::load_original(&index, target)?;
-        let mut draft = reply::compose(&raw, mode, identity, &opts)
-            .with_context(|| format!("replying to <{}>", sanitize_line(target)))?;
-        if let Some(review) = args.trailer {
-            draft = draft.trailer_reply(review, identity);
-        }
-        if !ctx.quiet {
+    let drafts = reply::compose(
+        &index,
+        &ctx.config,
+        &ctx.clock,
+        &targets,
+        mode,
+        args.trailer,
+    )?;
+    if !ctx.quiet {
+        for (target, draft) in targets.iter().zip(&drafts) {
             for w in &draft.warnings {
                 eprintln!("putt: <{}>: {}", sanitize_line(target), sanitize_line(w));
             }
         }
-        drafts.push(draft);
     }
     if args.series && targets.len() > 1 && !ctx.quiet {
         eprintln!(
@@ -131,7 +116,7 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
                 writeln!(
                     out,
                     "{}",
-                    putt_store::text::to_json(&json!({ "draft": d, "mail": mail }))?
+                    putt_core::text::to_json(&json!({ "draft": d, "mail": mail }))?
                 )?;
             } else if drafts.len() == 1 {
                 super::write_mail(&mut out, &d.to_bytes()?)?;
@@ -146,7 +131,6 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
     }
 
     let store = Drafts::new(&Dirs::data_dir());
-    let send_opts = SendOptions::new(&ctx.config.send, &Dirs::data_dir());
     for d in &drafts {
         let path = store.save(d)?;
         let id = d.message_id.as_str();
@@ -155,21 +139,21 @@ pub fn run(ctx: &Context, args: &ReplyArgs) -> Result<i32> {
             continue;
         }
         if args.send && !args.edit {
-            let outcome = reply::send_draft(&store, id, &send_opts, ctx.clock.send_date())?;
+            let outcome = reply::send(&ctx.config, &Dirs::data_dir(), &ctx.clock, id)?;
             report_sent(&mut out, args.json, &outcome)?;
             continue;
         }
         if args.edit {
             reply::edit(&path)?;
             if args.send {
-                let outcome = reply::send_draft(&store, id, &send_opts, ctx.clock.send_date())?;
+                let outcome = reply::send(&ctx.config, &Dirs::data_dir(), &ctx.clock, id)?;
                 report_sent(&mut out, args.json, &outcome)?;
             } else {
                 report_saved(&mut out, args.json, id, &path)?;
             }
             continue;
         }
-        edit_and_ask(ctx, &mut out, args.json, &store, id, &send_opts)?;
+        edit_and_ask(ctx, &mut out, args.json, &store, id)?;
     }
     Ok(0)
 }
@@ -182,7 +166,6 @@ fn edit_and_ask(
     json: bool,
     store: &Drafts,
     id: &str,
-    send_opts: &SendOptions,
 ) -> Result<()> {
     let path = store.path(id);
     let stdin = std::io::stdin();
@@ -221,7 +204,7 @@ fn edit_and_ask(
         match choice {
             AfterEdit::Edit => continue,
             AfterEdit::Send => {
-                match reply::send_draft(store, id, send_opts, ctx.clock.send_date()) {
+                match reply::send(&ctx.config, &Dirs::data_dir(), &ctx.clock, id) {
                     Ok(outcome) => report_sent(out, json, &outcome)?,
                     // Keep the loop: the user can fix the draft and retry.
                     Err(e) => {
@@ -238,7 +221,7 @@ fn edit_and_ask(
                     writeln!(
                         out,
                         "{}",
-                        putt_store::text::to_json(
+                        putt_core::text::to_json(
                             &json!({ "outcome": "discarded", "message_id": id })
                         )?
                     )?;
@@ -253,7 +236,7 @@ fn edit_and_ask(
 
 fn report_sent(out: &mut impl Write, json: bool, outcome: &SendOutcome) -> Result<()> {
     if json {
-        writeln!(out, "{}", putt_store::text::to_json(outcome)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(outcome)?)?;
     } else {
         writeln!(out, "{}", sanitize_line(&outcome.describe()))?;
     }
@@ -265,7 +248,7 @@ fn report_saved(out: &mut impl Write, json: bool, id: &str, path: &std::path::Pa
         writeln!(
             out,
             "{}",
-            putt_store::text::to_json(
+            putt_core::text::to_json(
                 &json!({ "outcome": "saved", "message_id": id, "path": path })
             )?
         )?;
@@ -285,14 +268,13 @@ fn report_saved(out: &mut impl Write, json: bool, id: &str, path: &std::path::Pa
 pub fn drafts(ctx: &Context, args: &DraftsArgs) -> Result<i32> {
     let data = Dirs::data_dir();
     let store = Drafts::new(&data);
-    let send_opts = SendOptions::new(&ctx.config.send, &data);
     let mut out = std::io::stdout().lock();
     match &args.action {
         None => {
             let list = store.list()?;
             for d in &list {
                 if args.json {
-                    writeln!(out, "{}", putt_store::text::to_json(d)?)?;
+                    writeln!(out, "{}", putt_core::text::to_json(d)?)?;
                 } else {
                     writeln!(
                         out,
@@ -307,14 +289,14 @@ pub fn drafts(ctx: &Context, args: &DraftsArgs) -> Result<i32> {
             Ok(if list.is_empty() { 1 } else { 0 })
         }
         Some(DraftsAction::Send { id, json }) => {
-            let outcome = reply::send_draft(&store, id, &send_opts, ctx.clock.send_date())?;
+            let outcome = reply::send(&ctx.config, &Dirs::data_dir(), &ctx.clock, id)?;
             report_sent(&mut out, *json, &outcome)?;
             Ok(0)
         }
         Some(DraftsAction::Edit { id }) => {
             // Fail early, before an editor opens on an empty new file.
             store.load(id)?;
-            edit_and_ask(ctx, &mut out, false, &store, id, &send_opts)?;
+            edit_and_ask(ctx, &mut out, false, &store, id)?;
             Ok(0)
         }
         Some(DraftsAction::Rm { id }) => {

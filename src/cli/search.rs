@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use putt_store::index::MessageSummary;
-use putt_store::text::{sanitize, sanitize_line};
+use putt_core::text::{sanitize, sanitize_line};
+use putt_ops::index::MessageSummary;
 
 use super::{Context, fit, short_date};
 
@@ -40,14 +40,14 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
     let index = ctx.index()?;
     let query = args.query.join(" ");
     let mut out = std::io::stdout().lock();
-    let parsed = putt_store::query::parse(&query, ctx.now());
+    let parsed = putt_core::query::parse(&query, ctx.now());
     if let Err(e) = parsed {
         anyhow::bail!("bad query:\n{}", e.render(&query));
     }
     if let Ok(ast) = &parsed
-        && let Some(span) = putt_store::workflow::first_series_term(ast)
+        && let Some(span) = putt_ops::series::first_series_term(ast)
     {
-        let e = putt_store::query::QueryError {
+        let e = putt_core::query::QueryError {
             message: "is: and check: test series: use them with `putt series`".into(),
             span,
         };
@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: &SearchArgs) -> Result<i32> {
     let hits = index.search(&query, ctx.now(), args.limit, args.offset)?;
     for h in &hits {
         if args.json {
-            writeln!(out, "{}", putt_store::text::to_json(h)?)?;
+            writeln!(out, "{}", putt_core::text::to_json(h)?)?;
         } else {
             writeln!(out, "{}", line(h))?;
         }
@@ -82,12 +82,10 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
     let index = ctx.index()?;
     let found = index.by_message_id(&args.message_id)?;
     if found.is_empty() {
-        return Err(
-            putt_store::Error::NoSuchMessage(putt_store::mail::normalize_message_id(
-                &args.message_id,
-            ))
-            .into(),
-        );
+        return Err(putt_ops::error::StoreError::NoSuchMessage(
+            putt_core::mail::normalize_message_id(&args.message_id),
+        )
+        .into());
     }
     let mut out = std::io::stdout().lock();
     for (i, m) in found.iter().enumerate() {
@@ -99,8 +97,8 @@ pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
             super::write_mail(&mut out, &raw)?;
             continue;
         }
-        let msg = putt_store::mail::Message::parse(&raw);
-        let addrs = |v: &[putt_store::mail::Addr]| {
+        let msg = putt_core::mail::Message::parse(&raw);
+        let addrs = |v: &[putt_core::mail::Addr]| {
             v.iter().map(|a| a.display()).collect::<Vec<_>>().join(", ")
         };
         writeln!(out, "From: {}", sanitize_line(&msg.from.display()))?;
@@ -140,7 +138,7 @@ pub struct ThreadArgs {
 
 pub fn thread(ctx: &Context, args: &ThreadArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let t = putt_store::series::gather::thread_of(&index, &args.message_id)?;
+    let t = putt_ops::series::thread(&index, &args.message_id)?;
     let mut out = std::io::stdout().lock();
     for line in t.lines() {
         let node = &t.nodes[line.node];
@@ -150,7 +148,7 @@ pub fn thread(ctx: &Context, args: &ThreadArgs) -> Result<i32> {
                 "message_id": node.message_id,
                 "message": node.message,
             });
-            writeln!(out, "{}", putt_store::text::to_json(&v)?)?;
+            writeln!(out, "{}", putt_core::text::to_json(&v)?)?;
             continue;
         }
         match &node.message {

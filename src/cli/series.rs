@@ -4,11 +4,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use putt_store::index::Index;
-use putt_store::series::gather::series_by_key;
-use putt_store::series::{Revision, Series};
-use putt_store::text::sanitize_line;
-use putt_store::workflow::{RevisionInfo, Workflow};
+use putt_core::series::{Revision, Series};
+use putt_core::text::sanitize_line;
+use putt_ops::index::Index;
+use putt_ops::series;
+use putt_ops::series::{RevisionInfo, Workflow};
 
 use super::{Context, fit, short_date};
 
@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: &SeriesArgs) -> Result<i32> {
             writeln!(
                 out,
                 "{}",
-                putt_store::text::to_json(&SeriesRow::of(s, &wf, &index))?
+                putt_core::text::to_json(&SeriesRow::of(s, &wf, &index))?
             )?;
         } else {
             let info = wf.revision_info(&index, s, s.latest());
@@ -220,10 +220,10 @@ fn author_name(a: &str) -> &str {
 
 pub fn show(ctx: &Context, args: &ShowArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let s = series_by_key(&index, &args.series)?;
+    let s = series::find(&index, &args.series)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt_store::text::to_json(&s)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(&s)?)?;
         return Ok(0);
     }
     writeln!(out, "series {}: {}", s.id, sanitize_line(&s.subject))?;
@@ -273,7 +273,7 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         if r.complete() {
             String::new()
         } else {
-            format!(" (missing {})", putt_store::series::slot_ranges(&r.missing))
+            format!(" (missing {})", putt_core::series::slot_ranges(&r.missing))
         },
         c.acked,
         c.reviewed,
@@ -332,8 +332,8 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         )?;
         for t in &p.trailers {
             let via = match t.via {
-                putt_store::series::Via::Carried => format!("  (carried from v{})", t.version),
-                putt_store::series::Via::Cover => "  (via the cover)".to_string(),
+                putt_core::series::Via::Carried => format!("  (carried from v{})", t.version),
+                putt_core::series::Via::Cover => "  (via the cover)".to_string(),
                 _ => String::new(),
             };
             writeln!(out, "        + {}{}", sanitize_line(&t.line()), via)?;
@@ -352,7 +352,7 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
 
 pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let s = series_by_key(&index, &args.series)?;
+    let s = series::find(&index, &args.series)?;
     let r = match args.version {
         Some(v) => s
             .revision(v)
@@ -361,7 +361,7 @@ pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     };
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt_store::text::to_json(r)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(r)?)?;
         return Ok(0);
     }
     for p in &r.patches {

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use putt_store::series::gather::series_by_key;
-use putt_store::state::{StateStore, TriageState};
-use putt_store::text::sanitize_line;
+use putt_core::text::sanitize_line;
+use putt_ops::series;
+use putt_ops::triage::{StateStore, TriageState};
 
 use super::Context;
 
@@ -27,7 +27,7 @@ pub struct StateArgs {
 
 pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
     let mut store = StateStore::open(&StateStore::default_dir())?
-        .with_events(putt_store::events::EventLog::from_config(&ctx.config));
+        .with_events(putt_ops::events::EventLog::from_config(&ctx.config));
     let mut out = std::io::stdout().lock();
     let Some(key) = &args.series else {
         for (root, s) in store.revisions() {
@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
                 let v = serde_json::json!({
                     "revision": root, "series": s.series, "version": s.version, "state": s.state,
                 });
-                writeln!(out, "{}", putt_store::text::to_json(&v)?)?;
+                writeln!(out, "{}", putt_core::text::to_json(&v)?)?;
             } else {
                 writeln!(
                     out,
@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
         return Ok(0);
     };
     let index = ctx.index()?;
-    let series = series_by_key(&index, key)?;
+    let series = series::find(&index, key)?;
     if let Some(state) = &args.state {
         let state = match state.as_str() {
             "clear" | "auto" => None,
@@ -73,7 +73,7 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
                 "series": series.id, "version": r.version, "label": r.label(),
                 "revision": r.root_message_id(), "state": state, "explicit": explicit,
             });
-            writeln!(out, "{}", putt_store::text::to_json(&v)?)?;
+            writeln!(out, "{}", putt_core::text::to_json(&v)?)?;
         } else {
             writeln!(
                 out,

@@ -1,7 +1,7 @@
 //! `putt clone` and `putt sync`: get an inbox from a public-inbox server,
 //! then keep every configured inbox current with one command.
 
-use putt_store::sync::interrupt_handler;
+use putt_ops::sync::interrupt_handler;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,10 +11,10 @@ use anyhow::{Context as _, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use putt_store::archive::Inbox;
-use putt_store::config::{self, Config, Dirs, InboxConfig};
-use putt_store::index::build::{IndexOptions, IndexReport};
-use putt_store::sync::{self, CloneOptions, InboxSync, Meter, SyncOptions, SyncStatus, SyncTarget};
+use putt_ops::config::{self, Config, Dirs, InboxConfig};
+use putt_ops::index::Inbox;
+use putt_ops::index::{IndexOptions, IndexReport};
+use putt_ops::sync::{self, CloneOptions, InboxSync, Meter, SyncOptions, SyncStatus, SyncTarget};
 
 use super::Context;
 
@@ -189,8 +189,8 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
     let mut out = std::io::stdout().lock();
     if !args.json && !ctx.quiet {
         let epochs = match report.format {
-            putt_store::archive::Format::V1 => "a v1 archive".to_string(),
-            putt_store::archive::Format::V2 => format!(
+            putt_ops::index::Format::V1 => "a v1 archive".to_string(),
+            putt_ops::index::Format::V2 => format!(
                 "epoch{} {} of {} ({})",
                 if report.epochs.len() == 1 { "" } else { "s" },
                 ranges(&report.epochs),
@@ -218,7 +218,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             .inboxes
             .iter()
             .map(|i| Inbox::open(&i.name, &i.path))
-            .collect::<putt_store::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         let index = super::index::open_for_update(ctx, false)?;
         let r = super::index::update(ctx, &index, &inboxes, &IndexOptions::default())?;
         if !args.json && !ctx.quiet {
@@ -233,7 +233,7 @@ pub fn clone(ctx: &Context, args: &CloneArgs) -> Result<i32> {
             clone: &report,
             index: index_report.as_ref(),
         };
-        writeln!(out, "{}", putt_store::text::to_json(&o)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(&o)?)?;
     } else if !ctx.quiet {
         writeln!(
             out,
@@ -329,7 +329,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
                 out,
                 "{:width$}  {}",
                 r.name,
-                putt_store::text::sanitize(&describe(r))
+                putt_core::text::sanitize(&describe(r))
             )?;
         }
     }
@@ -342,7 +342,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
             .iter()
             .filter(|r| r.status != SyncStatus::Failed)
             .map(|r| Inbox::open(&r.name, &r.path))
-            .collect::<putt_store::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, _>>()?;
         if inboxes.is_empty() {
             None
         } else {
@@ -363,7 +363,7 @@ pub fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
             inboxes: &reports,
             index: index_report.as_ref(),
         };
-        writeln!(out, "{}", putt_store::text::to_json(&o)?)?;
+        writeln!(out, "{}", putt_core::text::to_json(&o)?)?;
     }
     if interrupted {
         anyhow::bail!("interrupted: nothing indexed; every clone is as it was or fully fetched");

@@ -4,8 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+pub use putt_store::apply::{
+    AmOptions, AmOutput, AmPatch, AmWarning, DEFAULT_LINK, LeftOutWhy, cover_path, file_name,
+};
+
 use putt_core::series::{Revision, Series};
-use putt_store::apply::{self, AmOptions, AmOutput};
+use putt_store::apply;
 use putt_store::config::Config;
 use putt_store::index::Index;
 

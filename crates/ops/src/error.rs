@@ -6,6 +6,9 @@
 use putt_core::query::QueryError;
 use putt_core::triage::UnknownState;
 
+/// The store's error, for front ends that match on what went wrong.
+pub use putt_store::Error as StoreError;
+
 /// Result alias of the use cases.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -39,6 +42,13 @@ pub enum Error {
     /// Which repository the patches of an inbox go to is not configured.
     #[error("which repository? none is configured for inbox {inbox}")]
     WhichRepository { inbox: String },
+    /// Replying to one message of several failed.
+    #[error("replying to <{target}>: {source}")]
+    ReplyTo {
+        target: String,
+        #[source]
+        source: Box<Error>,
+    },
     /// A sign-off was asked for and nobody is known to sign.
     #[error(
         "no one to sign off as: no [identity] (name, email) in the config and no user.name/user.email in git"
@@ -51,6 +61,7 @@ impl Error {
     pub fn store(&self) -> Option<&putt_store::Error> {
         match self {
             Error::Store(e) => Some(e),
+            Error::ReplyTo { source, .. } => source.store(),
             _ => None,
         }
     }

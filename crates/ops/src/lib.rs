@@ -8,12 +8,25 @@
 //! terms.
 
 pub mod am;
+pub mod apply;
+pub mod check;
 pub mod clock;
+pub mod config;
 pub mod error;
+pub mod events;
+pub mod index;
 pub mod interdiff;
+pub mod reply;
 pub mod repo;
 pub mod revision;
+pub mod series;
 pub mod session;
+pub mod sync;
+pub mod triage;
+
+/// Writes a file the user named, or one of putt's: whole or not at all,
+/// and only a file (a device, FIFO or symlink is written through).
+pub use putt_store::files::write as write_file;
 
 pub use clock::Clock;
 pub use error::{Error, Result};

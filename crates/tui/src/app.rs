@@ -28,11 +28,11 @@ use super::views::series_list::{SeriesListState, SeriesRow, position_of};
 use super::views::thread::{Pane, ThreadState};
 use super::views::trailers::PagerView;
 use super::views::{self, areas};
-use putt_store::events::EventLog;
-use putt_store::reply::{AfterEdit, Drafts, Mode, Review};
-use putt_store::series::{Revision, Series};
-use putt_store::state::{StateStore, TriageState};
-use putt_store::workflow::Workflow;
+use putt_core::series::{Revision, Series};
+use putt_ops::events::EventLog;
+use putt_ops::reply::{AfterEdit, Drafts, Mode, Review};
+use putt_ops::series::Workflow;
+use putt_ops::triage::{StateStore, TriageState};
 
 /// What a user can ask for; keys map to these (see the keymap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -534,7 +534,7 @@ impl App {
             || self
                 .queries
                 .parse_query(query, self.now)
-                .is_ok_and(|q| q.messages == putt_store::query::Query::All)
+                .is_ok_and(|q| q.messages == putt_core::query::Query::All)
     }
 
     /// Pages more series in when the cursor is within a screen of the end.

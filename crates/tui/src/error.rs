@@ -38,8 +38,8 @@ pub enum Error {
     Gone(&'static str),
 }
 
-impl From<putt_store::Error> for Error {
-    fn from(e: putt_store::Error) -> Error {
+impl From<putt_ops::error::StoreError> for Error {
+    fn from(e: putt_ops::error::StoreError) -> Error {
         Error::Ops(e.into())
     }
 }

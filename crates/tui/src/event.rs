@@ -24,13 +24,12 @@ use super::reply::{DraftRef, ReplyKind, ReplyOptions};
 use super::views::pager::PagerLine;
 use super::views::series_list::RowFlow;
 use super::views::thread::ThreadRow;
-use putt_store::config::Config;
-use putt_store::events::EventLog;
-use putt_store::index::Index;
-use putt_store::interdiff;
-use putt_store::series::Series;
-use putt_store::series::gather::SeriesPage;
-use putt_store::workflow::RevisionInfo;
+use putt_core::series::Series;
+use putt_ops::config::Config;
+use putt_ops::events::EventLog;
+use putt_ops::index::Index;
+use putt_ops::series::RevisionInfo;
+use putt_ops::series::SeriesPage;
 
 /// What the UI thread reacts to.
 #[derive(Debug)]
@@ -103,7 +102,7 @@ pub enum Request {
     /// Run the event hook on events the UI thread logged.
     Hook {
         seq: u64,
-        events: Vec<putt_store::events::Event>,
+        events: Vec<putt_ops::events::Event>,
     },
 }
 
@@ -175,7 +174,7 @@ pub enum Notification {
     },
     Interdiff {
         seq: u64,
-        result: Arc<interdiff::Interdiff>,
+        result: Arc<putt_core::interdiff::Interdiff>,
     },
     IndexProgress {
         done: u64,
@@ -240,7 +239,7 @@ pub fn execute(
     let failed = |e: crate::Error| Notification::Failed {
         seq,
         slot,
-        error: putt_store::text::sanitize_line(&e.to_string()),
+        error: putt_core::text::sanitize_line(&e.to_string()),
     };
     match req {
         Request::List {
@@ -308,7 +307,7 @@ pub fn execute(
             let (Some(a), Some(b)) = (series.revisions.get(from), series.revisions.get(to)) else {
                 return failed(crate::Error::Gone("the revision"));
             };
-            let context = putt_store::interdiff::Options::default().context;
+            let context = putt_core::interdiff::Options::default().context;
             match putt_ops::interdiff::between(
                 &ctx.index,
                 &ctx.config,
@@ -382,10 +381,14 @@ fn index_now(
 ) -> crate::Result<(u64, u64, Vec<String>)> {
     let inboxes = putt_ops::session::inboxes(&ctx.config)?;
     let mut last = Instant::now() - Duration::from_secs(1);
-    let (report, problems) = putt_store::events::update_index(
+    let putt_ops::index::Updated {
+        report,
+        mut problems,
+    } = putt_ops::index::update(
         &ctx.index,
         &inboxes,
-        &putt_store::index::build::IndexOptions::default(),
+        &putt_ops::index::IndexOptions::default(),
+        &ctx.events,
         &mut |p| {
             // The UI redraws on each notification: a few a second is plenty.
             if last.elapsed() >= Duration::from_millis(100) {
@@ -396,8 +399,13 @@ fn index_now(
                 });
             }
         },
-        &ctx.events,
     )?;
+    if !report.unreadable.is_empty() {
+        problems.push(format!(
+            "{} message(s) could not be read (a missing or damaged object); the next refresh tries again",
+            report.unreadable.len()
+        ));
+    }
     ctx.index.reload()?;
     Ok((report.added, report.removed, problems))
 }

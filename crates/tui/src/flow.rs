@@ -1,4 +1,4 @@
-//! The workflow ([`putt_store::workflow::Workflow`]: rules, triage states,
+//! The workflow ([`putt_ops::series::Workflow`]: rules, triage states,
 //! check results) as the TUI's workers ask it. The rules are parsed once,
 //! when the TUI starts (a bad rule stops it before the terminal is
 //! touched); the state and check stores are read again whenever their
@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use crate::error::Result;
-use putt_store::check::CheckStore;
-use putt_store::config::Config;
-use putt_store::state::StateStore;
-use putt_store::workflow::Workflow;
+use putt_ops::check::CheckStore;
+use putt_ops::config::Config;
+use putt_ops::series::Workflow;
+use putt_ops::triage::StateStore;
 
 /// Where the workflow's data is, and the last workflow built from it.
 pub struct Flow {

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use super::views::clean_body_line;
 use super::views::pager::PagerLine;
 use crate::error::{Error, Result};
+use putt_core::series::{Revision, Series};
 use putt_ops::am::AmFlags;
-use putt_store::apply::{self, AmOutput, ApplyOptions, ApplyReport, BaseSource};
-use putt_store::config::Config;
-use putt_store::index::Index;
-use putt_store::series::{Revision, Series};
+use putt_ops::am::AmOutput;
+use putt_ops::apply::{self, ApplyOptions, ApplyReport, BaseSource};
+use putt_ops::config::Config;
+use putt_ops::index::Index;
 
 /// What a git job did.
 #[derive(Debug, Clone)]
@@ -26,7 +27,7 @@ pub struct GitOutcome {
 
 /// `v3-20240501-short-subject`: the default branch and file name.
 pub fn default_name(rev: &Revision) -> String {
-    apply::file_name(rev)
+    putt_ops::am::file_name(rev)
 }
 
 /// Writes a revision as an mbox for `git am`.
@@ -42,7 +43,7 @@ pub fn export(
         .get(rev)
         .ok_or(Error::Gone("the revision"))?;
     let out = putt_ops::am::mbox(index, config, series, rev, &AmFlags::default(), None)?;
-    putt_store::files::write(path, &out.mbox)?;
+    putt_ops::write_file(path, &out.mbox)?;
     let warnings = if out.warnings.is_empty() {
         String::new()
     } else {

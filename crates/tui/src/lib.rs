@@ -38,10 +38,10 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 
 use crate::error::{Error, Result};
-use putt_store::config::{Config, Dirs};
-use putt_store::events::EventLog;
-use putt_store::index::Index;
-use putt_store::state::StateStore;
+use putt_ops::config::{Config, Dirs};
+use putt_ops::events::EventLog;
+use putt_ops::index::Index;
+use putt_ops::triage::StateStore;
 
 pub mod app;
 pub mod error;
@@ -103,7 +103,7 @@ impl Options {
             next_page: 300,
             reply: ReplyOptions::new(Dirs::data_dir(), clock),
             editor: None,
-            checks_dir: putt_store::check::CheckStore::default_dir(),
+            checks_dir: putt_ops::check::CheckStore::default_dir(),
             events: EventLog::from_config(&config),
             config,
         }

@@ -6,21 +6,18 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset};
-
 use crate::error::{Error, Result};
-use putt_store::config::Config;
-use putt_store::index::Index;
-use putt_store::reply::{self, ComposeOptions, Drafts, Mode, Review, SendOptions};
+use putt_ops::config::Config;
+use putt_ops::index::Index;
+use putt_ops::reply::{self, Drafts, Mode, Review};
 
 /// Where drafts and the outbox live, and how new mail is stamped.
 #[derive(Debug, Clone)]
 pub struct ReplyOptions {
-    /// The data dir: drafts in `drafts/`, the outbox mbox beside it.
     pub data_dir: PathBuf,
-    pub compose: ComposeOptions,
-    /// The Date a mail leaves with; `None`: the clock at sending.
-    pub send_date: Option<DateTime<FixedOffset>>,
+    /// How new mail is stamped (its Date and Message-ID), and the Date it
+    /// leaves with.
+    pub clock: putt_ops::Clock,
 }
 
 impl ReplyOptions {
@@ -28,8 +25,7 @@ impl ReplyOptions {
     pub fn new(data_dir: PathBuf, clock: &putt_ops::Clock) -> ReplyOptions {
         ReplyOptions {
             data_dir,
-            compose: clock.compose_options(),
-            send_date: clock.pinned_send_date(),
+            clock: *clock,
         }
     }
 
@@ -81,37 +77,22 @@ pub fn compose(
     targets: &[String],
     kind: ReplyKind,
 ) -> Result<(Vec<DraftRef>, Vec<String>)> {
-    let identity = config.identity()?;
-    let compose_opts = opts.compose.clone().with_send_config(&config.send);
+    let clock = opts.clock;
+    let composed =
+        putt_ops::reply::compose(index, config, &clock, targets, kind.mode, kind.review)?;
+    let identity = config.identity().map_err(putt_ops::Error::from)?;
     let drafts = opts.drafts();
     let mut out = Vec::new();
     let mut warnings = Vec::new();
-    for target in targets {
-        let raw = reply::load_original(index, target)?;
-        let mut draft = reply::compose(&raw, kind.mode, identity, &compose_opts)?;
-        let trailer = kind.review.map(|r| r.line(identity));
-        if let Some(review) = kind.review {
-            draft = draft.trailer_reply(review, identity);
-        }
+    for mut draft in composed {
         warnings.extend(draft.warnings.iter().cloned());
-        // A pinned Message-ID seed (`PUTT_MESSAGE_ID_SEED`) gives a second
-        // reply to the same mail the same id: never overwrite a kept draft.
-        let id = draft.message_id.clone();
-        let mut n = 1;
-        while drafts.path(&draft.message_id).exists() {
-            n += 1;
-            draft.message_id = match id.split_once('@') {
-                Some((local, domain)) => format!("{local}.{n}@{domain}"),
-                None => format!("{id}.{n}"),
-            };
-        }
-        let path = drafts.save(&draft)?;
+        let path = putt_ops::reply::save_new(&drafts, &mut draft)?;
         out.push(DraftRef {
             id: draft.message_id.clone(),
             path,
             subject: draft.subject.clone(),
             recipients: recipients(&draft),
-            trailer,
+            trailer: kind.review.map(|r| r.line(identity)),
         });
     }
     if out.is_empty() {
@@ -123,11 +104,7 @@ pub fn compose(
 /// Sends draft `id` (deleted once sent, kept on failure); says what
 /// became of it.
 pub fn send(config: &Config, opts: &ReplyOptions, id: &str) -> Result<String> {
-    let send_opts = SendOptions::new(&config.send, &opts.data_dir);
-    let date = opts
-        .send_date
-        .unwrap_or_else(|| chrono::Local::now().fixed_offset());
-    let outcome = reply::send_draft(&opts.drafts(), id, &send_opts, date)?;
+    let outcome = putt_ops::reply::send(config, &opts.data_dir, &opts.clock, id)?;
     Ok(outcome.describe())
 }
 

@@ -129,14 +129,14 @@ fn draw_message(frame: &mut Frame, area: Rect, app: &App) {
 /// A single-line field from a mail, safe for a terminal cell: control
 /// characters shown as `^[`-style stand-ins, tabs and newlines as spaces.
 pub fn clean(s: &str) -> String {
-    putt_store::text::sanitize_line(s)
+    putt_core::text::sanitize_line(s)
 }
 
 /// A body line, safe and with tabs expanded to 8-column stops (a raw tab
 /// would move the terminal's cursor past what the buffer thinks).
 pub fn clean_body_line(s: &str) -> String {
     let s = s.strip_suffix('\r').unwrap_or(s);
-    let s = putt_store::text::sanitize(s);
+    let s = putt_core::text::sanitize(s);
     if !s.contains('\t') && !s.contains('\n') {
         return s.into_owned();
     }

@@ -10,7 +10,7 @@ use super::series_list::state_label;
 use super::trailers::PagerView;
 use crate::app::App;
 use crate::keymap::{Keymap, ViewKind};
-use putt_store::state::TriageState;
+use putt_ops::triage::TriageState;
 
 /// The help lines for `view`.
 pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {

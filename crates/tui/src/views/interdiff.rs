@@ -15,8 +15,8 @@ use ratatui::widgets::Paragraph;
 use super::pager::{Pager, PagerLine};
 use super::{clean, clean_body_line, fit, pane_top, row_style};
 use crate::app::App;
-use putt_store::interdiff::{self, LineKind, Status};
-use putt_store::series::Series;
+use putt_core::interdiff::{self, LineKind, Status};
+use putt_core::series::Series;
 
 /// Which pane has the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,10 @@ use super::pager::{Pager, PagerLine};
 use super::{clean, clean_body_line, date_time};
 use crate::app::App;
 use crate::error::Result;
-use putt_store::index::{Index, MessageSummary};
-use putt_store::mail::Message;
-use putt_store::series::Series;
-use putt_store::trailers::TrailerKind;
+use putt_core::mail::Message;
+use putt_core::series::Series;
+use putt_core::trailers::TrailerKind;
+use putt_ops::index::{Index, MessageSummary};
 
 /// Addresses shown per To or Cc header.
 const MAX_ADDRESSES: usize = 4;
@@ -80,7 +80,7 @@ pub struct MessageState {
 pub fn load(index: &Index, message_id: &str) -> Result<Vec<PagerLine>> {
     let found = index.by_message_id(message_id)?;
     let Some(m) = found.first() else {
-        return Err(putt_store::Error::NoSuchMessage(message_id.to_string()).into());
+        return Err(putt_ops::error::StoreError::NoSuchMessage(message_id.to_string()).into());
     };
     let raw = index.raw_message(m)?;
     let msg = Message::parse(&raw);
@@ -97,7 +97,7 @@ pub fn layout(msg: &Message, summary: &MessageSummary) -> Vec<PagerLine> {
     out.push(header("From", &msg.from.display()));
     // A patch Cc'd to thirty people would push the body off the screen:
     // the first few addresses, and how many more (a reply still gets all).
-    let addrs = |v: &[putt_store::mail::Addr]| {
+    let addrs = |v: &[putt_core::mail::Addr]| {
         let mut shown = v
             .iter()
             .take(MAX_ADDRESSES)
@@ -292,7 +292,7 @@ mod tests {
     use super::*;
 
     fn roles(body: &str) -> Vec<(&'static str, String)> {
-        let diff_start = putt_store::mail::diff::split(body).diff_start;
+        let diff_start = putt_core::mail::diff::split(body).diff_start;
         body_lines(body, diff_start)
             .into_iter()
             .map(|l| (l.segs[0].0, l.text()))

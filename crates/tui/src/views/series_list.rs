@@ -15,9 +15,9 @@ use ratatui::widgets::Paragraph;
 
 use super::{clean, date, fit, page_top, person_name, row_style};
 use crate::app::App;
-use putt_store::check::CheckStatus;
-use putt_store::series::Series;
-use putt_store::state::TriageState;
+use putt_core::series::Series;
+use putt_ops::check::CheckStatus;
+use putt_ops::triage::TriageState;
 
 /// One row: a series and what the list shows beside it.
 #[derive(Debug, Clone)]

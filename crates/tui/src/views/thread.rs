@@ -18,10 +18,10 @@ use super::series_list::check_role;
 use super::{clean, date, date_time, fit, page_top, pane_top, person_name, row_style};
 use crate::app::App;
 use crate::error::Result;
-use putt_store::index::Index;
-use putt_store::series::Series;
-use putt_store::thread::Thread;
-use putt_store::workflow::RevisionInfo;
+use putt_core::series::Series;
+use putt_core::thread::Thread;
+use putt_ops::index::Index;
+use putt_ops::series::RevisionInfo;
 
 /// One drawn line of a thread.
 #[derive(Debug, Clone, PartialEq, Eq)]

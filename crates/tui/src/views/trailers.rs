@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use super::pager::{Pager, PagerLine};
 use super::{clean, date, person_name};
 use crate::app::App;
-use putt_store::series::{CollectedTrailer, Revision, Series, Via};
+use putt_core::series::{CollectedTrailer, Revision, Series, Via};
 
 /// A pager with a title, for the trailers and help views.
 #[derive(Debug, Clone)]

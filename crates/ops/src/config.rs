@@ -1,0 +1,6 @@
+//! The config and where putt keeps things.
+
+pub use putt_store::config::{
+    ApplyConfig, CheckConfig, Config, Dirs, Identity, InboxConfig, SendConfig, append_inbox,
+    inbox_name_for,
+};
