@@ -618,3 +618,48 @@ fn an_inbox_path_that_is_not_utf8_is_refused_up_front_by_name() {
         "refused before anything was indexed"
     );
 }
+
+// What putt keeps of its own survives a kill at any moment.
+
+#[test]
+fn a_kill_during_a_state_change_loses_at_most_that_change() {
+    let env = Env::new();
+    let id = env.series_id();
+    let states = ["reviewing", "waiting", "accepted", "rejected"];
+    let mut last_done: Option<&str> = None;
+    for round in 0..24u64 {
+        let want = states[round as usize % states.len()];
+        let mut child = env
+            .putt(&["state", &id, want])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(round * 3 % 40));
+        let _ = child.kill();
+        let finished = child.wait().expect("wait").success();
+        let (code, out, err) = run(&mut env.putt(&["state", &id, "--json"]));
+        assert_eq!(code, 0, "the store reads after a kill: {err}");
+        let shown = out
+            .lines()
+            .rev()
+            .find_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .and_then(|v| v["state"].as_str().map(str::to_string))
+            .expect("a state");
+        if finished {
+            assert_eq!(shown, want, "a change that finished is kept");
+        } else {
+            // Killed: the change is in whole, or not at all.
+            let before = last_done.unwrap_or("new");
+            assert!(
+                shown == want || shown == before,
+                "{shown} after {before} -> {want}"
+            );
+        }
+        last_done = Some(if shown == want {
+            want
+        } else {
+            last_done.unwrap_or("new")
+        });
+    }
+}

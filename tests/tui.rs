@@ -111,8 +111,7 @@ fn options(f: &Fixture) -> Options {
         f.root.join("index"),
         &putt_ops::Clock::pinned(now, 7),
     );
-    o.state_dir = f.root.join("state");
-    o.checks_dir = f.root.join("checks");
+    o.data_dir = f.root.clone();
     o.events = putt_store::events::EventLog::new(&f.root.join("events"), None);
     o.index_on_start = false;
     o.timings = None;
@@ -840,7 +839,7 @@ fn the_list_pages_in_on_scroll() {
         dir.path().join("index"),
         &putt_ops::Clock::from_env(),
     );
-    o.state_dir = dir.path().join("state");
+    o.data_dir = dir.path().join("data");
     o.index_on_start = false;
     o.first_page = 10;
     o.next_page = 10;

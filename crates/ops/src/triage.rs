@@ -2,7 +2,14 @@
 //! messages they read. Every change is an event.
 
 pub use putt_core::triage::{CheckStatus, TriageState, UnknownState};
+pub use putt_store::db::FILE_NAME as DATABASE;
 pub use putt_store::state::{RevisionState, StateChange, StateStore};
+
+/// Whether the data dir holds putt's database (or an older putt's
+/// journals to import into one).
+pub fn has_database(data_dir: &std::path::Path) -> bool {
+    putt_store::db::Db::exists(data_dir)
+}
 
 use putt_core::series::{Revision, Series};
 

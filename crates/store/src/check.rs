@@ -9,15 +9,15 @@
 //! A newer revision of the series arriving while a check runs cancels it
 //! (`cancelled`) and checks the new one instead.
 //!
-//! Results are records in a [`crate::journal::RecordStore`] (`checks/` in
-//! the data dir), the full output in `checks/output/`. A run is journalled
-//! as `pending` before the command starts, while a lock file held by the
-//! running putt says it is alive; a `pending` result whose lock is free
+//! Results are rows of the database ([`crate::db`]), the full output in
+//! `checks/output/` of the data dir. A run is recorded as `pending` before
+//! the command starts, while a lock file held by the running putt says it
+//! is alive; a `pending` result whose lock is free
 //! belongs to a putt that died, and reads as `interrupted` (the next `putt
 //! check` records it so and kills what is left of the command). A revision
 //! with a result is not checked again unless asked (`--rerun`).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -30,10 +30,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::Inbox;
 use crate::config::{CheckConfig, Config};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::events::{EventKind, EventLog};
 use crate::index::Index;
-use crate::journal::{Record, RecordStore};
 use crate::process::{self, Ended};
 use crate::series::gather::{series_by_key, series_for_query};
 use crate::series::{Revision, Series};
@@ -80,90 +80,164 @@ pub struct CheckRecord {
     pub patches: Vec<String>,
 }
 
-impl Record for CheckRecord {
-    fn key(&self) -> String {
-        record_key(&self.check, &self.revision)
-    }
+/// Writes one record, replacing the check's last result for the revision.
+pub(crate) fn insert_record(conn: &rusqlite::Connection, r: &CheckRecord) -> rusqlite::Result<()> {
+    let patches = serde_json::to_string(&r.patches).unwrap_or_else(|_| "[]".into());
+    conn.execute(
+        "INSERT OR REPLACE INTO check_result (check_name, revision, series, version, subject,
+             status, summary, run, started, finished, seconds, exit_code, output, pgid, patches)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        rusqlite::params![
+            r.check,
+            r.revision,
+            r.series,
+            r.version,
+            r.subject,
+            r.status.name(),
+            r.summary,
+            r.run,
+            r.started,
+            r.finished,
+            r.seconds,
+            r.exit_code,
+            r.output.as_ref().map(|p| p.to_string_lossy().into_owned()),
+            r.pgid,
+            patches,
+        ],
+    )
+    .map(|_| ())
 }
 
-fn record_key(check: &str, revision: &str) -> String {
-    format!("{check} {revision}")
-}
-
-/// Stored check results.
+/// Stored check results, as the database holds them when last read.
 pub struct CheckStore {
-    store: RecordStore<CheckRecord>,
-    /// Revision root -> keys of its records.
+    db: Db,
+    /// `checks/` in the data dir: output, scratch dirs, run locks.
+    dir: PathBuf,
+    /// (check, revision root) -> the latest result.
+    records: BTreeMap<(String, String), CheckRecord>,
+    /// Revision root -> checks with a result for it.
     by_revision: HashMap<String, Vec<String>>,
+    /// [`Db::data_version`] of what is in memory.
+    seen: i64,
 }
 
 impl CheckStore {
-    /// `checks/` in the data dir.
+    /// The data dir, whose database holds the results.
     pub fn default_dir() -> PathBuf {
-        crate::config::Dirs::data_dir().join("checks")
+        crate::config::Dirs::data_dir()
     }
 
-    /// Opens (creating) the store.
-    pub fn open(dir: &Path) -> Result<CheckStore> {
-        let store = RecordStore::open(dir)?;
+    /// Opens (creating) the store of the data dir `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<CheckStore> {
+        let db = Db::open(data_dir)?;
         let mut s = CheckStore {
-            store,
+            db,
+            dir: data_dir.join("checks"),
+            records: BTreeMap::new(),
             by_revision: HashMap::new(),
+            seen: -1,
         };
-        s.reindex();
+        s.reload()?;
         Ok(s)
     }
 
-    /// Opens the store if any check ever ran (reading never creates it).
-    pub fn open_existing(dir: &Path) -> Result<Option<CheckStore>> {
-        if dir.join("journal.jsonl").is_file() || dir.join("records.json").is_file() {
-            CheckStore::open(dir).map(Some)
+    /// Opens the store if there is a database (reading never creates it).
+    pub fn open_existing(data_dir: &Path) -> Result<Option<CheckStore>> {
+        if Db::exists(data_dir) {
+            CheckStore::open(data_dir).map(Some)
         } else {
             Ok(None)
         }
     }
 
-    fn reindex(&mut self) {
-        self.by_revision.clear();
-        for r in self.store.records() {
-            self.by_revision
-                .entry(r.revision.clone())
-                .or_default()
-                .push(r.key());
-        }
-    }
-
-    /// Re-reads what other processes wrote.
+    /// Re-reads what other processes wrote, when they wrote anything.
     pub fn reload(&mut self) -> Result<()> {
-        self.store.reload()?;
-        self.reindex();
+        let version = self.db.data_version()?;
+        if version == self.seen {
+            return Ok(());
+        }
+        let db = &self.db;
+        let conn = db.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT check_name, revision, series, version, subject, status, summary, run,
+                        started, finished, seconds, exit_code, output, pgid, patches
+                 FROM check_result",
+            )
+            .map_err(|e| db.error(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let status: String = row.get(5)?;
+                let patches: String = row.get(14)?;
+                Ok(CheckRecord {
+                    check: row.get(0)?,
+                    revision: row.get(1)?,
+                    series: row.get(2)?,
+                    version: row.get(3)?,
+                    subject: row.get(4)?,
+                    // A status this putt does not know (a newer putt's)
+                    // reads as interrupted: nothing is known of it here.
+                    status: CheckStatus::parse(&status).unwrap_or(CheckStatus::Interrupted),
+                    summary: row.get(6)?,
+                    run: row.get(7)?,
+                    started: row.get(8)?,
+                    finished: row.get(9)?,
+                    seconds: row.get(10)?,
+                    exit_code: row.get(11)?,
+                    output: row.get::<_, Option<String>>(12)?.map(PathBuf::from),
+                    pgid: row.get(13)?,
+                    patches: serde_json::from_str(&patches).unwrap_or_default(),
+                })
+            })
+            .map_err(|e| db.error(e))?;
+        let mut records = BTreeMap::new();
+        for r in rows {
+            let r = r.map_err(|e| db.error(e))?;
+            records.insert((r.check.clone(), r.revision.clone()), r);
+        }
+        self.by_revision.clear();
+        for (check, revision) in records.keys() {
+            self.by_revision
+                .entry(revision.clone())
+                .or_default()
+                .push(check.clone());
+        }
+        self.records = records;
+        self.seen = version;
         Ok(())
     }
 
+    /// Whether any check ever ran here.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// `checks/` in the data dir: outputs, scratch dirs and run locks.
     pub fn dir(&self) -> &Path {
-        self.store.dir()
+        &self.dir
     }
 
     fn put(&mut self, r: CheckRecord) -> Result<()> {
-        let key = r.key();
-        let rev = r.revision.clone();
-        self.store.put(r)?;
-        let keys = self.by_revision.entry(rev).or_default();
-        if !keys.contains(&key) {
-            keys.push(key);
+        insert_record(&self.db.conn(), &r).map_err(|e| self.db.error(e))?;
+        self.seen = self.db.data_version()?;
+        let checks = self.by_revision.entry(r.revision.clone()).or_default();
+        if !checks.contains(&r.check) {
+            checks.push(r.check.clone());
         }
+        self.records
+            .insert((r.check.clone(), r.revision.clone()), r);
         Ok(())
     }
 
     /// The stored record, as stored.
     pub fn get(&self, check: &str, revision: &str) -> Option<&CheckRecord> {
-        self.store.get(&record_key(check, revision))
+        self.records.get(&(check.to_string(), revision.to_string()))
     }
 
     /// Every record, with `pending` ones whose putt died shown as
     /// `interrupted`.
     pub fn records(&self) -> Vec<CheckRecord> {
-        self.store.records().map(|r| self.live(r)).collect()
+        self.records.values().map(|r| self.live(r)).collect()
     }
 
     /// The results for one revision (by root Message-ID), as
@@ -174,7 +248,7 @@ impl CheckStore {
             .get(revision)
             .into_iter()
             .flatten()
-            .filter_map(|k| self.store.get(k))
+            .filter_map(|c| self.get(c, revision))
             .map(|r| self.live(r))
             .collect();
         v.sort_by(|a, b| a.check.cmp(&b.check));
@@ -204,37 +278,13 @@ impl CheckStore {
 
     /// Whether a putt process holds the run lock of this check and revision.
     pub fn is_running(&self, check: &str, revision: &str) -> bool {
-        let path = self.lock_path(check, revision);
-        let Ok(f) = OpenOptions::new().write(true).open(&path) else {
-            return false;
-        };
-        match f.try_lock() {
-            Ok(()) => {
-                let _ = f.unlock();
-                false
-            }
-            Err(_) => true,
-        }
+        crate::files::Lock::is_held(&self.lock_path(check, revision))
     }
 
     /// Takes the run lock of a check and revision; `None` when another
     /// process holds it.
-    fn take_lock(&self, check: &str, revision: &str) -> Result<Option<File>> {
-        let path = self.lock_path(check, revision);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let f = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        match f.try_lock() {
-            Ok(()) => Ok(Some(f)),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
-        }
+    fn take_lock(&self, check: &str, revision: &str) -> Result<Option<crate::files::Lock>> {
+        crate::files::Lock::try_take(&self.lock_path(check, revision))
     }
 
     /// Records every `pending` result whose putt died as `interrupted` and
@@ -243,8 +293,8 @@ impl CheckStore {
     pub fn recover(&mut self) -> Result<Vec<CheckRecord>> {
         self.reload()?;
         let stale: Vec<CheckRecord> = self
-            .store
-            .records()
+            .records
+            .values()
             .filter(|r| r.status == CheckStatus::Pending)
             .cloned()
             .collect();
@@ -319,8 +369,9 @@ pub struct Job {
 }
 
 impl Job {
+    /// One job per check and revision.
     fn key(&self) -> String {
-        record_key(&self.check.name, &self.revision)
+        format!("{} {}", self.check.name, self.revision)
     }
 }
 
@@ -572,7 +623,7 @@ struct Running {
     reason: Option<(CheckStatus, String)>,
     workdir: PathBuf,
     timeout: Duration,
-    _lock: File,
+    _lock: crate::files::Lock,
 }
 
 /// Runs checks: plans, starts up to `jobs` at once, records results, emits

@@ -162,6 +162,10 @@ pub enum Error {
     /// should.
     #[error("{path}: {message}")]
     Corrupt { path: PathBuf, message: String },
+    /// The database refused (other than full or damaged: locked past
+    /// waiting, read-only ...).
+    #[error("{path}: {message}")]
+    Database { path: PathBuf, message: String },
     /// Something putt made could not be written down (a bug).
     #[error("{what} cannot be encoded: {message}")]
     Encode { what: &'static str, message: String },

@@ -188,15 +188,7 @@ impl EventLog {
         if kinds.is_empty() {
             return Ok(Vec::new());
         }
-        std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        let lock_path = self.dir.join("lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
-        lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+        let lock = crate::files::Lock::take(&self.dir.join("lock"))?;
         let path = self.path();
         let mut f = OpenOptions::new()
             .create(true)
@@ -224,7 +216,7 @@ impl EventLog {
             text.push(b'\n');
         }
         f.write_all(&text).map_err(|e| Error::io(&path, e))?;
-        let _ = lock.unlock();
+        drop(lock);
         Ok(events)
     }
 

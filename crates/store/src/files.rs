@@ -27,6 +27,68 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
+/// An advisory lock on a lock file, held until dropped: the one way putt
+/// keeps two processes (or two runs) from doing the same thing at once
+/// (writing the series memo, appending to the event log, running one
+/// check on one revision). The kernel drops it when the process dies, so
+/// a held lock also says its holder is alive.
+#[derive(Debug)]
+pub struct Lock {
+    file: File,
+}
+
+impl Lock {
+    /// Takes the lock of `path` (created if absent), waiting for it.
+    pub fn take(path: &Path) -> Result<Lock> {
+        let file = Lock::file(path)?;
+        file.lock().map_err(|e| Error::io(path, e))?;
+        Ok(Lock { file })
+    }
+
+    /// Takes the lock of `path` when it is free; `None` when another holds
+    /// it.
+    pub fn try_take(path: &Path) -> Result<Option<Lock>> {
+        let file = Lock::file(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lock { file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Whether someone holds the lock of `path` (without creating it).
+    pub fn is_held(path: &Path) -> bool {
+        let Ok(f) = OpenOptions::new().write(true).open(path) else {
+            return false;
+        };
+        match f.try_lock() {
+            Ok(()) => {
+                let _ = f.unlock();
+                false
+            }
+            Err(_) => true,
+        }
+    }
+
+    fn file(path: &Path) -> Result<File> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
 /// Symlinks followed before giving up (as the kernel's `ELOOP`).
 const MAX_LINKS: usize = 40;
 

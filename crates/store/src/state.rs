@@ -3,19 +3,14 @@
 //! messages they have read.
 //!
 //! It is the one piece of putt that is not a cache of the archives, so it
-//! must survive anything: every change is one line appended to a journal
-//! (`journal.jsonl`) with a single `write`, so a `kill -9` at any moment
-//! loses at most the change being written, and a torn last line is dropped
-//! on the next open. From time to time the journal is folded into a
-//! snapshot (`state.json`, written to a temp file, synced, renamed) and
-//! emptied; replaying a journal twice is harmless because every entry sets
-//! a value rather than toggling it. An advisory lock (`lock`) keeps a second
-//! putt process from folding the journal while the first appends to it.
-//!
-//! Another process (`putt state` beside an open TUI) may write at any
-//! time, so an open store catches up ([`StateStore::catch_up`]) before it
-//! changes anything, under the lock, and a change is computed against
-//! what is stored, not against what this process saw last.
+//! lives in the database ([`crate::db`]): every change is one transaction,
+//! so a `kill -9` at any moment loses at most the change being written.
+//! An open store keeps what it read in memory (a list draws thousands of
+//! rows); another process (`putt state` beside an open TUI) may write at
+//! any time, so the store catches up ([`StateStore::catch_up`]: the
+//! database says whether anything changed) before it shows a list and
+//! inside the transaction that changes anything, and a change is computed
+//! against what is stored, not against what this process saw last.
 //!
 //! States are kept per revision, keyed by the Message-ID the revision starts
 //! at (its cover letter or first patch), so they survive a series id change
@@ -24,19 +19,14 @@
 //! when an older revision of its series was ignored, and `new` otherwise.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::db::Db;
+use crate::error::Result;
 use crate::series::{Revision, Series};
-
-/// Fold the journal into the snapshot after this many entries.
-const COMPACT_AFTER: usize = 2000;
-/// Snapshot format version.
-const FORMAT: u32 = 1;
 
 pub use crate::triage::{TriageState, UnknownState};
 
@@ -44,246 +34,102 @@ pub use crate::triage::{TriageState, UnknownState};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevisionState {
     pub state: TriageState,
-    /// The series id when it was set (for people reading the file).
+    /// The series id when it was set (for people reading it).
     pub series: String,
     pub version: u32,
 }
 
-/// The whole store as the snapshot holds it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Snapshot {
-    format: u32,
-    /// Revision root Message-ID -> state.
-    #[serde(default)]
-    revisions: BTreeMap<String, RevisionState>,
-    /// Read messages, sorted (a set, written in a stable order).
-    #[serde(default)]
-    read: Vec<String>,
-}
-
-/// One journal line. Each sets a value, so replaying is idempotent.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "lowercase")]
-enum Change {
-    /// Sets (or with `state: null`, clears) a revision's state.
-    State {
-        revision: String,
-        #[serde(default)]
-        state: Option<RevisionState>,
-    },
-    /// Marks messages read or unread.
-    Read { read: bool, messages: Vec<String> },
-}
-
 /// The triage state store, open for reading and writing.
 pub struct StateStore {
+    db: Db,
     dir: PathBuf,
     revisions: BTreeMap<String, RevisionState>,
     read: HashSet<String>,
-    journal: File,
-    journal_entries: usize,
-    /// How much of the journal is applied here (this process's appends
-    /// included), and the snapshot it was applied over.
-    journal_read: u64,
-    snapshot: Option<FileStamp>,
+    /// [`Db::data_version`] of what is in memory.
+    seen: i64,
     /// Where `state.changed` events go, when set ([`StateStore::with_events`]).
     events: Option<crate::events::EventLog>,
 }
 
 impl StateStore {
-    /// The store's usual place: `state/` in the data dir.
+    /// The store's usual place: the database in the data dir.
     pub fn default_dir() -> PathBuf {
-        crate::config::Dirs::data_dir().join("state")
+        crate::config::Dirs::data_dir()
     }
 
-    /// Opens (creating) the store in `dir`: the snapshot, then the journal
-    /// replayed over it. A torn last journal line (a kill mid-write) is cut
-    /// off so the next append starts on a fresh line.
+    /// Opens (creating) the store of the data dir `dir`.
     pub fn open(dir: &Path) -> Result<StateStore> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let lock = lock_file(dir)?;
-        let (snapshot, _) = read_snapshot(dir)?;
-        let journal_path = dir.join("journal.jsonl");
-        let mut journal = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&journal_path)
-            .map_err(|e| Error::io(&journal_path, e))?;
+        let db = Db::open(dir)?;
         let mut store = StateStore {
+            db,
             dir: dir.to_path_buf(),
-            revisions: snapshot.revisions,
-            read: snapshot.read.into_iter().collect(),
-            journal_entries: 0,
-            journal: journal
-                .try_clone()
-                .map_err(|e| Error::io(&journal_path, e))?,
-            journal_read: 0,
-            snapshot: file_stamp(&dir.join("state.json")),
+            revisions: BTreeMap::new(),
+            read: HashSet::new(),
+            seen: -1,
             events: None,
         };
-        let good_len = store.replay(&mut journal, 0)?;
-        let len = journal
-            .metadata()
-            .map_err(|e| Error::io(&journal_path, e))?
-            .len();
-        if good_len < len {
-            journal
-                .set_len(good_len)
-                .map_err(|e| Error::io(&journal_path, e))?;
-        }
-        store.journal_read = good_len;
-        drop(lock);
-        if store.journal_entries >= COMPACT_AFTER {
-            store.compact()?;
-        }
+        store.catch_up()?;
         Ok(store)
     }
 
-    /// Replays journal lines from byte `from`; returns where the
-    /// well-formed part ends.
-    fn replay(&mut self, journal: &mut File, from: u64) -> Result<u64> {
-        let path = self.dir.join("journal.jsonl");
-        let mut text = Vec::new();
-        journal
-            .seek(SeekFrom::Start(from))
-            .and_then(|_| journal.read_to_end(&mut text))
-            .map_err(|e| Error::io(&path, e))?;
-        let mut good = 0usize;
-        let mut start = 0usize;
-        while let Some(nl) = text[start..].iter().position(|&b| b == b'\n') {
-            let line = &text[start..start + nl];
-            start += nl + 1;
-            // A line that does not parse was torn by a crash and then
-            // followed by a later append; skip it, keep what follows.
-            if let Ok(change) = serde_json::from_slice::<Change>(line) {
-                self.apply(change);
-                self.journal_entries += 1;
-            }
-            good = start;
-        }
-        Ok(from + good as u64)
-    }
-
-    /// Reads what other processes wrote since this store last looked:
-    /// their appends to the journal, or everything again when one of them
-    /// folded it into a new snapshot. Returns whether anything changed.
+    /// Reads what other processes wrote since this store last looked.
+    /// Returns whether anything changed.
     pub fn catch_up(&mut self) -> Result<bool> {
-        let _lock = lock_file(&self.dir)?;
-        self.catch_up_locked()
-    }
-
-    fn catch_up_locked(&mut self) -> Result<bool> {
-        let path = self.dir.join("journal.jsonl");
-        let len = self
-            .journal
-            .metadata()
-            .map_err(|e| Error::io(&path, e))?
-            .len();
-        let snapshot = file_stamp(&self.dir.join("state.json"));
-        if snapshot != self.snapshot || len < self.journal_read {
-            let (snap, _) = read_snapshot(&self.dir)?;
-            self.revisions = snap.revisions;
-            self.read = snap.read.into_iter().collect();
-            self.journal_entries = 0;
-            self.snapshot = snapshot;
-            let mut journal = self.journal.try_clone().map_err(|e| Error::io(&path, e))?;
-            self.journal_read = self.replay(&mut journal, 0)?;
-            return Ok(true);
-        }
-        if len == self.journal_read {
+        let version = self.db.data_version()?;
+        if version == self.seen {
             return Ok(false);
         }
-        let mut journal = self.journal.try_clone().map_err(|e| Error::io(&path, e))?;
-        self.journal_read = self.replay(&mut journal, self.journal_read)?;
+        self.load()?;
+        self.seen = version;
         Ok(true)
     }
 
-    fn apply(&mut self, change: Change) {
-        match change {
-            Change::State {
-                revision,
-                state: Some(s),
-            } => {
-                self.revisions.insert(revision, s);
-            }
-            Change::State {
-                revision,
-                state: None,
-            } => {
-                self.revisions.remove(&revision);
-            }
-            Change::Read { read, messages } => {
-                for m in messages {
-                    if read {
-                        self.read.insert(m);
-                    } else {
-                        self.read.remove(&m);
-                    }
-                }
+    fn load(&mut self) -> Result<()> {
+        let db = &self.db;
+        let mut revisions = BTreeMap::new();
+        let conn = db.conn();
+        let mut stmt = conn
+            .prepare_cached("SELECT revision, state, series, version FROM revision_state")
+            .map_err(|e| db.error(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                ))
+            })
+            .map_err(|e| db.error(e))?;
+        for row in rows {
+            let (revision, state, series, version) = row.map_err(|e| db.error(e))?;
+            // A state this putt does not know (a newer putt's) is left alone.
+            if let Ok(state) = TriageState::parse(&state) {
+                revisions.insert(
+                    revision,
+                    RevisionState {
+                        state,
+                        series,
+                        version,
+                    },
+                );
             }
         }
-    }
-
-    /// Appends one change with a single write, then applies it in memory;
-    /// the caller holds the lock and has caught up.
-    fn record_locked(&mut self, change: Change) -> Result<()> {
-        let path = self.dir.join("journal.jsonl");
-        let mut line = serde_json::to_vec(&change).map_err(|e| Error::Encode {
-            what: "a state change",
-            message: e.to_string(),
-        })?;
-        line.push(b'\n');
-        self.journal
-            .write_all(&line)
-            .map_err(|e| Error::io(&path, e))?;
-        self.journal_read += line.len() as u64;
-        self.apply(change);
-        self.journal_entries += 1;
-        Ok(())
-    }
-
-    /// Folds the journal when it grew long (after the lock is let go).
-    fn maybe_compact(&mut self) -> Result<()> {
-        if self.journal_entries >= COMPACT_AFTER {
-            self.compact()?;
+        drop(stmt);
+        let mut read = HashSet::new();
+        let mut stmt = conn
+            .prepare_cached("SELECT message_id FROM read_mark")
+            .map_err(|e| db.error(e))?;
+        for m in stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| db.error(e))?
+        {
+            read.insert(m.map_err(|e| db.error(e))?);
         }
-        Ok(())
-    }
-
-    /// Folds the journal into a new snapshot and empties it. Other putt
-    /// processes may have appended: the journal is re-read under the lock
-    /// so their changes are kept.
-    pub fn compact(&mut self) -> Result<()> {
-        let _lock = lock_file(&self.dir)?;
-        let (snapshot, _) = read_snapshot(&self.dir)?;
-        self.revisions = snapshot.revisions;
-        self.read = snapshot.read.into_iter().collect();
-        self.journal_entries = 0;
-        let mut journal = self
-            .journal
-            .try_clone()
-            .map_err(|e| Error::io(self.dir.join("journal.jsonl"), e))?;
-        self.replay(&mut journal, 0)?;
-        let mut read: Vec<String> = self.read.iter().cloned().collect();
-        read.sort();
-        let snapshot = Snapshot {
-            format: FORMAT,
-            revisions: self.revisions.clone(),
-            read,
-        };
-        let text = serde_json::to_vec(&snapshot).map_err(|e| Error::Encode {
-            what: "the state snapshot",
-            message: e.to_string(),
-        })?;
-        crate::files::write(&self.dir.join("state.json"), &text)?;
-        // The snapshot holds everything now; a kill before this truncate
-        // only means the journal is replayed once more over it.
-        let path = self.dir.join("journal.jsonl");
-        self.journal.set_len(0).map_err(|e| Error::io(&path, e))?;
-        self.journal_entries = 0;
-        self.journal_read = 0;
-        self.snapshot = file_stamp(&self.dir.join("state.json"));
+        drop(stmt);
+        drop(conn);
+        self.revisions = revisions;
+        self.read = read;
         Ok(())
     }
 
@@ -294,6 +140,7 @@ impl StateStore {
         self
     }
 
+    /// The data dir the store's database is in.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -350,41 +197,86 @@ impl StateStore {
 
     /// Sets a revision's state, as [`StateStore::set_state`], and returns
     /// the change in the state shown, computed against what is stored (what
-    /// another process set is read first); `None` when nothing changed.
-    /// Logs no event: that is the caller's ([`StateChange::event`]).
+    /// another process set is read first, in the same transaction); `None`
+    /// when nothing changed. Logs no event: that is the caller's
+    /// ([`StateChange::event`]).
     pub fn change_state(
         &mut self,
         series: &Series,
         revision: &Revision,
         state: Option<TriageState>,
     ) -> Result<Option<StateChange>> {
-        let change = {
-            let _lock = lock_file(&self.dir)?;
-            self.catch_up_locked()?;
+        let root = revision.root_message_id().to_string();
+        // Under the write lock: what is stored now.
+        self.begin_write()?;
+        let result = (|| {
+            self.catch_up()?;
             let before = (
                 self.state_of(series, revision),
                 self.explicit(revision).is_some(),
             );
-            self.record_locked(Change::State {
-                revision: revision.root_message_id().to_string(),
-                state: state.map(|state| RevisionState {
-                    state,
-                    series: series.id.clone(),
-                    version: revision.version,
-                }),
-            })?;
+            match state {
+                Some(state) => {
+                    self.db
+                        .conn()
+                        .execute(
+                            "INSERT OR REPLACE INTO revision_state (revision, state, series, version)
+                             VALUES (?1, ?2, ?3, ?4)",
+                            params![root, state.name(), series.id, revision.version],
+                        )
+                        .map_err(|e| self.db.error(e))?;
+                    self.revisions.insert(
+                        root.clone(),
+                        RevisionState {
+                            state,
+                            series: series.id.clone(),
+                            version: revision.version,
+                        },
+                    );
+                }
+                None => {
+                    self.db
+                        .conn()
+                        .execute(
+                            "DELETE FROM revision_state WHERE revision = ?1",
+                            params![root],
+                        )
+                        .map_err(|e| self.db.error(e))?;
+                    self.revisions.remove(&root);
+                }
+            }
             let after = (
                 self.state_of(series, revision),
                 self.explicit(revision).is_some(),
             );
-            (before != after).then_some(StateChange {
+            Ok((before != after).then_some(StateChange {
                 from: before.0,
                 to: after.0,
                 explicit: after.1,
-            })
-        };
-        self.maybe_compact()?;
-        Ok(change)
+            }))
+        })();
+        self.end_write(result.is_ok())?;
+        result
+    }
+
+    /// Starts the write transaction that makes the store the one writer.
+    fn begin_write(&mut self) -> Result<()> {
+        self.db
+            .conn()
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.db.error(e))
+    }
+
+    /// Commits (or rolls back) what [`StateStore::begin_write`] began; this
+    /// store's own commit does not count as news.
+    fn end_write(&mut self, commit: bool) -> Result<()> {
+        let sql = if commit { "COMMIT" } else { "ROLLBACK" };
+        self.db
+            .conn()
+            .execute_batch(sql)
+            .map_err(|e| self.db.error(e))?;
+        self.seen = self.db.data_version()?;
+        Ok(())
     }
 
     pub fn is_read(&self, message_id: &str) -> bool {
@@ -397,19 +289,35 @@ impl StateStore {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let lock = lock_file(&self.dir)?;
-        self.catch_up_locked()?;
-        let messages: Vec<String> = message_ids
-            .into_iter()
-            .map(Into::into)
-            .filter(|m: &String| self.read.contains(m) != read)
-            .collect();
-        if messages.is_empty() {
+        let messages: Vec<String> = message_ids.into_iter().map(Into::into).collect();
+        if messages.iter().all(|m| self.read.contains(m) == read) {
             return Ok(());
         }
-        self.record_locked(Change::Read { read, messages })?;
-        drop(lock);
-        self.maybe_compact()
+        self.begin_write()?;
+        let result = (|| -> Result<()> {
+            self.catch_up()?;
+            let sql = if read {
+                "INSERT OR IGNORE INTO read_mark (message_id) VALUES (?1)"
+            } else {
+                "DELETE FROM read_mark WHERE message_id = ?1"
+            };
+            let conn = self.db.conn();
+            let mut stmt = conn.prepare_cached(sql).map_err(|e| self.db.error(e))?;
+            for m in &messages {
+                stmt.execute(params![m]).map_err(|e| self.db.error(e))?;
+            }
+            Ok(())
+        })();
+        self.end_write(result.is_ok())?;
+        result?;
+        for m in messages {
+            if read {
+                self.read.insert(m);
+            } else {
+                self.read.remove(&m);
+            }
+        }
+        Ok(())
     }
 
     /// Every revision with a state set, by root Message-ID.
@@ -443,65 +351,6 @@ impl StateChange {
             to: self.to,
             explicit: self.explicit,
         }
-    }
-}
-
-/// A file's size and modification time, to notice another process's write.
-type FileStamp = (u64, std::time::SystemTime);
-
-fn file_stamp(path: &Path) -> Option<FileStamp> {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.len(), m.modified().ok()?))
-}
-
-/// Holds the store's advisory lock while alive.
-struct Lock(File);
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = self.0.unlock();
-    }
-}
-
-fn lock_file(dir: &Path) -> Result<Lock> {
-    let path = dir.join("lock");
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
-    f.lock().map_err(|e| Error::io(&path, e))?;
-    Ok(Lock(f))
-}
-
-fn read_snapshot(dir: &Path) -> Result<(Snapshot, bool)> {
-    let path = dir.join("state.json");
-    match std::fs::read(&path) {
-        Ok(bytes) => {
-            let snap: Snapshot = serde_json::from_slice(&bytes).map_err(|e| Error::Config {
-                path: path.clone(),
-                message: format!("triage state is unreadable: {e}"),
-            })?;
-            if snap.format > FORMAT {
-                return Err(Error::Config {
-                    path,
-                    message: format!(
-                        "triage state format {} is newer than this putt reads ({FORMAT})",
-                        snap.format
-                    ),
-                });
-            }
-            Ok((snap, true))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((
-            Snapshot {
-                format: FORMAT,
-                ..Snapshot::default()
-            },
-            false,
-        )),
-        Err(e) => Err(Error::io(&path, e)),
     }
 }
 

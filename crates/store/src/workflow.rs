@@ -80,13 +80,13 @@ impl Workflow {
     /// The workflow of `config`, with the state and check results in the
     /// data dir (read only: nothing is created).
     pub fn load(config: &Config, now: chrono::DateTime<chrono::Utc>) -> Result<Workflow> {
-        let state_dir = StateStore::default_dir();
-        let state = if state_dir.is_dir() {
-            Some(StateStore::open(&state_dir)?)
+        let data_dir = crate::config::Dirs::data_dir();
+        let state = if crate::db::Db::exists(&data_dir) {
+            Some(StateStore::open(&data_dir)?)
         } else {
             None
         };
-        let checks = CheckStore::open_existing(&CheckStore::default_dir())?;
+        let checks = CheckStore::open_existing(&data_dir)?;
         Workflow::new(config, state, checks, now)
     }
 
@@ -127,6 +127,11 @@ impl Workflow {
             .as_ref()
             .map(|c| c.for_revision(rev.root_message_id()))
             .unwrap_or_default()
+    }
+
+    /// Whether any check ever ran (a list shows a check column only then).
+    pub fn checks_ran(&self) -> bool {
+        self.checks.as_ref().is_some_and(|c| !c.is_empty())
     }
 
     /// The check column of a list: the worst status of a revision's checks.

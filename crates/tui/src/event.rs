@@ -272,7 +272,7 @@ pub fn execute(
                         page: Arc::new(page),
                         offset,
                         flow,
-                        checks_ran: wf.checks.is_some(),
+                        checks_ran: wf.checks_ran(),
                     }
                 }
                 Err(e) => failed(e),

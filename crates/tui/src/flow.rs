@@ -18,44 +18,37 @@ use putt_ops::triage::StateStore;
 /// Where the workflow's data is, and the last workflow built from it.
 pub struct Flow {
     base: Workflow,
-    state_dir: PathBuf,
-    checks_dir: PathBuf,
+    data_dir: PathBuf,
     cached: Mutex<Option<(Stamp, Arc<Workflow>)>>,
 }
 
-/// Sizes and modification times of the stores' files: a change to either
-/// store changes it.
+/// Sizes and modification times of the database's files: a commit changes
+/// its write-ahead log.
 type Stamp = Vec<Option<(u64, SystemTime)>>;
 
-fn stamp(state_dir: &Path, checks_dir: &Path) -> Stamp {
-    [
-        state_dir.join("state.json"),
-        state_dir.join("journal.jsonl"),
-        checks_dir.join("records.json"),
-        checks_dir.join("journal.jsonl"),
-    ]
-    .iter()
-    .map(|p| {
-        std::fs::metadata(p)
-            .ok()
-            .and_then(|m| Some((m.len(), m.modified().ok()?)))
-    })
-    .collect()
+fn stamp(data_dir: &Path) -> Stamp {
+    let db = putt_ops::triage::DATABASE;
+    [data_dir.join(db), data_dir.join(format!("{db}-wal"))]
+        .iter()
+        .map(|p| {
+            std::fs::metadata(p)
+                .ok()
+                .and_then(|m| Some((m.len(), m.modified().ok()?)))
+        })
+        .collect()
 }
 
 impl Flow {
-    /// The workflow of `config` over the stores in `state_dir` and
-    /// `checks_dir`. Fails on a rule that does not parse.
+    /// The workflow of `config` over the stores of `data_dir`. Fails on a
+    /// rule that does not parse.
     pub fn new(
         config: &Config,
         now: chrono::DateTime<chrono::Utc>,
-        state_dir: &Path,
-        checks_dir: &Path,
+        data_dir: &Path,
     ) -> Result<Flow> {
         Ok(Flow {
             base: Workflow::new(config, None, None, now)?,
-            state_dir: state_dir.to_path_buf(),
-            checks_dir: checks_dir.to_path_buf(),
+            data_dir: data_dir.to_path_buf(),
             cached: Mutex::new(None),
         })
     }
@@ -81,19 +74,19 @@ impl Flow {
     /// counts as empty (the list still shows; the UI reports the state
     /// store's own failure when it opens it).
     pub fn current(&self) -> Arc<Workflow> {
-        let now = stamp(&self.state_dir, &self.checks_dir);
+        let now = stamp(&self.data_dir);
         let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((at, wf)) = cached.as_ref()
             && *at == now
         {
             return wf.clone();
         }
-        let state = if self.state_dir.is_dir() {
-            StateStore::open(&self.state_dir).ok()
+        let state = if putt_ops::triage::has_database(&self.data_dir) {
+            StateStore::open(&self.data_dir).ok()
         } else {
             None
         };
-        let checks = CheckStore::open_existing(&self.checks_dir).ok().flatten();
+        let checks = CheckStore::open_existing(&self.data_dir).ok().flatten();
         let wf = Arc::new(self.with_stores(state, checks));
         *cached = Some((now, wf.clone()));
         wf
@@ -107,17 +100,19 @@ mod tests {
     #[test]
     fn the_workflow_is_read_again_only_when_a_store_changed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (state, checks) = (dir.path().join("state"), dir.path().join("checks"));
-        let flow =
-            Flow::new(&Config::default(), chrono::Utc::now(), &state, &checks).expect("flow");
+        let data = dir.path().join("data");
+        let flow = Flow::new(&Config::default(), chrono::Utc::now(), &data).expect("flow");
         let first = flow.current();
         assert!(first.state.is_none() && first.checks.is_none());
         assert!(Arc::ptr_eq(&first, &flow.current()));
-        std::fs::create_dir_all(&checks).expect("mkdir");
-        std::fs::write(checks.join("journal.jsonl"), "").expect("journal");
+        // Another process makes the database and writes to it.
+        let mut other = StateStore::open(&data).expect("state");
+        other.set_read(["m@x"], true).expect("read");
         let second = flow.current();
         assert!(!Arc::ptr_eq(&first, &second));
-        assert!(second.checks.is_some());
+        assert!(second.checks.is_some() && second.state.is_some());
         assert!(Arc::ptr_eq(&second, &flow.current()));
+        other.set_read(["n@x"], true).expect("read");
+        assert!(!Arc::ptr_eq(&second, &flow.current()));
     }
 }

@@ -64,8 +64,9 @@ use theme::Theme;
 pub struct Options {
     pub config: Config,
     pub index_dir: PathBuf,
-    /// Where triage state lives (default: `state/` in the data dir).
-    pub state_dir: PathBuf,
+    /// Where triage state, check results and drafts live (default: the
+    /// data dir).
+    pub data_dir: PathBuf,
     pub now: chrono::DateTime<chrono::Utc>,
     /// Index new mail in the background at start.
     pub index_on_start: bool,
@@ -81,8 +82,6 @@ pub struct Options {
     pub reply: ReplyOptions,
     /// The editor for drafts; `None`: `$VISUAL`, `$EDITOR`, else `vi`.
     pub editor: Option<String>,
-    /// Check results of `putt check` (default: `checks/` in the data dir).
-    pub checks_dir: PathBuf,
     /// The event log new series, revisions and state changes go to
     /// (default: `events/` in the data dir, with the configured hook).
     pub events: EventLog,
@@ -93,7 +92,7 @@ impl Options {
     pub fn new(config: Config, index_dir: PathBuf, clock: &putt_ops::Clock) -> Options {
         Options {
             index_dir,
-            state_dir: StateStore::default_dir(),
+            data_dir: Dirs::data_dir(),
             now: clock.now(),
             index_on_start: true,
             started: Instant::now(),
@@ -103,7 +102,6 @@ impl Options {
             next_page: 300,
             reply: ReplyOptions::new(Dirs::data_dir(), clock),
             editor: None,
-            checks_dir: putt_ops::check::CheckStore::default_dir(),
             events: EventLog::from_config(&config),
             config,
         }
@@ -132,13 +130,13 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
     if theme::no_color() {
         theme = theme.without_colour();
     }
-    let (store, store_error) = match StateStore::open(&opts.state_dir) {
+    let (store, store_error) = match StateStore::open(&opts.data_dir) {
         Ok(s) => (Some(s), None),
         Err(e) => (None, Some(e)),
     };
     let index = Index::open_or_create(&opts.index_dir)?;
     // A bad rule, or a saved filter that is not a query, stops putt here.
-    let flow = Flow::new(&opts.config, opts.now, &opts.state_dir, &opts.checks_dir)?;
+    let flow = Flow::new(&opts.config, opts.now, &opts.data_dir)?;
     let queries = flow.rules_only();
     for (name, q) in &opts.config.filters {
         if let Err(e) = queries.parse_query(q, opts.now) {

@@ -36,7 +36,8 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use super::{CollectedTrailer, FollowUp, MailRef, Patch, Pull, Revision, Series, Via};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::files::Lock;
 use crate::index::Index;
 use crate::index::build::{IndexReport, trailer_kind_code};
 use crate::index::schema::hash;
@@ -461,17 +462,12 @@ const WARM_AFTER: u64 = 20_000;
 const WARM_SECONDS: i64 = 31 * 24 * 3600;
 
 /// The writers' lock; `None` when `wait` is false and another holds it.
-fn lock(dir: &Path, wait: bool) -> Result<Option<File>> {
+fn lock(dir: &Path, wait: bool) -> Result<Option<Lock>> {
     let p = dir.join(format!("{FILE_NAME}.lock"));
-    let f = File::create(&p).map_err(|e| Error::io(&p, e))?;
     if wait {
-        f.lock().map_err(|e| Error::io(&p, e))?;
-        return Ok(Some(f));
-    }
-    match f.try_lock() {
-        Ok(()) => Ok(Some(f)),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&p, e)),
+        Lock::take(&p).map(Some)
+    } else {
+        Lock::try_take(&p)
     }
 }
 

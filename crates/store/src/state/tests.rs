@@ -19,7 +19,7 @@ fn sample_series() -> (tempfile::TempDir, Series) {
 #[test]
 fn states_and_read_marks_survive_reopening() {
     let (dir, s) = sample_series();
-    let state_dir = dir.path().join("state");
+    let state_dir = dir.path().join("data");
     let v1 = &s.revisions[0];
     let v2 = s.latest();
     {
@@ -40,83 +40,13 @@ fn states_and_read_marks_survive_reopening() {
 #[test]
 fn ignoring_an_old_revision_ignores_the_new_ones() {
     let (dir, s) = sample_series();
-    let mut st = StateStore::open(&dir.path().join("state")).expect("open");
+    let mut st = StateStore::open(&dir.path().join("data")).expect("open");
     st.set_state(&s, &s.revisions[0], Some(TriageState::Ignored))
         .expect("set");
     assert_eq!(st.state_of(&s, s.latest()), TriageState::Ignored);
     st.set_state(&s, &s.revisions[0], None).expect("clear");
     assert_eq!(st.state_of(&s, &s.revisions[0]), TriageState::Superseded);
     assert_eq!(st.state_of(&s, s.latest()), TriageState::New);
-}
-
-#[test]
-fn a_torn_last_line_is_dropped_and_the_next_change_kept() {
-    let (dir, s) = sample_series();
-    let state_dir = dir.path().join("state");
-    {
-        let mut st = StateStore::open(&state_dir).expect("open");
-        st.set_read(["a@x"], true).expect("read");
-    }
-    // A kill in the middle of a write leaves half a line.
-    let journal = state_dir.join("journal.jsonl");
-    let mut f = OpenOptions::new()
-        .append(true)
-        .open(&journal)
-        .expect("journal");
-    f.write_all(br#"{"op":"read","read":true,"messages":["tor"#)
-        .expect("torn write");
-    drop(f);
-    {
-        let mut st = StateStore::open(&state_dir).expect("open after a torn write");
-        assert!(st.is_read("a@x"));
-        st.set_state(&s, s.latest(), Some(TriageState::Accepted))
-            .expect("set");
-    }
-    let st = StateStore::open(&state_dir).expect("reopen");
-    assert!(st.is_read("a@x"));
-    assert!(!st.is_read("tor"));
-    assert_eq!(st.state_of(&s, s.latest()), TriageState::Accepted);
-}
-
-#[test]
-fn compaction_keeps_everything_and_empties_the_journal() {
-    let (dir, s) = sample_series();
-    let state_dir = dir.path().join("state");
-    let mut st = StateStore::open(&state_dir).expect("open");
-    for i in 0..(COMPACT_AFTER + 5) {
-        st.set_read([format!("m{i}@x")], true).expect("read");
-    }
-    st.set_state(&s, s.latest(), Some(TriageState::Waiting))
-        .expect("set");
-    // Another process appended meanwhile: compaction must keep it.
-    let mut other = StateStore::open(&state_dir).expect("second process");
-    other.set_read(["other@x"], true).expect("read");
-    st.compact().expect("compact");
-    let journal_len = std::fs::metadata(state_dir.join("journal.jsonl"))
-        .expect("journal")
-        .len();
-    assert_eq!(journal_len, 0);
-    let st = StateStore::open(&state_dir).expect("reopen");
-    assert_eq!(st.read_count(), COMPACT_AFTER + 6);
-    assert!(st.is_read("other@x"));
-    assert_eq!(st.state_of(&s, s.latest()), TriageState::Waiting);
-}
-
-#[test]
-fn a_journal_replayed_over_its_own_snapshot_changes_nothing() {
-    let (dir, s) = sample_series();
-    let state_dir = dir.path().join("state");
-    let mut st = StateStore::open(&state_dir).expect("open");
-    st.set_state(&s, s.latest(), Some(TriageState::Rejected))
-        .expect("set");
-    st.set_read(["a@x"], true).expect("read");
-    let journal = std::fs::read(state_dir.join("journal.jsonl")).expect("journal");
-    st.compact().expect("compact");
-    // A kill between the snapshot's rename and the journal's truncation.
-    std::fs::write(state_dir.join("journal.jsonl"), journal).expect("restore journal");
-    let st = StateStore::open(&state_dir).expect("reopen");
-    assert_eq!(st.state_of(&s, s.latest()), TriageState::Rejected);
-    assert_eq!(st.read_count(), 1);
 }
 
 #[test]
@@ -138,11 +68,11 @@ fn state_names_parse_by_prefix() {
 }
 
 #[test]
-fn a_store_catches_up_with_another_writer_and_its_compaction() {
+fn a_store_catches_up_with_another_writer() {
     let (dir, s) = sample_series();
-    let state_dir = dir.path().join("state");
-    let mut a = StateStore::open(&state_dir).expect("open a");
-    let mut b = StateStore::open(&state_dir).expect("open b");
+    let data = dir.path().join("data");
+    let mut a = StateStore::open(&data).expect("open a");
+    let mut b = StateStore::open(&data).expect("open b");
     b.set_state(&s, s.latest(), Some(TriageState::Accepted))
         .expect("b sets");
     assert_eq!(a.state_of(&s, s.latest()), TriageState::New, "not read yet");
@@ -158,15 +88,50 @@ fn a_store_catches_up_with_another_writer_and_its_compaction() {
         .expect("a change");
     assert_eq!(change.from, TriageState::Rejected);
     assert_eq!(change.to, TriageState::Waiting);
-    // `b` folds the journal into a new snapshot; `a` reads it whole.
-    b.catch_up().expect("b catches up");
+    // Its own change is no news to `a`; it is to `b`.
+    assert!(!a.catch_up().expect("own change"));
+    assert!(b.catch_up().expect("b reads it"));
+    assert_eq!(b.state_of(&s, s.latest()), TriageState::Waiting);
     b.set_read(["m@x"], true).expect("read");
-    b.compact().expect("compact");
     assert!(a.catch_up().expect("catch up"));
     assert!(a.is_read("m@x"));
-    assert_eq!(a.state_of(&s, s.latest()), TriageState::Waiting);
-    // And appends after it.
-    b.set_read(["n@x"], true).expect("read");
-    assert!(a.catch_up().expect("catch up"));
-    assert!(a.is_read("n@x") && a.is_read("m@x"));
+}
+
+#[test]
+fn what_an_older_putt_kept_in_journals_is_imported_once() {
+    let (dir, s) = sample_series();
+    let data = dir.path().join("data");
+    let state = data.join("state");
+    std::fs::create_dir_all(&state).expect("mkdir");
+    let root = s.latest().root_message_id();
+    std::fs::write(
+        state.join("state.json"),
+        format!(
+            r#"{{"format":1,"revisions":{{"{root}":{{"state":"waiting","series":"{}","version":{}}}}},"read":["a@x","b@x"]}}"#,
+            s.id,
+            s.latest().version
+        ),
+    )
+    .expect("snapshot");
+    // The journal goes on from the snapshot, a torn last line and all.
+    std::fs::write(
+        state.join("journal.jsonl"),
+        format!(
+            "{{\"op\":\"read\",\"read\":false,\"messages\":[\"b@x\"]}}\n{{\"op\":\"state\",\"revision\":\"{root}\",\"state\":{{\"state\":\"accepted\",\"series\":\"x\",\"version\":2}}}}\n{{\"op\":\"re"
+        ),
+    )
+    .expect("journal");
+    let st = StateStore::open(&data).expect("open");
+    assert_eq!(st.state_of(&s, s.latest()), TriageState::Accepted);
+    assert!(st.is_read("a@x") && !st.is_read("b@x"));
+    // Once: the old files stay as they were, and a later change is not
+    // undone by importing them again.
+    drop(st);
+    let mut st = StateStore::open(&data).expect("reopen");
+    st.set_state(&s, s.latest(), Some(TriageState::Rejected))
+        .expect("set");
+    drop(st);
+    let st = StateStore::open(&data).expect("reopen");
+    assert_eq!(st.state_of(&s, s.latest()), TriageState::Rejected);
+    assert!(state.join("journal.jsonl").is_file());
 }
