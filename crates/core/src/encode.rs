@@ -23,22 +23,7 @@ const QP_LINE: usize = 76;
 /// One-line header text: control characters (CR, LF, NUL, tab, ESC ...) and
 /// runs of white space become a single space, ends trimmed. This is what
 /// keeps a name or subject from someone else's mail inside its field.
-pub fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() || c.is_control() {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::text::collapse_whitespace as clean;
 
 /// Whether `a` can be written as an addr-spec without escaping: one `@`
 /// with text on both sides, no white space, control or the characters that

@@ -13,6 +13,7 @@ pub mod interdiff;
 pub mod lines;
 pub mod mail;
 pub mod maintainers;
+pub mod mbox;
 pub mod patchid;
 pub mod query;
 pub mod rules;

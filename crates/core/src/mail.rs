@@ -585,25 +585,7 @@ fn clean_header_text(s: &str) -> String {
     if tidy {
         return s.to_string();
     }
-    collapse_spaces(s)
-}
-
-/// [`clean_header_text`] the long way, char by char.
-fn collapse_spaces(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if c.is_whitespace() || c.is_control() {
-            space = true;
-        } else {
-            if space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = false;
-            out.push(c);
-        }
-    }
-    out
+    crate::text::collapse_whitespace(s)
 }
 
 fn append_part(body: &mut String, text: &str) {
@@ -786,7 +768,7 @@ mod tests {
     proptest! {
         #[test]
         fn tidy_header_text_takes_the_short_way(s in "[ a-zA-Z\t\r\n\u{1}é<>@.-]{0,12}") {
-            prop_assert_eq!(super::clean_header_text(&s), super::collapse_spaces(&s));
+            prop_assert_eq!(super::clean_header_text(&s), crate::text::collapse_whitespace(&s));
         }
 
         /// Mail-shaped bytes: header lines from a pool that includes the

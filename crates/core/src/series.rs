@@ -747,7 +747,7 @@ impl Grouper {
             // directly the next: their name links those too.
             let name = rev
                 .title()
-                .map(|t| person_name(&self.mails[t].from_name))
+                .map(|t| crate::summary::name_key(&self.mails[t].from_name))
                 .filter(|n| !n.is_empty());
             for subject in subjects {
                 by_subject
@@ -1078,12 +1078,6 @@ fn subjects_resemble(a: &str, b: &str) -> bool {
     let shared = a.intersection(&b).count();
     let all = a.union(&b).count();
     all > 0 && shared * 3 >= all
-}
-
-pub(crate) fn person_name(name: &str) -> String {
-    let name = name.trim().trim_matches('"');
-    let name = name.strip_suffix(" via B4 Relay").unwrap_or(name).trim();
-    name.to_lowercase()
 }
 
 fn display(m: &Mail) -> String {

@@ -159,7 +159,7 @@ pub fn strip_reply_markers(subject: &str) -> &str {
 /// Parse a subject line (already decoded from RFC 2047). Never panics; every
 /// string gives some answer.
 pub fn parse_subject(subject: &str) -> SubjectInfo {
-    let text = collapse_whitespace(subject);
+    let text = crate::text::collapse_whitespace(subject);
     let brackets = BracketMap::new(&text);
     let mut info = SubjectInfo::default();
     let mut pos = 0;
@@ -222,25 +222,6 @@ impl SubjectInfo {
             self.version_inferred = false;
         }
     }
-}
-
-/// Collapse every run of white space or control characters (folded headers
-/// keep CR/LF/TAB) into one space, and trim the ends.
-fn collapse_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.chars() {
-        if c.is_whitespace() || c.is_control() {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn skip_spaces(s: &str) -> usize {

@@ -68,10 +68,23 @@ impl MessageSummary {
 
 /// The name part of a `From` as shown (`Name <addr>`), else all of it.
 pub fn display_name(from: &str) -> String {
+    name_part(from).to_string()
+}
+
+/// [`display_name`], borrowed.
+pub fn name_part(from: &str) -> &str {
     match from.rfind(" <") {
-        Some(i) if from.ends_with('>') => from[..i].trim_matches('"').to_string(),
-        _ => from.to_string(),
+        Some(i) if from.ends_with('>') => from[..i].trim_matches('"'),
+        _ => from,
     }
+}
+
+/// A sender's name as names are compared: quotes, case and b4's
+/// " via B4 Relay" do not matter.
+pub fn name_key(name: &str) -> String {
+    let name = name.trim().trim_matches('"');
+    let name = name.strip_suffix(" via B4 Relay").unwrap_or(name).trim();
+    name.to_lowercase()
 }
 
 /// A stable 64-bit hash (FNV-1a); never 0, which means "none".
@@ -88,7 +101,7 @@ pub fn hash(s: &str) -> u64 {
 /// the series model compares names (case, quotes and b4's " via B4 Relay"
 /// do not matter); 0 when there is no name.
 pub fn name_hash(from: &str) -> u64 {
-    let name = crate::series::person_name(&display_name(from));
+    let name = name_key(name_part(from));
     if name.is_empty() { 0 } else { hash(&name) }
 }
 

@@ -64,6 +64,27 @@ pub fn sanitize_line(s: &str) -> String {
     sanitize(s).replace(['\n', '\t'], " ")
 }
 
+/// One line of text: every run of white space or control characters
+/// (CR, LF, tab, NUL, ESC, folded header continuations ...) becomes one
+/// space, the ends trimmed. What keeps a name or a subject from someone's
+/// mail inside its field, and folded headers on one line.
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c.is_control() {
+            space = true;
+        } else {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// `value` as one line of JSON in which every character that may not
 /// reach a terminal is a `\uXXXX` escape: serde_json escapes only C0
 /// controls, so DEL, C1 controls, bidi and zero-width characters from a

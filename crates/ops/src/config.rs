@@ -2,5 +2,5 @@
 
 pub use putt_store::config::{
     ApplyConfig, CheckConfig, Config, Dirs, Identity, InboxConfig, SendConfig, append_inbox,
-    inbox_name_for,
+    expand_home, inbox_name_for,
 };

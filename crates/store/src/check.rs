@@ -585,26 +585,9 @@ pub fn write_mbox(index: &Index, patches: &[(String, String)], path: &Path) -> R
             .or(copies.first())
             .ok_or_else(|| Error::NoSuchMessage(mid.clone()))?;
         let raw = index.raw_message(m)?;
-        append_mboxrd(&mut out, &raw);
+        crate::mbox::push_mboxrd(&mut out, crate::mbox::MBOXRD_FROM_LINE, &raw);
     }
     crate::files::write(path, &out)
-}
-
-/// Appends one message in mboxrd form: a `From ` line, then the message
-/// with `From ` lines (after any `>`s) quoted with one more `>`.
-pub fn append_mboxrd(out: &mut Vec<u8>, raw: &[u8]) {
-    out.extend_from_slice(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n");
-    for line in raw.split_inclusive(|&b| b == b'\n') {
-        let unquoted = line.iter().position(|&b| b != b'>').unwrap_or(line.len());
-        if line[unquoted..].starts_with(b"From ") {
-            out.push(b'>');
-        }
-        out.extend_from_slice(line);
-    }
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
 }
 
 /// What a worker thread reports when its command is over.
@@ -1084,16 +1067,6 @@ fn run_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mboxrd_quotes_from_lines() {
-        let mut out = Vec::new();
-        append_mboxrd(&mut out, b"Subject: x\n\nFrom here\n>From there\nok");
-        assert_eq!(
-            String::from_utf8_lossy(&out),
-            "From mboxrd@z Thu Jan  1 00:00:00 1970\nSubject: x\n\n>From here\n>>From there\nok\n\n"
-        );
-    }
 
     #[test]
     fn statuses_parse_and_sum_up() {

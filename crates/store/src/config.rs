@@ -623,13 +623,19 @@ pub fn inbox_name_for(path: &Path) -> String {
     }
 }
 
-/// `~/x` -> home/x; relative paths are relative to the config file.
-fn expand(path: &Path, base: &Path) -> PathBuf {
+/// `~/x` -> home/x, as a shell reads a path the user typed.
+pub fn expand_home(path: &Path) -> PathBuf {
     if let Ok(rest) = path.strip_prefix("~")
         && let Some(home) = directories::BaseDirs::new()
     {
         return home.home_dir().join(rest);
     }
+    path.to_path_buf()
+}
+
+/// [`expand_home`]; relative paths are relative to the config file.
+fn expand(path: &Path, base: &Path) -> PathBuf {
+    let path = &expand_home(path);
     if path.is_relative() {
         base.join(path)
     } else {

@@ -13,7 +13,7 @@
 //! crate a caller starts from.
 
 pub use putt_core::{
-    encode, lines, mail, maintainers, patchid, query, rules, subject, summary, text, thread,
+    encode, lines, mail, maintainers, mbox, patchid, query, rules, subject, summary, text, thread,
     trailers, triage,
 };
 

@@ -2172,12 +2172,7 @@ fn previous_revision(s: &Series, to: usize) -> Option<usize> {
 }
 
 fn expand_home(p: &str) -> PathBuf {
-    if let Some(rest) = p.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        return PathBuf::from(home).join(rest);
-    }
-    PathBuf::from(p)
+    putt_ops::config::expand_home(std::path::Path::new(p))
 }
 
 #[cfg(test)]

@@ -230,12 +230,7 @@ pub fn date_time(t: i64) -> String {
 }
 
 /// The name part of `Name <addr>`, or the address.
-pub fn person_name(from: &str) -> &str {
-    match from.rfind(" <") {
-        Some(i) if from.ends_with('>') => from[..i].trim_matches('"'),
-        _ => from,
-    }
-}
+pub use putt_core::summary::name_part as person_name;
 
 /// The first row to show so that `selected` is on screen: mutt's paging
 /// (the list moves a screenful at a time), a pure function of the two.

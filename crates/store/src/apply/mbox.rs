@@ -17,9 +17,7 @@ use crate::mail::Addr;
 use crate::reply::encode::{self, Charset};
 use crate::trailers::{Person, Trailer, TrailerKind, commit_message_trailers};
 
-/// The separator line written before each mail, as `git format-patch` and
-/// b4 write it (git mailsplit recognises it).
-pub(crate) const FROM_LINE: &str = "From git@z Thu Jan  1 00:00:00 1970\n";
+use crate::mbox::GIT_FROM_LINE as FROM_LINE;
 
 /// What `git mailinfo` reads from a mail: what `git am` would commit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -319,38 +317,6 @@ pub(crate) fn inbody_guard(info: &MailInfo, message: &[u8]) -> Vec<u8> {
     format!("From: {}\n\n", encode::clean(&author)).into_bytes()
 }
 
-/// Whether `git mailsplit` would take `line` (without its newline) for the
-/// `From ` line starting a new mail: its `is_from_line`.
-pub(crate) fn looks_like_from_line(line: &[u8]) -> bool {
-    // git counts the newline in the length.
-    if line.len() + 1 < 20 || !line.starts_with(b"From ") {
-        return false;
-    }
-    // The last colon, searching back from the second-to-last byte.
-    let Some(colon) = (4..line.len().saturating_sub(1))
-        .rev()
-        .find(|&i| line[i] == b':')
-    else {
-        return false;
-    };
-    let digit = |i: isize| {
-        usize::try_from(colon as isize + i)
-            .ok()
-            .and_then(|j| line.get(j))
-            .is_some_and(u8::is_ascii_digit)
-    };
-    if colon < 4 || !(digit(-4) && digit(-2) && digit(-1) && digit(1) && digit(2)) {
-        return false;
-    }
-    let year: String = line[colon + 3..]
-        .iter()
-        .map(|&b| b as char)
-        .skip_while(|c| c.is_ascii_whitespace())
-        .take_while(char::is_ascii_digit)
-        .collect();
-    year.parse::<u64>().is_ok_and(|y| y > 90)
-}
-
 /// Writes a mail `git am` takes: the author and date `git mailinfo` found,
 /// `subject` (with its `[PATCH ...]` prefix), the Message-ID, and `body`
 /// (commit message, then the patch) as UTF-8 text, `From ` separator line
@@ -385,7 +351,7 @@ pub(crate) fn compose(info: &MailInfo, subject: &str, message_id: &str, body: &[
         out.extend_from_slice(format!("Message-Id: <{message_id}>\n").as_bytes());
     }
     out.extend_from_slice(b"MIME-Version: 1.0\nContent-Type: text/plain; charset=\"utf-8\"\n");
-    let splits = body.split(|b| *b == b'\n').any(looks_like_from_line);
+    let splits = body.split(|b| *b == b'\n').any(crate::mbox::splits_for_git);
     if body.contains(&b'\r') || splits {
         out.extend_from_slice(b"Content-Transfer-Encoding: base64\n\n");
         out.extend_from_slice(base64_lines(body).as_bytes());
@@ -406,17 +372,7 @@ pub(crate) fn compose(info: &MailInfo, subject: &str, message_id: &str, body: &[
 pub(crate) fn raw_entry(raw: &[u8]) -> Vec<u8> {
     let raw = strip_crlf(raw);
     let mut out = Vec::with_capacity(raw.len() + 64);
-    out.extend_from_slice(FROM_LINE.as_bytes());
-    for line in raw.split_inclusive(|b| *b == b'\n') {
-        if looks_like_from_line(line.strip_suffix(b"\n").unwrap_or(line)) {
-            out.push(b'>');
-        }
-        out.extend_from_slice(line);
-    }
-    if !raw.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
+    crate::mbox::push_for_git_am(&mut out, &raw);
     out
 }
 
@@ -542,13 +498,17 @@ mod tests {
 
     #[test]
     fn from_lines_as_mailsplit_sees_them() {
-        assert!(looks_like_from_line(b"From git@z Thu Jan  1 00:00:00 1970"));
-        assert!(looks_like_from_line(
+        assert!(crate::mbox::splits_for_git(
+            b"From git@z Thu Jan  1 00:00:00 1970"
+        ));
+        assert!(crate::mbox::splits_for_git(
             b"From 1234abcd Mon Sep 17 00:00:00 2001"
         ));
-        assert!(!looks_like_from_line(b"From the spec: nothing here at all"));
-        assert!(!looks_like_from_line(b"From: A <a@example.org>"));
-        assert!(!looks_like_from_line(b"From x"));
+        assert!(!crate::mbox::splits_for_git(
+            b"From the spec: nothing here at all"
+        ));
+        assert!(!crate::mbox::splits_for_git(b"From: A <a@example.org>"));
+        assert!(!crate::mbox::splits_for_git(b"From x"));
     }
 
     #[test]

@@ -203,17 +203,6 @@ pub fn mbox_entry(message: &[u8], envelope_from: &str, date: DateTime<FixedOffse
     let when = date
         .with_timezone(&chrono::Utc)
         .format("%a %b %e %H:%M:%S %Y");
-    out.extend_from_slice(format!("From {sender} {when}\n").as_bytes());
-    for line in message.split_inclusive(|&b| b == b'\n') {
-        let unquoted = line.iter().position(|&b| b != b'>').unwrap_or(line.len());
-        if line[unquoted..].starts_with(b"From ") {
-            out.push(b'>');
-        }
-        out.extend_from_slice(line);
-    }
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
+    crate::mbox::push_mboxrd(&mut out, &format!("From {sender} {when}\n"), message);
     out
 }
