@@ -990,7 +990,7 @@ fn cli_edits_then_asks() {
     let mbox = std::fs::read_to_string(home.path().join("data/outbox.mbox")).expect("outbox");
     assert_eq!(mbox.matches("I agree.").count(), 2, "{mbox}");
     assert!(
-        mbox.contains("\nTo: Alice Developer <alice@example.org>\n"),
+        mbox.contains("\nTo: \"Alice Developer\" <alice@example.org>\n"),
         "r: to the sender only\n{mbox}"
     );
 

@@ -506,7 +506,10 @@ fn reply_opens_the_editor_then_asks_and_sends() {
     let sent = sent_mails(&f);
     assert_eq!(sent.len(), 1);
     let m = &sent[0];
-    assert!(m.contains("From: Rita Reviewer <rita@example.org>"), "{m}");
+    assert!(
+        m.contains("From: \"Rita Reviewer\" <rita@example.org>"),
+        "{m}"
+    );
     assert!(m.contains("Subject: Re: [PATCH v2 0/3]"), "{m}");
     assert!(m.contains("In-Reply-To: <"), "{m}");
     assert!(m.contains("> "), "quoted: {m}");

@@ -779,12 +779,75 @@ impl Draft {
         Ok(())
     }
 
-    /// The mail as sent: RFC 5322 with LF line ends (sendmail and mbox take
-    /// those), non-ASCII headers as encoded-words, lines folded, the body
-    /// `text/plain; charset=utf-8` in 7bit, 8bit or quoted-printable.
+    /// The mail as sent, composed by mail-builder: RFC 5322 with LF line
+    /// ends (sendmail and mbox take those), non-ASCII headers as
+    /// encoded-words, lines folded, the body `text/plain; charset=utf-8` in
+    /// 7bit, 8bit or quoted-printable (8bit where it can: lists read it
+    /// best). What reaches a header was refused by [`Draft::check`] if it
+    /// could break out of it, and cleaned of line breaks and controls.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        use mail_builder::MessageBuilder;
+        use mail_builder::headers::address::Address;
+        use mail_builder::headers::content_type::ContentType;
+        use mail_builder::headers::message_id::MessageId;
+        use mail_builder::headers::raw::Raw;
+        use mail_builder::headers::text::Text;
+        use mail_builder::mime::MimePart;
+
         self.check()?;
-        Ok(self.write(Charset::Encoded).into_bytes())
+        let address = |a: &Addr| -> Address<'static> {
+            let name = clean(&a.name);
+            let name = (!name.is_empty() && name != a.addr).then_some(name);
+            Address::new_address(name, a.addr.clone())
+        };
+        let list = |v: &[Addr]| Address::new_list(v.iter().map(address).collect());
+        let mut mail = MessageBuilder::new()
+            .from(address(&self.from))
+            .subject(Text::new(clean(&self.subject)))
+            // mail-builder writes dates in UTC; the writer's own offset
+            // says when it was where they are.
+            .header("Date", Raw::new(self.date.to_rfc2822()))
+            .message_id(MessageId::new(clean(&self.message_id)));
+        if !self.to.is_empty() {
+            mail = mail.to(list(&self.to));
+        }
+        if !self.cc.is_empty() {
+            mail = mail.cc(list(&self.cc));
+        }
+        if let Some(p) = &self.in_reply_to {
+            mail = mail.in_reply_to(MessageId::new(clean(p)));
+        }
+        if !self.references.is_empty() {
+            mail = mail.references(MessageId::new_list(
+                self.references.iter().map(|r| clean(r)),
+            ));
+        }
+        for (name, value) in &self.extra_headers {
+            mail = mail.header(clean(name).replace(':', ""), Text::new(clean(value)));
+        }
+        mail = mail.header(
+            "User-Agent",
+            Text::new(format!("putt/{}", env!("CARGO_PKG_VERSION"))),
+        );
+        let body = encode::normalize_body(&self.body);
+        let cte = encode::transfer_encoding(&body);
+        let body = if cte == encode::TransferEncoding::QuotedPrintable {
+            encode::quoted_printable(&body)
+        } else {
+            body
+        };
+        mail = mail.body(
+            MimePart::new(
+                ContentType::new("text/plain").attribute("charset", "utf-8"),
+                body,
+            )
+            .transfer_encoding(cte.name()),
+        );
+        let bytes = mail.write_to_vec().map_err(|e| Error::Encode {
+            what: "a mail",
+            message: e.to_string(),
+        })?;
+        Ok(crlf_to_lf(bytes))
     }
 
     /// The draft as a person edits it (and as the drafts folder keeps it):
@@ -795,6 +858,7 @@ impl Draft {
     }
 
     fn write(&self, charset: Charset) -> String {
+        debug_assert_eq!(charset, Charset::Utf8, "the wire form is to_bytes'");
         use encode::{address_tokens, fold, text_tokens};
         let ids =
             |v: &[String]| -> Vec<String> { v.iter().map(|i| format!("<{}>", clean(i))).collect() };
@@ -937,6 +1001,22 @@ pub fn series_review_targets(index: &Index, key: &str) -> Result<Vec<String>> {
         .into_iter()
         .map(|p| p.mail.message_id.clone())
         .collect())
+}
+
+/// CRLF line ends as LF: mail-builder writes the wire's CRLF, sendmail and
+/// mbox files take LF.
+fn crlf_to_lf(bytes: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
