@@ -185,11 +185,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         store,
     );
     if let Some(e) = store_error {
-        app.update(Event::Worker(event::Notification::Failed {
-            seq: tickets::Ticket(0),
-            slot: event::Slot::Git,
-            error: format!("triage state unavailable: {e}"),
-        }));
+        app.error(format!("triage state unavailable: {e}"));
     }
     let ctx = WorkerContext {
         index: Arc::new(index),
