@@ -510,7 +510,10 @@ impl App {
             return;
         };
         let mut failure = match &n {
-            Notification::Failed { error, .. } => Some(error.clone()),
+            Notification::Failed { error, hint, .. } => {
+                let hint = hint.and_then(|h| h.render(&self.keymap, self.view_kind()));
+                Some(crate::error::with_hint(error, hint))
+            }
             _ => None,
         };
         match (owner, n) {

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
+use super::error::Hint;
 use super::flow::Flow;
 use super::git::GitOutcome;
 use super::load::{self, RowFlow, ThreadRow};
@@ -197,6 +198,8 @@ pub enum Notification {
         seq: Ticket,
         slot: Slot,
         error: String,
+        /// What the user can do about it, in the TUI's terms.
+        hint: Option<Hint>,
     },
 }
 
@@ -244,6 +247,7 @@ pub fn execute(
         seq,
         slot,
         error: putt_core::text::sanitize_line(&e.to_string()),
+        hint: e.hint(),
     };
     match req.job {
         Job::List {
@@ -486,6 +490,7 @@ fn worker_loop(ctx: &WorkerContext, queue: &(Mutex<Queue>, Condvar), out: &Sende
             seq,
             slot,
             error: "internal error (a worker panicked); see the log".into(),
+            hint: None,
         });
         if out.send(Event::Worker(n)).is_err() {
             return;
