@@ -636,3 +636,6 @@ impl App {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests;
