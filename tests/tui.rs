@@ -244,7 +244,7 @@ fn limit_with_a_query_and_cycle_saved_filters() {
     t.keys("l<C-u>s:(unclosed<Enter>");
     let s = t.screen();
     assert!(s.contains("Bad query"), "{s}");
-    assert_eq!(t.app.limit.as_deref(), Some("s:kbuild"));
+    assert_eq!(t.app.list.limit.as_deref(), Some("s:kbuild"));
     // Esc clears the limit; f cycles the saved filters.
     t.keys("<Esc>");
     assert_eq!(t.app.list.rows.len(), 7);
@@ -1180,7 +1180,7 @@ fn limit_and_saved_filters_take_is_and_check_terms() {
     t.keys("l<C-u>is:redy<Enter>");
     let s = t.screen();
     assert!(s.contains("Bad query: no rule or state `redy`"), "{s}");
-    assert_eq!(t.app.limit.as_deref(), Some("is:pull"));
+    assert_eq!(t.app.list.limit.as_deref(), Some("is:pull"));
     t.keys("l<C-u>check:biuld:fail<Enter>");
     assert!(t.screen().contains("no check `biuld`"));
     // A state set here is what `is:` sees.

@@ -3,11 +3,12 @@
 //!
 //! The UI thread never touches tantivy, gix or git: it sends a [`Request`]
 //! and later receives a [`Notification`]. Each request has a slot (list,
-//! thread, message, interdiff, index, git); a newer request replaces one
-//! still waiting in its slot, and every request carries a generation so the
-//! UI drops a late answer to a question it no longer asks. [`execute`] is
-//! the whole of a worker's job and is called directly by the headless
-//! driver, so tests see exactly what the threads would do.
+//! thread, message, interdiff, index, git, mail); a newer request replaces
+//! one still waiting in its slot, and every request carries a ticket so the
+//! UI drops a late answer to a question it no longer asks (see
+//! [`crate::tickets`]). [`execute`] is the whole of a worker's job and is
+//! called directly by the headless driver, so tests see exactly what the
+//! threads would do.
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -18,18 +19,18 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use ratatui::crossterm::event::KeyEvent;
 
+use super::error::Hint;
 use super::flow::Flow;
 use super::git::GitOutcome;
+use super::load::{self, RowFlow, ThreadRow};
 use super::reply::{DraftRef, ReplyKind, ReplyOptions};
-use super::views::pager::PagerLine;
-use super::views::series_list::RowFlow;
-use super::views::thread::ThreadRow;
+use super::tickets::Ticket;
+use super::ui::pager::PagerLine;
 use putt_core::series::Series;
 use putt_ops::config::Config;
 use putt_ops::events::EventLog;
 use putt_ops::index::Index;
-use putt_ops::series::RevisionInfo;
-use putt_ops::series::SeriesPage;
+use putt_ops::series::{RevisionInfo, SeriesPage};
 
 /// What the UI thread reacts to.
 #[derive(Debug)]
@@ -48,12 +49,18 @@ pub enum Event {
     },
 }
 
-/// Work for a worker thread.
+/// Work for a worker thread, with the ticket its answer carries back.
 #[derive(Debug, Clone)]
-pub enum Request {
+pub struct Request {
+    pub ticket: Ticket,
+    pub job: Job,
+}
+
+/// What a worker is asked to do.
+#[derive(Debug, Clone)]
+pub enum Job {
     /// A page of the series list.
     List {
-        seq: u64,
         query: String,
         offset: usize,
         hits: usize,
@@ -61,31 +68,27 @@ pub enum Request {
     },
     /// The messages of one revision, as a thread.
     Thread {
-        seq: u64,
         series: Arc<Series>,
         revision: usize,
     },
     /// One message laid out for the pager.
-    Message { seq: u64, message_id: String },
+    Message { message_id: String },
     /// The interdiff between two revisions.
     Interdiff {
-        seq: u64,
         series: Arc<Series>,
         from: usize,
         to: usize,
     },
     /// Index new mail of the configured inboxes.
-    Index { seq: u64 },
+    Index,
     /// Write a revision as an mbox for `git am`.
     Export {
-        seq: u64,
         series: Arc<Series>,
         revision: usize,
         path: PathBuf,
     },
     /// Apply a revision to a local repository on a new branch.
     Apply {
-        seq: u64,
         series: Arc<Series>,
         revision: usize,
         repo: PathBuf,
@@ -93,15 +96,13 @@ pub enum Request {
     },
     /// Compose and save a reply (or review) to each of `targets`.
     Compose {
-        seq: u64,
         targets: Vec<String>,
         kind: ReplyKind,
     },
     /// Send a saved draft.
-    Send { seq: u64, id: String },
+    Send { id: String },
     /// Run the event hook on events the UI thread logged.
     Hook {
-        seq: u64,
         events: Vec<putt_ops::events::Event>,
     },
 }
@@ -120,41 +121,37 @@ pub enum Slot {
     Events,
 }
 
-impl Request {
+impl Job {
     pub fn slot(&self) -> Slot {
         match self {
-            Request::List { .. } => Slot::List,
-            Request::Thread { .. } => Slot::Thread,
-            Request::Message { .. } => Slot::Message,
-            Request::Interdiff { .. } => Slot::Interdiff,
-            Request::Index { .. } => Slot::Index,
-            Request::Export { .. } | Request::Apply { .. } => Slot::Git,
-            Request::Compose { .. } | Request::Send { .. } => Slot::Mail,
-            Request::Hook { .. } => Slot::Events,
-        }
-    }
-
-    pub fn seq(&self) -> u64 {
-        match self {
-            Request::List { seq, .. }
-            | Request::Thread { seq, .. }
-            | Request::Message { seq, .. }
-            | Request::Interdiff { seq, .. }
-            | Request::Index { seq }
-            | Request::Export { seq, .. }
-            | Request::Apply { seq, .. }
-            | Request::Compose { seq, .. }
-            | Request::Send { seq, .. }
-            | Request::Hook { seq, .. } => *seq,
+            Job::List { .. } => Slot::List,
+            Job::Thread { .. } => Slot::Thread,
+            Job::Message { .. } => Slot::Message,
+            Job::Interdiff { .. } => Slot::Interdiff,
+            Job::Index => Slot::Index,
+            Job::Export { .. } | Job::Apply { .. } => Slot::Git,
+            Job::Compose { .. } | Job::Send { .. } => Slot::Mail,
+            Job::Hook { .. } => Slot::Events,
         }
     }
 }
 
-/// A worker's answer.
+impl Request {
+    pub fn slot(&self) -> Slot {
+        self.job.slot()
+    }
+
+    /// The ticket its answer carries.
+    pub fn seq(&self) -> Ticket {
+        self.ticket
+    }
+}
+
+/// A worker's answer; `seq` is the ticket of the request it answers.
 #[derive(Debug, Clone)]
 pub enum Notification {
     List {
-        seq: u64,
+        seq: Ticket,
         page: Arc<SeriesPage>,
         offset: usize,
         /// Rules and checks of each series' newest revision, in page order.
@@ -163,56 +160,66 @@ pub enum Notification {
         checks_ran: bool,
     },
     Thread {
-        seq: u64,
+        seq: Ticket,
         rows: Vec<ThreadRow>,
         /// State, rules and checks of each revision of the series.
         infos: Vec<RevisionInfo>,
     },
     Message {
-        seq: u64,
+        seq: Ticket,
         lines: Arc<Vec<PagerLine>>,
     },
     Interdiff {
-        seq: u64,
+        seq: Ticket,
         result: Arc<putt_core::interdiff::Interdiff>,
     },
-    IndexProgress {
-        done: u64,
-        total: u64,
-    },
+    /// An interim answer: the index run is this far.
+    IndexProgress { seq: Ticket, done: u64, total: u64 },
     Indexed {
-        seq: u64,
+        seq: Ticket,
         added: u64,
         removed: u64,
         /// What went wrong with the event hook.
         problems: Vec<String>,
     },
     /// The event hook ran; what went wrong with it.
-    Hooked {
-        seq: u64,
-        problems: Vec<String>,
-    },
+    Hooked { seq: Ticket, problems: Vec<String> },
     /// Drafts saved, for the editor and the send prompt.
     Composed {
-        seq: u64,
+        seq: Ticket,
         drafts: Vec<DraftRef>,
         warnings: Vec<String>,
     },
     /// A draft left; the text says how.
-    Sent {
-        seq: u64,
-        message: String,
-    },
+    Sent { seq: Ticket, message: String },
     /// A git job finished; the outcome says what happened.
-    Done {
-        seq: u64,
-        outcome: GitOutcome,
-    },
+    Done { seq: Ticket, outcome: GitOutcome },
     Failed {
-        seq: u64,
+        seq: Ticket,
         slot: Slot,
         error: String,
+        /// What the user can do about it, in the TUI's terms.
+        hint: Option<Hint>,
     },
+}
+
+impl Notification {
+    /// The ticket of the request it answers.
+    pub fn seq(&self) -> Ticket {
+        match self {
+            Notification::List { seq, .. }
+            | Notification::Thread { seq, .. }
+            | Notification::Message { seq, .. }
+            | Notification::Interdiff { seq, .. }
+            | Notification::IndexProgress { seq, .. }
+            | Notification::Indexed { seq, .. }
+            | Notification::Hooked { seq, .. }
+            | Notification::Composed { seq, .. }
+            | Notification::Sent { seq, .. }
+            | Notification::Done { seq, .. }
+            | Notification::Failed { seq, .. } => *seq,
+        }
+    }
 }
 
 /// What workers share.
@@ -234,76 +241,49 @@ pub fn execute(
     req: Request,
     progress: &mut dyn FnMut(Notification),
 ) -> Notification {
-    let seq = req.seq();
+    let seq = req.ticket;
     let slot = req.slot();
     let failed = |e: crate::Error| Notification::Failed {
         seq,
         slot,
         error: putt_core::text::sanitize_line(&e.to_string()),
+        hint: e.hint(),
     };
-    match req {
-        Request::List {
+    match req.job {
+        Job::List {
             query,
             offset,
             hits,
             patches_only,
-            ..
-        } => {
-            let wf = ctx.flow.current();
-            let page = wf
-                .parse_query(&query, ctx.now)
-                .map_err(crate::Error::from)
-                .and_then(|q| {
-                    wf.series_page(&ctx.index, &q, offset, hits, patches_only)
-                        .map_err(crate::Error::from)
-                });
-            match page {
-                Ok(page) => {
-                    let flow = page
-                        .series
-                        .iter()
-                        .map(|s| RowFlow {
-                            check: wf.check_status(s.latest()),
-                            rules: wf.matching_rules(&ctx.index, s, s.latest()),
-                        })
-                        .collect();
-                    Notification::List {
-                        seq,
-                        page: Arc::new(page),
-                        offset,
-                        flow,
-                        checks_ran: wf.checks_ran(),
-                    }
-                }
-                Err(e) => failed(e),
-            }
-        }
-        Request::Thread {
-            series, revision, ..
-        } => match super::views::thread::load(&ctx.index, &series, revision) {
-            Ok(rows) => {
-                let wf = ctx.flow.current();
-                let infos = series
-                    .revisions
-                    .iter()
-                    .map(|r| wf.revision_info(&ctx.index, &series, r))
-                    .collect();
-                Notification::Thread { seq, rows, infos }
-            }
+        } => match load::list_page(
+            &ctx.index,
+            &ctx.flow,
+            &query,
+            ctx.now,
+            offset,
+            hits,
+            patches_only,
+        ) {
+            Ok(p) => Notification::List {
+                seq,
+                page: Arc::new(p.page),
+                offset,
+                flow: p.flow,
+                checks_ran: p.checks_ran,
+            },
             Err(e) => failed(e),
         },
-        Request::Message { message_id, .. } => {
-            match super::views::message::load(&ctx.index, &message_id) {
-                Ok(lines) => Notification::Message {
-                    seq,
-                    lines: Arc::new(lines),
-                },
+        Job::Thread { series, revision } => {
+            match load::thread(&ctx.index, &ctx.flow, &series, revision) {
+                Ok((rows, infos)) => Notification::Thread { seq, rows, infos },
                 Err(e) => failed(e),
             }
         }
-        Request::Interdiff {
-            series, from, to, ..
-        } => {
+        Job::Message { message_id } => match load::message(&ctx.index, &message_id) {
+            Ok(lines) => Notification::Message { seq, lines },
+            Err(e) => failed(e),
+        },
+        Job::Interdiff { series, from, to } => {
             let (Some(a), Some(b)) = (series.revisions.get(from), series.revisions.get(to)) else {
                 return failed(crate::Error::Gone("the revision"));
             };
@@ -324,7 +304,9 @@ pub fn execute(
                 Err(e) => failed(e.into()),
             }
         }
-        Request::Index { .. } => match index_now(ctx, progress) {
+        Job::Index => match index_now(ctx, &mut |done, total| {
+            progress(Notification::IndexProgress { seq, done, total })
+        }) {
             Ok((added, removed, problems)) => Notification::Indexed {
                 seq,
                 added,
@@ -333,26 +315,24 @@ pub fn execute(
             },
             Err(e) => failed(e),
         },
-        Request::Export {
+        Job::Export {
             series,
             revision,
             path,
-            ..
         } => match super::git::export(&ctx.index, &ctx.config, &series, revision, &path) {
             Ok(outcome) => Notification::Done { seq, outcome },
             Err(e) => failed(e),
         },
-        Request::Apply {
+        Job::Apply {
             series,
             revision,
             repo,
             branch,
-            ..
         } => match super::git::apply(&ctx.index, &ctx.config, &series, revision, &repo, &branch) {
             Ok(outcome) => Notification::Done { seq, outcome },
             Err(e) => failed(e),
         },
-        Request::Compose { targets, kind, .. } => {
+        Job::Compose { targets, kind } => {
             match super::reply::compose(&ctx.index, &ctx.config, &ctx.reply, &targets, kind) {
                 Ok((drafts, warnings)) => Notification::Composed {
                     seq,
@@ -362,11 +342,11 @@ pub fn execute(
                 Err(e) => failed(e),
             }
         }
-        Request::Send { id, .. } => match super::reply::send(&ctx.config, &ctx.reply, &id) {
+        Job::Send { id } => match super::reply::send(&ctx.config, &ctx.reply, &id) {
             Ok(message) => Notification::Sent { seq, message },
             Err(e) => failed(e),
         },
-        Request::Hook { events, .. } => Notification::Hooked {
+        Job::Hook { events } => Notification::Hooked {
             seq,
             problems: ctx.events.run_hook(&events),
         },
@@ -377,7 +357,7 @@ pub fn execute(
 /// them (so `putt events` hears of series the TUI's refresh found).
 fn index_now(
     ctx: &WorkerContext,
-    progress: &mut dyn FnMut(Notification),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> crate::Result<(u64, u64, Vec<String>)> {
     let inboxes = putt_ops::session::inboxes(&ctx.config)?;
     let mut last = Instant::now() - Duration::from_secs(1);
@@ -393,10 +373,7 @@ fn index_now(
             // The UI redraws on each notification: a few a second is plenty.
             if last.elapsed() >= Duration::from_millis(100) {
                 last = Instant::now();
-                progress(Notification::IndexProgress {
-                    done: p.done,
-                    total: p.total,
-                });
+                progress(p.done, p.total);
             }
         },
     )?;
@@ -513,6 +490,7 @@ fn worker_loop(ctx: &WorkerContext, queue: &(Mutex<Queue>, Condvar), out: &Sende
             seq,
             slot,
             error: "internal error (a worker panicked); see the log".into(),
+            hint: None,
         });
         if out.send(Event::Worker(n)).is_err() {
             return;
@@ -617,21 +595,30 @@ pub fn ticks(every: Duration) -> Receiver<Instant> {
 mod tests {
     use super::*;
 
-    fn message(seq: u64) -> Request {
-        Request::Message {
-            seq,
-            message_id: format!("m{seq}"),
+    fn request(seq: u64, job: Job) -> Request {
+        Request {
+            ticket: Ticket(seq),
+            job,
         }
+    }
+
+    fn message(seq: u64) -> Request {
+        request(
+            seq,
+            Job::Message {
+                message_id: format!("m{seq}"),
+            },
+        )
     }
 
     #[test]
     fn a_newer_request_replaces_a_waiting_one_of_its_slot() {
         let mut q = Queue::default();
         q.push(message(1));
-        q.push(Request::Index { seq: 2 });
+        q.push(request(2, Job::Index));
         q.push(message(3));
         q.push(message(4));
-        let seqs: Vec<(Slot, u64)> = q.waiting.iter().map(|r| (r.slot(), r.seq())).collect();
+        let seqs: Vec<(Slot, u64)> = q.waiting.iter().map(|r| (r.slot(), r.seq().0)).collect();
         assert_eq!(seqs, vec![(Slot::Message, 4), (Slot::Index, 2)]);
     }
 }

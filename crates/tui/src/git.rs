@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::views::clean_body_line;
-use super::views::pager::PagerLine;
+use super::ui::clean_body_line;
+use super::ui::pager::PagerLine;
 use crate::error::{Error, Result};
 use putt_core::series::{Revision, Series};
 use putt_ops::am::AmFlags;

@@ -12,8 +12,47 @@ use std::fmt;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::app::Action;
 use crate::error::{Error, Result};
+
+/// What a user can ask for; a [`Keymap`] maps keys to these, per screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Open,
+    Back,
+    Quit,
+    Help,
+    Search,
+    SearchNext,
+    SearchPrev,
+    Limit,
+    NextFilter,
+    PrevFilter,
+    PrevPatch,
+    NextPatch,
+    FocusNext,
+    Interdiff,
+    Trailers,
+    Apply,
+    Export,
+    Reply,
+    GroupReply,
+    ListReply,
+    Review,
+    SetState,
+    ToggleRead,
+    Mark,
+    OlderFrom,
+    NewerFrom,
+    PickRevisions,
+    Reindex,
+    Redraw,
+}
 
 /// The screens that have their own bindings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

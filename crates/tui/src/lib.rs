@@ -1,9 +1,13 @@
 //! The terminal UI: a mutt for patch series.
 //!
-//! [`app`] holds the state and its one `update()`; [`views`] draws it (a
-//! pure function of the state); [`event`] brings keys, worker answers and
-//! ticks to the UI thread and runs the workers; [`keymap`] and [`theme`]
-//! are data the user can override. This module wires them to a real
+//! [`app`] is the dispatcher with its one `update()`: keys go to the
+//! screen on top, answers to whoever asked, and what they want done comes
+//! back as effects. [`screens`] are the screens, each owning its state and
+//! drawing itself; [`ui`] draws the frame around them; [`compose`] is the
+//! reply flow; [`tickets`] tracks the work in flight; [`event`] brings
+//! keys, worker answers and ticks to the UI thread and runs the workers,
+//! which read through [`load`]; [`keymap`] and [`theme`] are data the user
+//! can override. This module wires them to a real
 //! terminal ([`run`]) or to ratatui's `TestBackend` ([`Headless`], for
 //! tests and measurements), and makes sure the terminal is restored
 //! whatever happens: normal exit, error, panic, SIGTERM/SIGHUP.
@@ -44,14 +48,19 @@ use putt_ops::index::Index;
 use putt_ops::triage::StateStore;
 
 pub mod app;
+pub mod compose;
 pub mod error;
 pub mod event;
 mod flow;
 mod git;
 pub mod keymap;
+pub mod load;
+pub mod prompt;
 pub mod reply;
+pub mod screens;
 pub mod theme;
-pub mod views;
+pub mod tickets;
+pub mod ui;
 
 use app::{App, AppOptions};
 use event::{Event, Input, WorkerContext, Workers};
@@ -174,11 +183,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         store,
     );
     if let Some(e) = store_error {
-        app.update(Event::Worker(event::Notification::Failed {
-            seq: 0,
-            slot: event::Slot::Git,
-            error: format!("triage state unavailable: {e}"),
-        }));
+        app.error(format!("triage state unavailable: {e}"));
     }
     let ctx = WorkerContext {
         index: Arc::new(index),
@@ -240,7 +245,7 @@ pub fn run(opts: Options) -> Result<()> {
                 term.terminal.clear().map_err(term_error)?;
             }
             term.terminal
-                .draw(|f| views::draw(f, &app))
+                .draw(|f| ui::draw(f, &app))
                 .map_err(term_error)?;
             timings.drawn(&app, &mut pending_key);
             dirty = false;
@@ -580,6 +585,6 @@ impl Headless {
 
     fn draw(&mut self) {
         let app = &self.app;
-        let _ = self.terminal.draw(|f| views::draw(f, app));
+        let _ = self.terminal.draw(|f| ui::draw(f, app));
     }
 }

@@ -1,8 +1,9 @@
 //! Replies and one-key reviews from the TUI, with the library calls
 //! `putt reply` makes: [`compose`] (on a worker: it reads the originals
-//! from git) builds and saves drafts; the UI suspends to the editor on
-//! one (see `tui::run`), asks send / edit / keep / discard, and [`send`]
-//! (on a worker: the send command may take a while) hands it over.
+//! from git) builds and saves drafts; the compose flow
+//! ([`crate::compose`]) has the terminal loop suspend to the [`edit`]or
+//! on each, asks send / edit / keep / discard, and [`send`] (on a worker:
+//! the send command may take a while) hands it over.
 
 use std::path::{Path, PathBuf};
 

@@ -4,21 +4,9 @@
 //! than their sender) set apart. Built from the series model on the UI
 //! thread: it is a few hundred lines at most and needs no I/O.
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-
-use super::pager::{Pager, PagerLine};
-use super::{clean, date, person_name};
-use crate::app::App;
+use crate::ui::pager::PagerLine;
+use crate::ui::{clean, date, person_name};
 use putt_core::series::{CollectedTrailer, Revision, Series, Via};
-
-/// A pager with a title, for the trailers and help views.
-#[derive(Debug, Clone)]
-pub struct PagerView {
-    pub title: String,
-    pub pager: Pager,
-    pub search: Option<String>,
-}
 
 /// The summary's lines.
 pub fn lines(series: &Series, rev: &Revision) -> Vec<PagerLine> {
@@ -138,23 +126,4 @@ fn trailer_lines(t: &CollectedTrailer, suspicious: bool, version: u32) -> Vec<Pa
             ),
         ]
     }
-}
-
-/// Draws a titled pager (trailers and help).
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &PagerView) {
-    if area.height < 2 {
-        return;
-    }
-    super::title_line(
-        frame,
-        Rect::new(area.x, area.y, area.width, 1),
-        app,
-        &s.title,
-    );
-    s.pager.draw(
-        frame,
-        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
-        app,
-        s.search.as_deref(),
-    );
 }

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::App;
+use crate::theme::Theme;
 
 /// One logical line: segments of text, each with a theme role. The text is
 /// already safe for the terminal (see [`super::clean_body_line`]).
@@ -97,8 +97,7 @@ impl Pager {
 
     /// Draws the lines from `top`, wrapping long ones, with matches of
     /// `search` highlighted.
-    pub fn draw(&self, frame: &mut Frame, area: Rect, app: &App, search: Option<&str>) {
-        let theme = &app.theme;
+    pub fn draw(&self, frame: &mut Frame, area: Rect, theme: &Theme, search: Option<&str>) {
         let w = area.width as usize;
         let h = area.height as usize;
         let mut rows: Vec<Line> = Vec::with_capacity(h);

@@ -1,15 +1,11 @@
-//! Help (`?`): the keys of the view it was opened from, generated from the
-//! active keymap (so the user's own bindings show), plus the list's
-//! legend.
+//! Help (`?`): the keys of the screen it was opened from, generated from
+//! the active keymap (so the user's own bindings show), plus the list's
+//! legend. Shown by a [`super::page::PageScreen`].
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-
-use super::pager::PagerLine;
 use super::series_list::state_label;
-use super::trailers::PagerView;
-use crate::app::App;
 use crate::keymap::{Keymap, ViewKind};
+use crate::ui::pager::PagerLine;
+use crate::ui::{fit, width};
 use putt_ops::triage::TriageState;
 
 /// The help lines for `view`.
@@ -18,16 +14,16 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
     let rows = keymap.help_lines(view);
     let kw = rows
         .iter()
-        .map(|(k, _, _)| super::width(k))
+        .map(|(k, _, _)| width(k))
         .max()
         .unwrap_or(4)
         .min(24);
     let aw = rows.iter().map(|(_, a, _)| a.len()).max().unwrap_or(4);
     for (keys, action, what) in rows {
         out.push(
-            PagerLine::new("help.key", super::fit(&keys, kw))
+            PagerLine::new("help.key", fit(&keys, kw))
                 .push("normal", "  ")
-                .push("help.action", super::fit(action, aw))
+                .push("help.action", fit(action, aw))
                 .push("normal", format!("  {what}")),
         );
     }
@@ -64,16 +60,14 @@ pub fn lines(keymap: &Keymap, view: ViewKind) -> Vec<PagerLine> {
                 "the [[rule]]s of the config that match; l is:name limits to them",
             ),
         ] {
-            out.push(
-                PagerLine::new("help.key", super::fit(col, 6)).push("normal", format!("  {what}")),
-            );
+            out.push(PagerLine::new("help.key", fit(col, 6)).push("normal", format!("  {what}")));
         }
         out.push(PagerLine::blank());
         out.push(PagerLine::new("header.name", "States (s, then the letter)"));
         for s in TriageState::ALL {
             out.push(
                 PagerLine::new("help.key", format!("{}  ", s.letter()))
-                    .push(state_role(s), super::fit(state_label(s), 6))
+                    .push(state_role(s), fit(state_label(s), 6))
                     .push("normal", s.name()),
             );
         }
@@ -91,8 +85,4 @@ fn state_role(s: TriageState) -> &'static str {
         TriageState::Superseded => "state.superseded",
         TriageState::Ignored => "state.ignored",
     }
-}
-
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &PagerView) {
-    super::trailers::draw(frame, area, app, s);
 }

@@ -1,4 +1,4 @@
-//! The interdiff view: two revisions of a series compared by
+//! The interdiff screen: two revisions of a series compared by
 //! `putt::interdiff`, their patches paired in one pane (`1: ! 1: subject`,
 //! as `git range-diff` prints them), the diff of the diffs of the selected
 //! pair in the other, and, when a configured repository holds both bases,
@@ -12,9 +12,16 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::pager::{Pager, PagerLine};
-use super::{clean, clean_body_line, fit, pane_top, row_style};
-use crate::app::App;
+use super::message::{MessageScreen, PatchNav};
+use super::page::PageScreen;
+use super::{
+    Ctx, Effect, Screen, View, error, info, is_move, moved, not_here, pattern, prompt, scroll_pager,
+};
+use crate::event::{Job, Notification};
+use crate::keymap::{Action, ViewKind};
+use crate::prompt::{Answer, Ask};
+use crate::ui::pager::{Pager, PagerLine};
+use crate::ui::{clean, clean_body_line, fit, pane_top, row_style, width};
 use putt_core::interdiff::{self, LineKind, Status};
 use putt_core::series::Series;
 
@@ -25,9 +32,9 @@ pub enum Pane {
     Diff,
 }
 
-/// The interdiff view's state.
+/// The interdiff screen's state.
 #[derive(Debug, Clone)]
-pub struct InterdiffState {
+pub struct InterdiffScreen {
     pub series: Arc<Series>,
     /// Revision indexes (old, new side).
     pub from: usize,
@@ -38,13 +45,13 @@ pub struct InterdiffState {
     pub focus: Pane,
     /// The selected entry's lines.
     pub pager: Pager,
-    pub waiting: Option<u64>,
     pub search: Option<String>,
 }
 
-impl InterdiffState {
-    pub fn new(series: Arc<Series>, from: usize, to: usize) -> InterdiffState {
-        InterdiffState {
+impl InterdiffScreen {
+    /// The interdiff of `series` from revision `from` to `to`.
+    pub fn open(series: Arc<Series>, from: usize, to: usize) -> View {
+        View::Interdiff(InterdiffScreen {
             series,
             from,
             to,
@@ -52,9 +59,49 @@ impl InterdiffState {
             pair: 0,
             focus: Pane::Pairs,
             pager: Pager::default(),
-            waiting: None,
             search: None,
-        }
+        })
+    }
+
+    /// Forgets what is shown and asks for `from` → `to`.
+    fn compare(&mut self, from: usize, to: usize) -> Vec<Effect> {
+        self.from = from;
+        self.to = to;
+        self.result = None;
+        self.pager = Pager::default();
+        self.pair = 0;
+        vec![self.request()]
+    }
+
+    fn request(&self) -> Effect {
+        Effect::Request(Job::Interdiff {
+            series: self.series.clone(),
+            from: self.from,
+            to: self.to,
+        })
+    }
+
+    /// `v`'s answer (`v1 v3`, `1 3`): the two revisions to compare.
+    fn pick_revisions(&mut self, input: &str) -> Vec<Effect> {
+        let series = &self.series;
+        let find = |word: &str| -> Option<usize> {
+            let v: u32 = word.trim_start_matches(['v', 'V']).parse().ok()?;
+            // The last one sent with that number, as `putt interdiff --from`.
+            series.revisions.iter().rposition(|r| r.version == v)
+        };
+        let words: Vec<&str> = input.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+        let picked = match words.as_slice() {
+            [a, b] => find(a).zip(find(b)),
+            _ => None,
+        };
+        let Some((from, to)) = picked.filter(|(a, b)| a != b) else {
+            return vec![error(format!(
+                "Give two different revisions of this series, like `v1 v2` (not `{}`).",
+                clean(input)
+            ))];
+        };
+        self.focus = Pane::Pairs;
+        self.compare(from, to)
     }
 
     /// Pairs, plus one for the tree interdiff when there is one.
@@ -245,12 +292,156 @@ fn status_role(s: Status) -> &'static str {
     }
 }
 
-/// Draws the interdiff view.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &InterdiffState) {
+impl Screen for InterdiffScreen {
+    fn kind(&self) -> ViewKind {
+        ViewKind::Interdiff
+    }
+
+    fn start(&mut self, _cx: &Ctx) -> Vec<Effect> {
+        vec![self.request()]
+    }
+
+    fn handle(&mut self, a: Action, cx: &Ctx) -> Vec<Effect> {
+        let body = cx.body_height;
+        let diff_h = self.diff_height(body).max(1);
+        let pairs = self.entries();
+        match a {
+            _ if is_move(a) && self.focus == Pane::Pairs => {
+                let i = moved(self.pair, pairs, a, self.pairs_height(body));
+                self.select_pair(i);
+            }
+            _ if is_move(a) => {
+                scroll_pager(&mut self.pager, a, diff_h);
+            }
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Pane::Pairs => Pane::Diff,
+                    Pane::Diff => Pane::Pairs,
+                };
+            }
+            Action::Open => {
+                // A changed pair is read in the diff pane; an added,
+                // dropped or unchanged one is read as its patch mail.
+                let Some(p) = self.selected_pair() else {
+                    self.focus = Pane::Diff;
+                    return Vec::new();
+                };
+                if !p.lines.is_empty() {
+                    self.focus = Pane::Diff;
+                    return Vec::new();
+                }
+                let (side, rev) = match (&p.new, &p.old) {
+                    (Some(n), _) => (n.clone(), self.to),
+                    (None, Some(o)) => (o.clone(), self.from),
+                    (None, None) => return Vec::new(),
+                };
+                let nav = PatchNav::new(self.series.clone(), rev, &side.message_id);
+                return vec![Effect::Push(MessageScreen::open(
+                    side.message_id,
+                    side.subject,
+                    nav,
+                ))];
+            }
+            Action::PickRevisions => {
+                let labels = |i: usize| {
+                    self.series
+                        .revisions
+                        .get(i)
+                        .map_or(String::new(), |r| format!("v{}", r.version))
+                };
+                let current = format!("{} {}", labels(self.from), labels(self.to));
+                let all: Vec<String> = (0..self.series.revisions.len()).map(labels).collect();
+                return vec![prompt(
+                    Ask::Revisions,
+                    format!("Compare (old new; {}): ", all.join(" ")),
+                    current,
+                )];
+            }
+            Action::PrevPatch => {
+                if self.pair > 0 {
+                    self.select_pair(self.pair - 1);
+                }
+            }
+            Action::NextPatch => {
+                if self.pair + 1 < pairs {
+                    self.select_pair(self.pair + 1);
+                }
+            }
+            Action::Back => return vec![Effect::Pop],
+            Action::OlderFrom | Action::NewerFrom => {
+                let from = if a == Action::OlderFrom {
+                    self.from.checked_sub(1)
+                } else {
+                    Some(self.from + 1).filter(|f| *f < self.to)
+                };
+                return match from {
+                    Some(from) => self.compare(from, self.to),
+                    None => vec![info(if a == Action::OlderFrom {
+                        "No older revision."
+                    } else {
+                        "The old side is already the revision just before the new one."
+                    })],
+                };
+            }
+            Action::Search => return vec![prompt(Ask::Search, "Search: ", "")],
+            Action::SearchNext | Action::SearchPrev => {
+                let Some(p) = pattern(&self.search, cx) else {
+                    return Vec::new();
+                };
+                self.focus = Pane::Diff;
+                if !self.pager.find(&p, a == Action::SearchNext) {
+                    return vec![info(format!("Not found: {p}"))];
+                }
+            }
+            Action::Trailers => {
+                return PageScreen::trailers(&self.series, self.to)
+                    .map(Effect::Push)
+                    .into_iter()
+                    .collect();
+            }
+            _ => return not_here(a),
+        }
+        Vec::new()
+    }
+
+    fn on_reply(&mut self, reply: Notification, _cx: &Ctx) -> Vec<Effect> {
+        if let Notification::Interdiff { result, .. } = reply {
+            self.result = Some(result);
+            self.select_pair(self.first_interesting());
+        }
+        Vec::new()
+    }
+
+    fn on_prompt(&mut self, ask: Ask, answer: Answer, _cx: &Ctx) -> Vec<Effect> {
+        match (ask, answer) {
+            (Ask::Revisions, Answer::Line(input)) => self.pick_revisions(&input),
+            _ => Vec::new(),
+        }
+    }
+
+    fn set_search(&mut self, pattern: String) {
+        self.search = Some(pattern);
+    }
+
+    fn empty(&self) -> bool {
+        self.result.is_none()
+    }
+
+    fn reply_targets(&self, _review: bool) -> Option<(Vec<String>, String)> {
+        let side = self.selected_pair()?.new.as_ref()?;
+        Some((vec![side.message_id.clone()], clean(&side.subject)))
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        draw_interdiff(frame, area, cx, self);
+    }
+}
+
+fn draw_interdiff(frame: &mut Frame, area: Rect, cx: &Ctx, s: &InterdiffScreen) {
     if area.height < 4 {
         return;
     }
-    let theme = &app.theme;
+    let theme = cx.theme;
     let w = area.width as usize;
     let label = |i: usize| {
         s.series
@@ -259,10 +450,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &InterdiffState) {
             .map(|r| r.label())
             .unwrap_or_default()
     };
-    super::title_line(
+    crate::ui::title_line(
         frame,
         Rect::new(area.x, area.y, area.width, 1),
-        app,
+        theme,
         &format!(
             "Interdiff {} → {} — {}",
             label(s.from),
@@ -273,15 +464,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &InterdiffState) {
     let rule = |text: &str, focused: bool| {
         let role = if focused { "border.focused" } else { "border" };
         let t = format!("── {} ", clean(text));
-        let fill = w.saturating_sub(super::width(&t));
+        let fill = w.saturating_sub(width(&t));
         Paragraph::new(fit(&format!("{t}{}", "─".repeat(fill)), w)).style(theme.style(role))
     };
     let ph = s.pairs_height(area.height as usize) as u16;
     let Some(result) = &s.result else {
-        super::loading(
+        crate::ui::loading(
             frame,
             Rect::new(area.x, area.y + 1, area.width, area.height - 1),
-            app,
+            theme,
+            cx.tick,
             "computing the interdiff…",
         );
         return;
@@ -312,7 +504,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &InterdiffState) {
                 .map_or("interdiff.note", |p| status_role(p.status));
             let mut style = theme.style(role);
             if selected {
-                style = row_style(app, style, s.focus == Pane::Pairs)
+                style = row_style(theme, style, s.focus == Pane::Pairs)
                     .add_modifier(ratatui::style::Modifier::BOLD);
             }
             Line::styled(fit(&clean(&s.entry_summary(i)), w), style)
@@ -339,7 +531,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &InterdiffState) {
         area.width,
         area.height.saturating_sub(3 + ph),
     );
-    s.pager.draw(frame, diff_area, app, s.search.as_deref());
+    s.pager.draw(frame, diff_area, theme, s.search.as_deref());
 }
 
 #[cfg(test)]

@@ -1,90 +1,161 @@
-//! The message view: headers, body, coloured diff, trailers highlighted.
-//! [`load`] runs on a worker (it reads the mail from git and parses it);
-//! the view only scrolls the lines it got back.
+//! What the workers read for the screens, and the shapes they hand over.
+//!
+//! A screen never reads the index, git or a store: it asks with a request
+//! and gets one of these back ([`crate::event::execute`] calls them). The
+//! series list's page with the rules and checks of each row, a revision's
+//! messages as a thread, one message laid out for the pager (headers,
+//! quotes, trailers, diffstat, diff, signature, each with its theme role).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use ratatui::Frame;
-use ratatui::layout::Rect;
-
-use super::pager::{Pager, PagerLine};
-use super::{clean, clean_body_line, date_time};
-use crate::app::App;
 use crate::error::Result;
+use crate::flow::Flow;
+use crate::ui::pager::PagerLine;
+use crate::ui::{clean, clean_body_line, date_time};
 use putt_core::mail::Message;
 use putt_core::series::Series;
+use putt_core::thread::Thread;
 use putt_core::trailers::TrailerKind;
+use putt_ops::check::CheckStatus;
 use putt_ops::index::{Index, MessageSummary};
+use putt_ops::series::{RevisionInfo, SeriesPage};
+
+/// What the workflow says about a series' newest revision, as a row of
+/// the list shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFlow {
+    /// The worst status of its checks.
+    pub check: Option<CheckStatus>,
+    /// Names of the rules that match, in config order.
+    pub rules: Vec<String>,
+}
+
+/// A page of the series list: the series, each one's [`RowFlow`], and
+/// whether any check ever ran (the list has a check column then).
+pub struct ListPage {
+    pub page: SeriesPage,
+    pub flow: Vec<RowFlow>,
+    pub checks_ran: bool,
+}
+
+/// Reads a page of the series matching `query`, from the `offset`-th
+/// matching message on.
+pub fn list_page(
+    index: &Index,
+    flow: &Flow,
+    query: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    offset: usize,
+    hits: usize,
+    patches_only: bool,
+) -> Result<ListPage> {
+    let wf = flow.current();
+    let q = wf.parse_query(query, now)?;
+    let page = wf.series_page(index, &q, offset, hits, patches_only)?;
+    let flow = page
+        .series
+        .iter()
+        .map(|s| RowFlow {
+            check: wf.check_status(s.latest()),
+            rules: wf.matching_rules(index, s, s.latest()),
+        })
+        .collect();
+    Ok(ListPage {
+        page,
+        flow,
+        checks_ran: wf.checks_ran(),
+    })
+}
+
+/// One drawn line of a thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadRow {
+    pub message_id: String,
+    /// Tree drawing before the subject.
+    pub prefix: String,
+    pub subject: String,
+    pub from: String,
+    pub date: i64,
+    /// False for a placeholder (a message the archive lacks).
+    pub present: bool,
+}
+
+/// The thread of one revision, and the state, rules and checks of each
+/// revision of the series.
+pub fn thread(
+    index: &Index,
+    flow: &Flow,
+    series: &Series,
+    revision: usize,
+) -> Result<(Vec<ThreadRow>, Vec<RevisionInfo>)> {
+    let rows = thread_rows(index, series, revision)?;
+    let wf = flow.current();
+    let infos = series
+        .revisions
+        .iter()
+        .map(|r| wf.revision_info(index, series, r))
+        .collect();
+    Ok((rows, infos))
+}
+
+/// Loads the messages of one revision (cover, patches, including ones
+/// inherited from an older revision, and follow-ups) as a thread.
+fn thread_rows(index: &Index, series: &Series, revision: usize) -> Result<Vec<ThreadRow>> {
+    let Some(rev) = series.revisions.get(revision) else {
+        return Ok(Vec::new());
+    };
+    let mut ids: BTreeSet<&str> = rev.members.iter().map(String::as_str).collect();
+    ids.extend(rev.patches.iter().map(|p| p.mail.message_id.as_str()));
+    if let Some(c) = &rev.cover {
+        ids.insert(c.message_id.as_str());
+    }
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(m) = index.by_message_id(id)?.into_iter().next() {
+            found.push(m);
+        }
+    }
+    let thread = Thread::build(found);
+    Ok(thread
+        .lines()
+        .into_iter()
+        .map(|l| {
+            let node = &thread.nodes[l.node];
+            match &node.message {
+                Some(m) => ThreadRow {
+                    message_id: node.message_id.clone(),
+                    prefix: l.prefix,
+                    subject: m.subject.clone(),
+                    from: m.from_name(),
+                    date: m.date,
+                    present: true,
+                },
+                None => ThreadRow {
+                    message_id: node.message_id.clone(),
+                    prefix: l.prefix,
+                    subject: String::new(),
+                    from: String::new(),
+                    date: 0,
+                    present: false,
+                },
+            }
+        })
+        .collect())
+}
 
 /// Addresses shown per To or Cc header.
 const MAX_ADDRESSES: usize = 4;
 
-/// Where `[` and `]` go from a message: the messages of one revision, the
-/// cover letter first, then the patches by number.
-#[derive(Debug, Clone)]
-pub struct PatchNav {
-    pub series: Arc<Series>,
-    pub revision: usize,
-    /// (counter, Message-ID); the cover is 0.
-    pub slots: Vec<(u32, String)>,
-    pub pos: usize,
-}
-
-impl PatchNav {
-    /// The walk of `revision`, positioned at `message_id` (or the start).
-    pub fn new(series: Arc<Series>, revision: usize, message_id: &str) -> Option<PatchNav> {
-        let rev = series.revisions.get(revision)?;
-        let mut slots: Vec<(u32, String)> = Vec::new();
-        if let Some(c) = &rev.cover {
-            slots.push((0, c.message_id.clone()));
-        }
-        for p in &rev.patches {
-            slots.push((p.counter, p.mail.message_id.clone()));
-        }
-        if slots.is_empty() {
-            return None;
-        }
-        let pos = slots.iter().position(|(_, m)| m == message_id).unwrap_or(0);
-        Some(PatchNav {
-            series,
-            revision,
-            slots,
-            pos,
-        })
-    }
-
-    /// `2/5` (or `0/5` for the cover).
-    pub fn label(&self) -> String {
-        let total = self
-            .series
-            .revisions
-            .get(self.revision)
-            .map_or(0, |r| r.total);
-        format!("{}/{}", self.slots[self.pos].0, total)
-    }
-}
-
-/// The message view's state.
-#[derive(Debug, Clone)]
-pub struct MessageState {
-    pub message_id: String,
-    pub subject: String,
-    pub pager: Pager,
-    /// Generation of the request still to answer.
-    pub waiting: Option<u64>,
-    pub nav: Option<PatchNav>,
-    pub search: Option<String>,
-}
-
 /// Reads and lays out a message (the first copy of a reused Message-ID).
-pub fn load(index: &Index, message_id: &str) -> Result<Vec<PagerLine>> {
+pub fn message(index: &Index, message_id: &str) -> Result<Arc<Vec<PagerLine>>> {
     let found = index.by_message_id(message_id)?;
     let Some(m) = found.first() else {
         return Err(putt_ops::error::StoreError::NoSuchMessage(message_id.to_string()).into());
     };
     let raw = index.raw_message(m)?;
     let msg = Message::parse(&raw);
-    Ok(layout(&msg, m))
+    Ok(Arc::new(layout(&msg, m)))
 }
 
 /// Headers, then the body with roles: quotes, trailers, diffstat, diff
@@ -264,27 +335,6 @@ pub fn is_trailer(line: &str) -> bool {
         return false;
     }
     TrailerKind::from_name(name) != TrailerKind::Other || name.to_ascii_lowercase().ends_with("-by")
-}
-
-/// Draws the message view.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &MessageState) {
-    if area.height < 2 {
-        return;
-    }
-    let title = match &s.nav {
-        Some(nav) => format!("[{}] {}", nav.label(), s.subject),
-        None => s.subject.clone(),
-    };
-    let [head, body] = [
-        Rect::new(area.x, area.y, area.width, 1),
-        Rect::new(area.x, area.y + 1, area.width, area.height - 1),
-    ];
-    super::title_line(frame, head, app, &title);
-    if s.waiting.is_some() && s.pager.lines.is_empty() {
-        super::loading(frame, body, app, "reading the message…");
-        return;
-    }
-    s.pager.draw(frame, body, app, s.search.as_deref());
 }
 
 #[cfg(test)]

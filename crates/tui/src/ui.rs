@@ -1,7 +1,8 @@
-//! Drawing: a pure function of [`App`]. The screen is mutt's: a line of key
-//! hints on top, the view, a status bar, and a line for messages and
-//! prompts. Everything from a mail goes through [`clean`] before it reaches
-//! a cell, so no byte of it can act as a terminal control sequence.
+//! The screen's frame and what every screen draws with. The frame is
+//! mutt's: a line of key hints on top, the screen on top of the stack, a
+//! status bar, and a line for messages and prompts. Everything from a
+//! mail goes through [`clean`] before it reaches a cell, so no byte of it
+//! can act as a terminal control sequence.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,16 +12,10 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, View};
-use super::keymap::ViewKind;
+use crate::app::App;
+use crate::theme::Theme;
 
-pub mod help;
-pub mod interdiff;
-pub mod message;
 pub mod pager;
-pub mod series_list;
-pub mod thread;
-pub mod trailers;
 
 /// The screen's parts.
 pub struct Areas {
@@ -30,7 +25,7 @@ pub struct Areas {
     pub message: Rect,
 }
 
-/// Splits the screen; `update` uses the same split to page by a screenful.
+/// Splits the screen; screens page by the same split.
 pub fn areas(size: Rect) -> Areas {
     let h = size.height;
     let line = |y: u16| Rect::new(size.x, size.y + y.min(h.saturating_sub(1)), size.width, 1);
@@ -51,14 +46,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         frame.area(),
     );
     draw_hints(frame, a.hints, app);
-    match app.stack.last() {
-        None => series_list::draw(frame, a.body, app),
-        Some(View::Thread(s)) => thread::draw(frame, a.body, app, s),
-        Some(View::Message(s)) => message::draw(frame, a.body, app, s),
-        Some(View::Interdiff(s)) => interdiff::draw(frame, a.body, app, s),
-        Some(View::Trailers(s)) => trailers::draw(frame, a.body, app, s),
-        Some(View::Help(s)) => help::draw(frame, a.body, app, s),
-    }
+    app.draw_top(frame, a.body);
     draw_status(frame, a.status, app);
     draw_message(frame, a.message, app);
 }
@@ -252,40 +240,33 @@ pub fn pane_top(selected: usize, height: usize, n: usize) -> usize {
     }
 }
 
-/// A title line over a view.
-pub fn title_line(frame: &mut Frame, area: Rect, app: &App, text: &str) {
+/// The spinner's frame at `tick`.
+pub fn spinner(tick: usize) -> &'static str {
+    ["-", "\\", "|", "/"][tick % 4]
+}
+
+/// A title line over a screen.
+pub fn title_line(frame: &mut Frame, area: Rect, theme: &Theme, text: &str) {
     frame.render_widget(
-        Paragraph::new(fit(&clean(text), area.width as usize)).style(app.theme.style("title")),
+        Paragraph::new(fit(&clean(text), area.width as usize)).style(theme.style("title")),
         area,
     );
 }
 
-/// Fills `area` with a "loading" note (a view waiting for its worker).
-pub fn loading(frame: &mut Frame, area: Rect, app: &App, what: &str) {
+/// Fills `area` with a "loading" note (a screen waiting for its worker).
+pub fn loading(frame: &mut Frame, area: Rect, theme: &Theme, tick: usize, what: &str) {
     frame.render_widget(
-        Paragraph::new(format!("{} {what}", app.spinner())).style(app.theme.style("list.dim")),
+        Paragraph::new(format!("{} {what}", spinner(tick))).style(theme.style("list.dim")),
         area,
     );
 }
 
 /// A style for a row: the selection (when selected) over `base`.
-pub fn row_style(app: &App, base: Style, selected: bool) -> Style {
+pub fn row_style(theme: &Theme, base: Style, selected: bool) -> Style {
     if selected {
-        base.patch(app.theme.style("list.selected"))
+        base.patch(theme.style("list.selected"))
     } else {
         base
-    }
-}
-
-/// The view kind of a stacked view.
-pub fn kind_of(view: Option<&View>) -> ViewKind {
-    match view {
-        None => ViewKind::SeriesList,
-        Some(View::Thread(_)) => ViewKind::Thread,
-        Some(View::Message(_)) => ViewKind::Message,
-        Some(View::Interdiff(_)) => ViewKind::Interdiff,
-        Some(View::Trailers(_)) => ViewKind::Trailers,
-        Some(View::Help(_)) => ViewKind::Help,
     }
 }
 
