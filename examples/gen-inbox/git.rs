@@ -115,8 +115,8 @@ impl Epoch {
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string());
         let mut c = git(Some(&dir));
-        // zlib level 1: a quarter less CPU than the default for 3% more pack
-        // (fast-import is most of the cost of a million messages).
+        // zlib level 1: much less CPU than the default for a slightly
+        // larger pack (fast-import is most of the cost of a large archive).
         c.args([
             "-c",
             "pack.compression=1",

@@ -3,8 +3,8 @@
 //! Indexing one message splits its body into lines several times (the diff
 //! split, the trailer search, the patch-id, the indexed prose). `str::split`
 //! and `str::lines` find each `\n` with core's word-at-a-time memchr behind
-//! a char searcher, ~190 instructions a line on kernel mail; the memchr
-//! crate's vector search costs a fraction of that per line. These iterators
+//! a char searcher; the memchr crate's vector search costs a fraction of
+//! that per line. These iterators
 //! yield exactly what the std ones they stand in for yield.
 
 /// The lines of `text` as `text.split('\n')` gives them: without the `\n`,

@@ -392,8 +392,8 @@ impl Index {
 
     /// Document addresses matching `q`, newest first.
     ///
-    /// Ranking by date visits every match: 50 ms for the match-all first
-    /// page of a million messages. So on a big index a query matching many
+    /// Ranking by date visits every match, which is slow for the match-all
+    /// first page of a large archive. So on a big index a query matching many
     /// messages asks the newest slice of the date range first (sized from
     /// the density of its matches to hold a few pages), once more sixteen
     /// times wider, and only then the whole range.
@@ -743,8 +743,8 @@ type DatedHit = (Option<i64>, DocAddress);
 /// writer thread took each message, so two indexes of the same archives
 /// listed them differently. `hits` are the `wanted` newest by date.
 ///
-/// Ordering every hit by all three columns made broad queries at 1M 40-50%
-/// slower (tantivy reads the extra columns for each hit it keeps, and in
+/// Ordering every hit by all three columns made broad queries on a large
+/// archive much slower (tantivy reads the extra columns for each hit it keeps, and in
 /// archive order nearly every hit is kept for a while). Here only ties
 /// are looked at: those inside the page from the hits, and the run of
 /// equal dates the page may end in by one more query for that one date,

@@ -14,9 +14,8 @@
 //! chains once, through the entries' headers only, and counts how many times
 //! each entry will be needed: as a wanted blob, or as the base of another
 //! needed entry. Reading then keeps a resolved entry only until its last
-//! dependant is produced. On the linux-kbuild epoch that held at most ~5 MB
-//! at a time (bounded by [`CACHE_CAP`] anyway), and every entry was inflated
-//! once.
+//! dependant is produced: little is held at a time (bounded by
+//! [`CACHE_CAP`] anyway), and every entry is inflated once.
 //!
 //! Anything the plan cannot serve (a loose object, a delta whose base is in
 //! another pack, damaged pack data) is read through gix instead, which also
@@ -53,8 +52,8 @@ struct Pack {
 
 /// An epoch's packs, opened and mapped once by a whole scan
 /// ([`Outline::read`]) and handed on to the reader of its blobs
-/// ([`PackedBlobs::plan_in`]): unmapping 100 MB of pack only to map and
-/// fault it in again cost the start of a full index ~10 ms on one core.
+/// ([`PackedBlobs::plan_in`]): unmapping a pack only to map and fault it
+/// in again would slow the serial start of a full index.
 pub struct Packs(Vec<Pack>);
 
 impl std::fmt::Debug for Packs {
@@ -90,8 +89,8 @@ impl Pack {
     /// The entry header gives the inflated size, so the whole stream is
     /// inflated in one call into a buffer of exactly that size; libdeflate
     /// does that in about half the instructions of a streaming inflater
-    /// (zlib-rs through gix: 16% of an index run's instructions, most of
-    /// them building Huffman tables for small streams). The stream's end is
+    /// (zlib-rs through gix, which spends most of them building Huffman
+    /// tables for small streams). The stream's end is
     /// not known up front: the input runs to the end of the pack, and
     /// libdeflate stops at the stream's last block and checks its Adler-32.
     fn inflate(

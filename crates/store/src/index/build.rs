@@ -575,10 +575,9 @@ impl Drop for SyncAgain<'_> {
 
 /// Runs with at least this many messages index on every writer thread.
 /// Parsing outruns tantivy, so with one writer thread a run ends with that
-/// thread alone on a backlog of queued documents: on the first 10,000
-/// kbuild messages the last ~0.6 s used one core of two, and two writer
-/// threads took the run from 1.85-2.9 s to 1.35-1.65 s. Smaller runs keep
-/// one thread: a second segment and swapping the writer cost more there.
+/// thread alone on a backlog of queued documents, one core idle. Smaller
+/// runs keep one thread: a second segment and swapping the writer cost
+/// more there.
 const BULK: usize = 4_000;
 
 /// Segments above this many documents are never merged again. Bulk loads
@@ -621,9 +620,8 @@ fn scan_all(
         // The packs stay open for the reader only when one epoch is
         // scanned. Of several, each would stay mapped, with the pages its
         // scan touched, through the other scans and until the reader got
-        // to it: a full index of the four 1M-generated epochs peaked at
-        // 3.5 GB of RSS keeping every epoch's, 2.4 GB keeping the first's,
-        // 1.9 GB keeping none (the heap 450 MB in all three).
+        // to it, and a full index of many large epochs would hold them all
+        // in memory at once.
         if !single {
             scan.packs = None;
         }

@@ -2,8 +2,8 @@
 //! disk a run may turn off, and whose files others may read.
 //!
 //! tantivy syncs every file it writes, and the directory, at each commit:
-//! about thirty `fdatasync` calls for a first import, 30-50 ms of a run
-//! that takes well under a second for 10,000 messages here. A kill leaves
+//! dozens of `fdatasync` calls for a first import, a noticeable part of a
+//! run that is otherwise fast. A kill leaves
 //! the index whole either way (files are complete and in place before
 //! `meta.json` is renamed over to name them, and the kernel keeps what was
 //! written); only a crash of the whole machine can lose files that were

@@ -143,8 +143,8 @@ pub fn build() -> (Schema, Fields) {
 /// The primary key of a message: which inbox holds it and its blob. The
 /// blob's first eight bytes are already uniform (an object name); the
 /// inbox's hash keeps a blob sent to two lists apart. An indexed u64, where
-/// an `inbox:hex` string term cost a term dictionary entry of ~47 unique
-/// bytes per message (5% of a full index's CPU, with `mid` and `patchid`).
+/// an `inbox:hex` string term cost a term dictionary entry of dozens of
+/// unique bytes per message.
 pub fn key_hash(inbox: &str, blob: &gix::oid) -> u64 {
     let mut prefix = [0u8; 8];
     for (p, b) in prefix.iter_mut().zip(blob.as_bytes()) {

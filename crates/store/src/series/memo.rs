@@ -2,9 +2,9 @@
 //! grouping them again.
 //!
 //! Grouping a month of a busy list from scratch gathers every message of
-//! its series (a stored document, thread rounds and the grouping: ~40 µs a
-//! message), so a 30-day listing of a million-message archive took ~1.8 s
-//! however often it was asked. The memo keeps each series a listing or an
+//! its series (a stored document, thread rounds and the grouping for each),
+//! so a 30-day listing of a large archive cost the same every time it was
+//! asked. The memo keeps each series a listing or an
 //! index run grouped, under every Message-ID it holds, in one file beside
 //! the index. It is only a cache, and never the reason a command fails:
 //!
@@ -222,7 +222,7 @@ impl Memo {
             i = j;
         }
         // Decoding is allocation-bound (a series is hundreds of strings):
-        // a busy month's 2,500 series take ~50 ms on one core.
+        // split over the cores.
         let decode = |part: &[(usize, u64, u64)]| -> Vec<(u64, Option<Series>)> {
             part.iter()
                 .map(|&(b, start, off)| (off, decode_record(&bufs[b][(off - start) as usize..])))
