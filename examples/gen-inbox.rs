@@ -17,8 +17,6 @@
 
 #[path = "gen-inbox/diff.rs"]
 mod diff;
-#[path = "gen-inbox/git.rs"]
-mod git;
 #[path = "gen-inbox/mail.rs"]
 mod mail;
 #[path = "gen-inbox/render.rs"]
@@ -42,11 +40,11 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use serde::{Deserialize, Serialize};
 
-use crate::git::{Epoch, pack_bytes, write_all_git};
 use crate::mail::{days_from_civil, tz_str};
 use crate::render::Renderer;
 use crate::stream::{Item, Stream, StreamOptions};
 use crate::world::World;
+use putt_testkit::bulk::{Epoch, pack_bytes, write_all_git};
 
 /// Write a deterministic public-inbox v2 archive of synthetic kernel-style
 /// mail (patch series, re-rolls, reviews, trailers, pull requests).
@@ -235,7 +233,7 @@ fn run_job(out: &Path, params: &Params, job: Job, progress: &AtomicU64) -> Resul
     if job.start.is_multiple_of(params.epoch_size) {
         // A fresh epoch: anything there is left from an interrupted run
         // (the recorded message count never covers it), so start over.
-        let dir = git::epoch_dir(out, job.epoch);
+        let dir = putt_testkit::bulk::epoch_dir(out, job.epoch);
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("clearing {}", dir.display()))?;
         }

@@ -1,5 +1,6 @@
 //! What putt's tests (and `putt demo`) build on: real public-inbox archives
-//! written the way public-inbox lays them out ([`write`]), the built-in
+//! written the way public-inbox lays them out ([`write`], and [`bulk`] for
+//! millions of messages), the built-in
 //! sample list ([`sample`]), mail builders ([`mail`]), real git servers on
 //! loopback ([`serve`]), and the shared corpus of real mail ([`corpus`]).
 //!
@@ -7,6 +8,7 @@
 
 use std::path::PathBuf;
 
+pub mod bulk;
 pub mod corpus;
 pub mod mail;
 pub mod sample;

@@ -1,5 +1,6 @@
-//! Writes epochs the way public-inbox's Import.pm does, through one
-//! `git fast-import` per epoch: one commit per message whose tree holds a
+//! Writing large archives fast (`examples/gen-inbox`): epochs written the
+//! way public-inbox's Import.pm does, through one `git fast-import` per
+//! epoch: one commit per message whose tree holds a
 //! single blob `m`, removals as a commit whose tree holds `d` (the removed
 //! message's exact bytes, hence the same blob id), author = the mail's From
 //! and Date, committer = the list at receive time, subject as message.
@@ -10,7 +11,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-use anyhow::{Context, Result, bail};
+use crate::{Error, Result};
 
 /// git with the user's and the system's config shut out, so that neither a
 /// `core.compression` nor a hook changes what is written.
@@ -32,12 +33,12 @@ pub fn git(dir: Option<&Path>) -> Command {
 fn run(mut c: Command, what: &str) -> Result<String> {
     let out = c
         .output()
-        .with_context(|| format!("running git for {what}"))?;
+        .map_err(|e| Error::git(what, format!("cannot run git: {e}")))?;
     if !out.status.success() {
-        bail!(
-            "git failed ({what}): {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        return Err(Error::git(
+            what,
+            String::from_utf8_lossy(&out.stderr).trim(),
+        ));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
@@ -76,15 +77,16 @@ pub fn write_all_git(inbox: &Path, epochs: u64) -> Result<()> {
         alt.push_str(&format!("../../git/{n}.git/objects\n"));
     }
     let info = all.join("objects").join("info");
-    fs::create_dir_all(&info)?;
+    fs::create_dir_all(&info).map_err(|e| Error::io(&info, e))?;
     let tmp = info.join("alternates.tmp");
-    fs::write(&tmp, alt)?;
-    fs::rename(&tmp, info.join("alternates"))?;
+    fs::write(&tmp, alt).map_err(|e| Error::io(&tmp, e))?;
+    fs::rename(&tmp, info.join("alternates")).map_err(|e| Error::io(&info, e))?;
     Ok(())
 }
 
 pub struct Epoch {
     pub n: u64,
+    dir: PathBuf,
     child: Child,
     w: BufWriter<ChildStdin>,
     /// The tip to continue from, for the first commit of this session.
@@ -109,7 +111,9 @@ impl Epoch {
             "--quiet",
             "refs/heads/master^{commit}",
         ]);
-        let out = c.output().context("running git rev-parse")?;
+        let out = c
+            .output()
+            .map_err(|e| Error::git(&dir, format!("cannot run git: {e}")))?;
         let from = out
             .status
             .success()
@@ -128,10 +132,16 @@ impl Epoch {
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
-        let mut child = c.spawn().context("spawning git fast-import")?;
-        let stdin = child.stdin.take().context("fast-import stdin")?;
+        let mut child = c
+            .spawn()
+            .map_err(|e| Error::git(&dir, format!("cannot start git fast-import: {e}")))?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| Error::git(&dir, "git fast-import has no stdin"))?;
         Ok(Epoch {
             n,
+            dir,
             child,
             w: BufWriter::with_capacity(1 << 20, stdin),
             from,
@@ -147,27 +157,29 @@ impl Epoch {
         message: &str,
     ) -> Result<()> {
         let w = &mut self.w;
-        write!(
-            w,
-            "commit refs/heads/master\nauthor {author} {author_date}\ncommitter {} {committer_date}\n",
-            self.committer
-        )?;
-        write!(w, "data {}\n{message}\n", message.len() + 1)?;
-        if let Some(from) = self.from.take() {
-            writeln!(w, "from {from}")?;
-        }
-        Ok(())
+        (|| {
+            write!(
+                w,
+                "commit refs/heads/master\nauthor {author} {author_date}\ncommitter {} {committer_date}\n",
+                self.committer
+            )?;
+            write!(w, "data {}\n{message}\n", message.len() + 1)?;
+            if let Some(from) = self.from.take() {
+                writeln!(w, "from {from}")?;
+            }
+            Ok(())
+        })()
+        .map_err(|e| Error::io(&self.dir, e))
     }
 
     fn blob(&mut self, path: &str, raw: &[u8]) -> Result<()> {
-        write!(
-            self.w,
-            "deleteall\nM 100644 inline {path}\ndata {}\n",
-            raw.len()
-        )?;
-        self.w.write_all(raw)?;
-        self.w.write_all(b"\n\n")?;
-        Ok(())
+        let w = &mut self.w;
+        (|| {
+            write!(w, "deleteall\nM 100644 inline {path}\ndata {}\n", raw.len())?;
+            w.write_all(raw)?;
+            w.write_all(b"\n\n")
+        })()
+        .map_err(|e| Error::io(&self.dir, e))
     }
 
     /// One message: `author` is `Name <email>` as git wants it.
@@ -205,12 +217,18 @@ impl Epoch {
     }
 
     pub fn finish(mut self) -> Result<()> {
-        self.w.write_all(b"done\n")?;
-        self.w.flush()?;
+        let dir = self.dir.clone();
+        self.w
+            .write_all(b"done\n")
+            .and_then(|()| self.w.flush())
+            .map_err(|e| Error::io(&dir, e))?;
         drop(self.w);
-        let status = self.child.wait().context("waiting for git fast-import")?;
+        let status = self.child.wait().map_err(|e| Error::io(&dir, e))?;
         if !status.success() {
-            bail!("git fast-import failed for epoch {} ({status})", self.n);
+            return Err(Error::git(
+                &dir,
+                format!("git fast-import failed for epoch {} ({status})", self.n),
+            ));
         }
         Ok(())
     }
