@@ -3,7 +3,7 @@
 # time to the first full screen (warm, and cold after dropping the page
 # cache when run as root), and key-to-screen for a limit and for opening an
 # interdiff. The TUI writes when each frame was drawn to PUTT_TUI_TIMINGS
-# (JSON lines, see src/tui.rs: first_full_screen in ms since main() started,
+# (JSON lines, see crates/tui/src/lib.rs: first_full_screen in ms since main() started,
 # once the list fills the screen; key_to_screen from the key read to the
 # frame that shows its whole answer); "wall" figures are taken here, from
 # just before tmux starts putt to that frame, and include starting a tmux
