@@ -193,7 +193,7 @@ pub fn clone_inbox(
         Ok(mut entries) => {
             if entries.next().is_some() {
                 return Err(clone_err(
-                    "it exists and is not empty (an interrupted clone? remove it, or pick another --dir or --name)".into(),
+                    "it exists and is not empty (an interrupted clone?)".into(),
                 ));
             }
             true
