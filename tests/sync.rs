@@ -563,7 +563,10 @@ fn a_failed_clone_leaves_nothing_behind_and_a_taken_name_is_refused() {
         .arg(&busy));
     assert_eq!(code, 2);
     assert!(err.contains("not empty"), "{err}");
-    assert!(err.contains("pick another --dir or --name"), "the CLI's advice: {err}");
+    assert!(
+        err.contains("pick another --dir or --name"),
+        "the CLI's advice: {err}"
+    );
     assert!(busy.join("x").is_dir());
 }
 
