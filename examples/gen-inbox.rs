@@ -502,7 +502,7 @@ mod tests {
     fn tips(dir: &Path) -> Vec<String> {
         (0..3)
             .map(|e| {
-                let out = git::git(Some(&git::epoch_dir(dir, e)))
+                let out = putt_testkit::bulk::git(Some(&putt_testkit::bulk::epoch_dir(dir, e)))
                     .args(["rev-parse", "refs/heads/master"])
                     .output()
                     .expect("git runs");
