@@ -360,6 +360,19 @@ pub fn scroll_pager(p: &mut Pager, a: Action, h: usize) -> bool {
     true
 }
 
+/// Finds the screen's pattern (else the last one searched) again in a
+/// pager, forwards for SearchNext; says so when it is not there.
+pub fn search_pager(p: &mut Pager, own: &Option<String>, a: Action, cx: &Ctx) -> Vec<Effect> {
+    let Some(pat) = pattern(own, cx) else {
+        return Vec::new();
+    };
+    if p.find(&pat, a == Action::SearchNext) {
+        Vec::new()
+    } else {
+        vec![info(format!("Not found: {pat}"))]
+    }
+}
+
 /// Index of the revision sent last.
 pub fn latest_index(s: &Series) -> usize {
     let latest = s.latest().root_message_id();

@@ -15,7 +15,8 @@ use ratatui::widgets::Paragraph;
 use super::message::{MessageScreen, PatchNav};
 use super::page::PageScreen;
 use super::{
-    Ctx, Effect, Screen, View, error, info, is_move, moved, not_here, pattern, prompt, scroll_pager,
+    Ctx, Effect, Screen, View, error, info, is_move, moved, not_here, pattern, prompt,
+    scroll_pager, search_pager,
 };
 use crate::event::{Job, Notification};
 use crate::keymap::{Action, ViewKind};
@@ -385,12 +386,13 @@ impl Screen for InterdiffScreen {
             }
             Action::Search => return vec![prompt(Ask::Search, "Search: ", "")],
             Action::SearchNext | Action::SearchPrev => {
-                let Some(p) = pattern(&self.search, cx) else {
+                if pattern(&self.search, cx).is_none() {
                     return Vec::new();
-                };
+                }
                 self.focus = Pane::Diff;
-                if !self.pager.find(&p, a == Action::SearchNext) {
-                    return vec![info(format!("Not found: {p}"))];
+                let said = search_pager(&mut self.pager, &self.search, a, cx);
+                if !said.is_empty() {
+                    return said;
                 }
             }
             Action::Trailers => {

@@ -11,8 +11,8 @@ use ratatui::layout::Rect;
 use super::interdiff::InterdiffScreen;
 use super::page::PageScreen;
 use super::{
-    Ctx, Effect, Screen, StoreOp, View, info, not_here, pattern, previous_revision, prompt,
-    revision, scroll_pager,
+    Ctx, Effect, Screen, StoreOp, View, info, not_here, previous_revision, prompt, revision,
+    scroll_pager, search_pager,
 };
 use crate::event::{Job, Notification};
 use crate::keymap::{Action, ViewKind};
@@ -187,14 +187,7 @@ impl Screen for MessageScreen {
             Action::PrevPatch | Action::NextPatch => self.walk(a),
             Action::Search => vec![prompt(Ask::Search, "Search: ", "")],
             Action::SearchNext | Action::SearchPrev => {
-                let Some(p) = pattern(&self.search, cx) else {
-                    return Vec::new();
-                };
-                if self.pager.find(&p, a == Action::SearchNext) {
-                    Vec::new()
-                } else {
-                    vec![info(format!("Not found: {p}"))]
-                }
+                search_pager(&mut self.pager, &self.search, a, cx)
             }
             Action::ToggleRead => vec![Effect::Store(StoreOp::SetRead {
                 ids: vec![self.message_id.clone()],

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::{Ctx, Effect, Screen, View, info, not_here, pattern, prompt, scroll_pager};
+use super::{Ctx, Effect, Screen, View, not_here, prompt, scroll_pager, search_pager};
 use crate::keymap::{Action, Keymap, ViewKind};
 use crate::prompt::Ask;
 use crate::ui::pager::{Pager, PagerLine};
@@ -72,14 +72,7 @@ impl Screen for PageScreen {
             Action::Back => vec![Effect::Pop],
             Action::Search => vec![prompt(Ask::Search, "Search: ", "")],
             Action::SearchNext | Action::SearchPrev => {
-                let Some(p) = pattern(&self.search, cx) else {
-                    return Vec::new();
-                };
-                if self.pager.find(&p, a == Action::SearchNext) {
-                    Vec::new()
-                } else {
-                    vec![info(format!("Not found: {p}"))]
-                }
+                search_pager(&mut self.pager, &self.search, a, cx)
             }
             _ => not_here(a),
         }
