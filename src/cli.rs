@@ -15,6 +15,7 @@ pub mod events;
 pub mod hint;
 pub mod index;
 pub mod interdiff;
+pub mod link;
 pub mod reply;
 pub mod search;
 pub mod series;
@@ -113,6 +114,30 @@ pub fn config(ctx: &Context) -> Result<i32> {
     let text = ctx.config.to_toml()?;
     writeln!(out, "{text}")?;
     Ok(0)
+}
+
+/// Says on stderr that a revision newer than the one a command works on
+/// exists (a Message-ID names the revision it is in, however old), and
+/// how to ask for it.
+pub fn newer_notice(
+    ctx: &Context,
+    command: &str,
+    key: &str,
+    this: &putt_core::series::Revision,
+    newer: Option<&putt_core::series::Revision>,
+) {
+    let Some(newer) = newer else { return };
+    if ctx.quiet {
+        return;
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "putt: {} exists (sent after {}): putt {command} {} -v {}",
+        newer.label(),
+        this.label(),
+        putt_core::text::sanitize_line(key),
+        newer.version
+    );
 }
 
 /// `2024-03-04 09:00` in UTC.

@@ -56,6 +56,10 @@ pub enum Command {
     Interdiff(cli::interdiff::InterdiffArgs),
     /// Trailers of a series revision, per patch, with who sent them.
     Trailers(cli::series::TrailersArgs),
+    /// Make one series a later revision of another (kept in the data dir).
+    Link(cli::link::LinkArgs),
+    /// Split a revision off its series (kept in the data dir).
+    Unlink(cli::link::UnlinkArgs),
     /// Write a revision as an mbox for `git am`, with the collected trailers.
     Am(cli::apply::AmArgs),
     /// Apply a revision to a local repository on a new branch (git am).
@@ -141,6 +145,8 @@ fn run(args: Args, started: std::time::Instant) -> Result<i32> {
         Some(Command::Series(a)) => cli::series::run(&ctx, &a),
         Some(Command::Interdiff(a)) => cli::interdiff::run(&ctx, &a),
         Some(Command::Trailers(a)) => cli::series::trailers(&ctx, &a),
+        Some(Command::Link(a)) => cli::link::link(&ctx, &a),
+        Some(Command::Unlink(a)) => cli::link::unlink(&ctx, &a),
         Some(Command::Am(a)) => cli::apply::am(&ctx, &a),
         Some(Command::Apply(a)) => cli::apply::apply(&ctx, &a),
         Some(Command::Reply(a)) => cli::reply::run(&ctx, &a),

@@ -920,8 +920,8 @@ fn an_older_revision_says_a_newer_one_exists() {
         .arg(f.root.join("v1.mbx")));
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains("warning: v2 exists (sent after v1); use -v 2 for it"),
-        "{stdout}"
+        stderr.contains("putt: v2 exists (sent after v1): putt am v2-0@example.org -v 2"),
+        "{stdout}\n{stderr}"
     );
     let err = putt_ops::revision::pick(&series, putt_ops::revision::RevSpec::Version(7))
         .expect_err("no v7");

@@ -1230,7 +1230,7 @@ fn the_series_view_shows_rules_and_checks_per_revision() {
     insta::assert_snapshot!("thread_with_rules_and_checks", s);
     assert!(row(&s, ">v2").contains("T1 F new"), "{s}");
     assert!(row(&s, ">v2").contains("[ready tested]"), "{s}");
-    assert!(row(&s, " v1").contains("T0 S superseded [ready]"), "{s}");
+    assert!(row(&s, " v1   ").contains("T0 S superseded [ready]"), "{s}");
     assert!(s.contains("v2 rules: ready, tested"), "{s}");
     assert!(
         s.contains("v2 check build: fail  error: frob undeclared"),

@@ -18,7 +18,8 @@ use super::Context;
 #[derive(clap::Args, Debug)]
 pub struct MboxArgs {
     /// Revision: `3` or `v3` (the last one sent with that version), or `@N`
-    /// for the N-th sent (default: the one sent last).
+    /// for the N-th sent (default: the one a Message-ID is in, else the
+    /// one sent last).
     #[arg(long = "revision", short = 'v', value_name = "REV")]
     pub version: Option<String>,
     /// Add your Signed-off-by: last ([identity] in the config, else git's
@@ -128,7 +129,8 @@ impl MboxArgs {
 
 pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let series = series::find(&index, &args.series)?;
+    let named = series::named(&index, &args.series)?;
+    let series = &named.series;
     let to_stdout = args.output.as_deref() == Some(Path::new("-"));
     if to_stdout && args.cover {
         bail!("--cover writes a second file: give -o FILE, not -o -");
@@ -136,11 +138,12 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
     if to_stdout && args.json {
         bail!("--json prints to stdout, where -o - writes the mbox: give -o FILE");
     }
-    let rev = revision::pick(&series, revision::spec(args.mbox.version.as_deref())?)?;
+    let rev = named.pick(revision::given(args.mbox.version.as_deref())?)?;
+    super::newer_notice(ctx, "am", &args.series, rev, named.newer(rev));
     let out = am::mbox(
         &index,
         &ctx.config,
-        &series,
+        series,
         rev,
         &args.mbox.flags(args.cover),
         None,
@@ -221,7 +224,12 @@ fn summary(out: &mut impl Write, am: &AmOutput) -> Result<()> {
     if let Some(b) = &am.base_commit {
         writeln!(out, "  base-commit: {}", sanitize_line(b))?;
     }
-    for w in &am.warnings {
+    // A newer revision is said on stderr, with the command for it.
+    let warnings = am
+        .warnings
+        .iter()
+        .filter(|w| !matches!(w, am::AmWarning::Newer { .. }));
+    for w in warnings {
         writeln!(
             out,
             "warning: {}",
@@ -250,8 +258,10 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
         bail!("which series? give its id or a Message-ID (or --abort)");
     };
     let index = ctx.index()?;
-    let series = series::find(&index, key)?;
-    let rev = revision::pick(&series, revision::spec(args.mbox.version.as_deref())?)?;
+    let named = series::named(&index, key)?;
+    let series = &named.series;
+    let rev = named.pick(revision::given(args.mbox.version.as_deref())?)?;
+    super::newer_notice(ctx, "apply", key, rev, named.newer(rev));
     let repo = putt_ops::repo::for_revision(&ctx.config, rev, args.repo.as_deref())?;
     let apply_opts = ApplyOptions {
         repo,
@@ -263,7 +273,7 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     let am = am::mbox(
         &index,
         &ctx.config,
-        &series,
+        series,
         rev,
         &args.mbox.flags(false),
         Some(&apply_opts.repo),

@@ -10,7 +10,6 @@ use anyhow::{Context as _, Result};
 use putt_core::text::sanitize_line;
 use putt_ops::check::{CheckRecord, CheckStatus, CheckStore, Notice, Rerun, RunOptions, Runner};
 use putt_ops::events::EventLog;
-use putt_ops::index::Index;
 
 use super::Context;
 
@@ -104,7 +103,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<i32> {
         Vec::new()
     };
     let index = if args.watch {
-        Index::open_or_create(&ctx.index_dir)?
+        putt_ops::session::open_index(&ctx.index_dir, &ctx.data_dir())?
     } else {
         ctx.index()?
     };

@@ -38,6 +38,11 @@ fn for_ops(e: &Ops) -> Option<String> {
         ),
         Ops::NoSigner => "set [identity] name and email in the config, or drop --add-sob".into(),
         Ops::FirstRevision { .. } => "give --from".into(),
+        Ops::WhichRevision { series, .. } => {
+            format!(
+                "name it after the series: putt unlink {series} v2 (or @N, or a Message-ID in it)"
+            )
+        }
         Ops::NoSuchRevision { .. } | Ops::BadRevision(_) => {
             "name a revision as -v 2, -v v2 or -v @N (the N-th)".into()
         }
@@ -56,6 +61,7 @@ fn for_store(e: &Store) -> Option<String> {
         Store::NoIndex { .. } => "run `putt index` first".into(),
         Store::IndexVersion { .. } => "run `putt index` to rebuild it".into(),
         Store::NoSuchSeries(_) => "give a series id from `putt series`, or the Message-ID of a message in it".into(),
+        Store::AmbiguousSeries { .. } => "give more characters of the id".into(),
         Store::Incomplete { .. } => "pass --partial to use the patches that arrived".into(),
         Store::BareRepository { .. } | Store::InProgress { .. } | Store::Dirty { .. } => {
             "commit or stash, finish or abort what git is doing, or apply in a new worktree with --worktree DIR".into()

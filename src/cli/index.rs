@@ -87,7 +87,7 @@ pub fn run(ctx: &Context, args: &IndexArgs) -> Result<i32> {
 /// The index, for a run that writes it; says on stderr when it had to be
 /// rebuilt (it was damaged) or is rebuilt as asked.
 pub fn open_for_update(ctx: &Context, rebuild: bool) -> Result<Index> {
-    let (index, rebuilt) = Index::open_for_update(&ctx.index_dir, rebuild)?;
+    let (index, rebuilt) = putt_ops::index::open_for_update(ctx, rebuild)?;
     let dir = ctx.index_dir.display();
     match rebuilt {
         Some(Rebuilt::Damaged(why)) => eprintln!(

@@ -20,13 +20,15 @@ pub enum ColorWhen {
 
 #[derive(clap::Args, Debug)]
 pub struct InterdiffArgs {
-    /// Series id, or the Message-ID of any message in the series.
+    /// Series id, or the Message-ID of any message in the series (which
+    /// names the new revision).
     pub series: String,
     /// Old revision: `v1` or `1`, or `@1` for the first one sent (default:
     /// the one sent before --to).
     #[arg(long)]
     pub from: Option<String>,
-    /// New revision: `v3`, `3` or `@N` (default: the one sent last).
+    /// New revision: `v3`, `3` or `@N` (default: the one a Message-ID is
+    /// in, else the one sent last).
     #[arg(long)]
     pub to: Option<String>,
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
@@ -47,13 +49,19 @@ pub struct InterdiffArgs {
 
 pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let series = series::find(&index, &args.series)?;
-    let spec = |s: &Option<String>| s.as_deref().map(str::parse).transpose();
-    let (from, to) = revision::pair(&series, spec(&args.from)?, spec(&args.to)?)?;
+    let named = series::named(&index, &args.series)?;
+    let series = &named.series;
+    let (from, to) = named.pair(
+        revision::given(args.from.as_deref())?,
+        revision::given(args.to.as_deref())?,
+    )?;
+    if args.to.is_none() {
+        super::newer_notice(ctx, "interdiff", &args.series, to, named.newer(to));
+    }
     let d = putt_ops::interdiff::between(
         &index,
         &ctx.config,
-        &series,
+        series,
         from,
         to,
         args.context,
@@ -61,7 +69,19 @@ pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
     )?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt_core::text::to_json(&d)?)?;
+        #[derive(serde::Serialize)]
+        struct WithNewer<'a, T: serde::Serialize> {
+            #[serde(flatten)]
+            interdiff: &'a T,
+            /// The version of a revision sent after the new side.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            newer: Option<u32>,
+        }
+        let w = WithNewer {
+            interdiff: &d,
+            newer: named.newer(to).map(|r| r.version),
+        };
+        writeln!(out, "{}", putt_core::text::to_json(&w)?)?;
         return Ok(0);
     }
     let color = match args.color {

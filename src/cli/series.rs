@@ -51,11 +51,13 @@ pub struct ShowArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct TrailersArgs {
-    /// Series id, or the Message-ID of any message in the series.
+    /// Series id, or the Message-ID of any message in the series (which
+    /// names its revision).
     pub series: String,
-    /// Revision (default: the latest).
-    #[arg(long, short = 'v')]
-    pub version: Option<u32>,
+    /// Revision: `3` or `v3`, `@N` (the N-th sent); default the one a
+    /// Message-ID is in, else the one sent last.
+    #[arg(long = "revision", short = 'v', value_name = "REV")]
+    pub version: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -282,6 +284,12 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         r.followups,
         if r.superseded { "  [superseded]" } else { "" }
     )?;
+    if let Some(l) = &r.link {
+        writeln!(out, "  linked: {}", sanitize_line(&l.describe()))?;
+    }
+    if r.split {
+        writeln!(out, "  split off by you (`putt link` joins it again)")?;
+    }
     if let Some(p) = &r.partial_of {
         writeln!(out, "  partial re-roll: other patches from v{p}")?;
     }
@@ -352,16 +360,25 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
 
 pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     let index = ctx.index()?;
-    let s = series::find(&index, &args.series)?;
-    let r = match args.version {
-        Some(v) => s
-            .revision(v)
-            .ok_or_else(|| anyhow::anyhow!("series {} has no v{v}", s.id))?,
-        None => s.latest(),
-    };
+    let named = series::named(&index, &args.series)?;
+    let r = named.pick(putt_ops::revision::given(args.version.as_deref())?)?;
+    let newer = named.newer(r);
+    super::newer_notice(ctx, "trailers", &args.series, r, newer);
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", putt_core::text::to_json(r)?)?;
+        #[derive(serde::Serialize)]
+        struct WithNewer<'a> {
+            #[serde(flatten)]
+            revision: &'a putt_core::series::Revision,
+            /// The version of a revision sent after this one.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            newer: Option<u32>,
+        }
+        let w = WithNewer {
+            revision: r,
+            newer: newer.map(|n| n.version),
+        };
+        writeln!(out, "{}", putt_core::text::to_json(&w)?)?;
         return Ok(0);
     }
     for p in &r.patches {

@@ -18,9 +18,10 @@ pub struct StateArgs {
     /// Set this state (new, reviewing, waiting, accepted, rejected,
     /// superseded, ignored, or `clear` for the automatic one).
     pub state: Option<String>,
-    /// The revision (default: the newest).
-    #[arg(long, short = 'v')]
-    pub version: Option<u32>,
+    /// The revision to set: `3` or `v3`, `@N` (the N-th sent), default
+    /// the one a Message-ID is in, else the one sent last.
+    #[arg(long = "revision", short = 'v', value_name = "REV")]
+    pub version: Option<String>,
     #[arg(long)]
     pub json: bool,
 }
@@ -50,23 +51,21 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
         return Ok(0);
     };
     let index = ctx.index()?;
-    let series = series::find(&index, key)?;
+    let named = series::named(&index, key)?;
+    let series = &named.series;
     if let Some(state) = &args.state {
         let state = match state.as_str() {
             "clear" | "auto" => None,
             s => Some(TriageState::parse(s)?),
         };
-        let spec = args.version.map_or(
-            putt_ops::revision::RevSpec::Latest,
-            putt_ops::revision::RevSpec::Version,
-        );
-        let rev = putt_ops::revision::pick(&series, spec)?;
-        for p in store.set_state_reporting(&series, rev, state)? {
+        let rev = named.pick(putt_ops::revision::given(args.version.as_deref())?)?;
+        super::newer_notice(ctx, "state", key, rev, named.newer(rev));
+        for p in store.set_state_reporting(series, rev, state)? {
             eprintln!("putt: {}", sanitize_line(&p));
         }
     }
     for r in &series.revisions {
-        let state = store.state_of(&series, r);
+        let state = store.state_of(series, r);
         let explicit = store.explicit(r).is_some();
         if args.json {
             let v = serde_json::json!({

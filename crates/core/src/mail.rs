@@ -72,7 +72,13 @@ pub struct Message {
     pub in_reply_to: Option<String>,
     /// Oldest first, as in the header; without angle brackets.
     pub references: Vec<String>,
+    /// Who wrote it: `X-Original-From` when a relay or a list rewrote
+    /// `From` (B4 Relay's "Name via B4 Relay <devnull+...>", DMARC
+    /// munging), else `From`.
     pub from: Addr,
+    /// The `From` header as sent, when `X-Original-From` named the sender
+    /// instead (search's `f:` reads the header, as public-inbox does).
+    pub header_from: Option<Addr>,
     pub to: Vec<Addr>,
     pub cc: Vec<Addr>,
     /// From the Date header (unix seconds); commit times are not trusted.
@@ -90,6 +96,12 @@ pub struct Message {
     pub has_diffstat: bool,
     /// `git patch-id --stable` of the diff.
     pub patch_id: Option<String>,
+    /// Message-IDs this mail says it replaces: `Supersedes:` and
+    /// `Obsoletes:` headers, and such trailers (an id or a lore link).
+    pub supersedes: Vec<String>,
+    /// Message-IDs of earlier versions its text links to ("Link to v1:
+    /// https://lore.kernel.org/r/ID", "v2: https://.../ID/").
+    pub cites: Vec<String>,
     /// What could not be read; empty for a clean message.
     pub problems: Vec<&'static str>,
 }
@@ -152,6 +164,27 @@ impl Message {
             .map(|v| v.to_ascii_lowercase());
         msg.change_id = msg.diff.change_id.take();
         msg.trailers = crate::trailers::parse_trailers(&msg.body);
+        // Trailer-like lines of the prose (not quoted, above the diff),
+        // and links to earlier versions.
+        for line in crate::lines::lines(&msg.diff.prose) {
+            if line.contains("://") && !line.trim_start().starts_with('>') && about_versions(line) {
+                for id in ids_in(line) {
+                    if !msg.cites.contains(&id) && id != msg.message_id {
+                        msg.cites.push(id);
+                    }
+                }
+            }
+            let Some((name, value)) = line.split_once(':') else {
+                continue;
+            };
+            if is_supersedes(name) {
+                for id in ids_in(value) {
+                    if !msg.supersedes.contains(&id) {
+                        msg.supersedes.push(id);
+                    }
+                }
+            }
+        }
         if msg.diff.pull_request {
             msg.pull = parse_pull_request(&msg.diff.prose);
         }
@@ -224,6 +257,33 @@ impl Message {
         }
         if self.from.addr.is_empty() {
             self.problems.push("no From address");
+        }
+        let other = |name: &'static str| {
+            headers.iter().filter(
+                move |h| matches!(&h.name, HeaderName::Other(n) if n.eq_ignore_ascii_case(name)),
+            )
+        };
+        let raw_of = |h: &mail_parser::Header<'_>| {
+            let end = (h.offset_end as usize).min(raw.len());
+            lossy(raw.get(h.offset_start as usize..end).unwrap_or_default())
+        };
+        if let Some(real) = other("x-original-from")
+            .next()
+            .and_then(|h| address_in(&raw_of(h)))
+            && real.addr != self.from.addr
+        {
+            self.header_from = Some(std::mem::replace(&mut self.from, real));
+        }
+        let supersedes = headers
+            .iter()
+            .filter(|h| h.name == HeaderName::Supersedes)
+            .chain(other("obsoletes"));
+        for h in supersedes {
+            for id in msg_ids(&raw_of(h)) {
+                if !self.supersedes.contains(&id) {
+                    self.supersedes.push(id);
+                }
+            }
         }
         for (name, dest) in [
             (HeaderName::To, &mut self.to),
@@ -449,7 +509,7 @@ fn quoted_printable(body: &[u8]) -> Option<Vec<u8>> {
 
 /// The names of the headers [`parser`] reads (mail-parser compares them
 /// without case); every other header is parsed only to be ignored.
-const READ_HEADERS: [&[u8]; 15] = [
+const READ_HEADERS: [&[u8]; 18] = [
     b"date",
     b"subject",
     b"from",
@@ -465,6 +525,9 @@ const READ_HEADERS: [&[u8]; 15] = [
     b"content-description",
     b"content-location",
     b"content-transfer-encoding",
+    b"x-original-from",
+    b"supersedes",
+    b"obsoletes",
 ];
 
 /// `raw` with only the headers putt reads, then the blank line and the
@@ -572,6 +635,95 @@ fn addr(a: &mail_parser::Addr<'_>) -> Addr {
             })
             .unwrap_or_default(),
     }
+}
+
+/// The first address of an address header's raw value (encoded words
+/// decoded, as mail-parser reads `From`); none without an address.
+fn address_in(value: &str) -> Option<Addr> {
+    let head = format!("From:{}\n\n", value.trim_end());
+    let parsed = parser().parse_headers(head.as_bytes())?;
+    let found = match parsed.from()?.first() {
+        Some(a) => addr(a),
+        None => return None,
+    };
+    (!found.addr.is_empty() && found.addr.contains('@')).then_some(found)
+}
+
+/// Whether a line speaks of versions: `v2`, `version`, `previous`,
+/// `earlier`, `posting`, `iteration`, `RFC`, `resend`.
+fn about_versions(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    const WORDS: [&str; 7] = [
+        "version",
+        "previous",
+        "earlier",
+        "posting",
+        "iteration",
+        "rfc",
+        "resend",
+    ];
+    if WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    let b = lower.as_bytes();
+    b.windows(2).enumerate().any(|(i, w)| {
+        w[0] == b'v' && w[1].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+    })
+}
+
+/// Whether a trailer names mail this one replaces.
+fn is_supersedes(name: &str) -> bool {
+    name.eq_ignore_ascii_case("supersedes") || name.eq_ignore_ascii_case("obsoletes")
+}
+
+/// Message-IDs in a trailer's value: `<id>`, a bare `id@host`, or a
+/// lore-style link whose last path part is one
+/// (`https://lore.kernel.org/r/ID`, `.../list/ID/`).
+fn ids_in(value: &str) -> Vec<String> {
+    let bracketed = msg_ids(value);
+    if !bracketed.is_empty() {
+        return bracketed;
+    }
+    let mut out = Vec::new();
+    for word in value.split_whitespace() {
+        let word = word.trim_matches(['(', ')', ',', '.', ';']);
+        let path = word.split(['?', '#']).next().unwrap_or_default();
+        let last = path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let id = percent_decode(last);
+        if id.contains('@') && !id.contains(['<', '>', ' ']) && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+/// `%40` and the like in a link, as bytes; anything unreadable is kept.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Header text with folding and control characters collapsed to spaces.
@@ -853,6 +1005,67 @@ mod tests {
         let m = Message::parse(&raw);
         assert_eq!(m.message_id, "first@x");
         assert!(!m.is_degraded(), "{:?}", m.problems);
+    }
+
+    /// B4 Relay sends as "Name via B4 Relay <devnull+...>" and names the
+    /// sender in X-Original-From (encoded words and all): that person is
+    /// the author; the header as sent is kept for search.
+    #[test]
+    fn the_relay_names_its_sender() {
+        let raw = mail(
+            "From: =?utf-8?q?Thomas_Wei=C3=9Fschuh?= via B4 Relay <devnull+linux.weissschuh.net@kernel.org>\nX-Original-From: =?utf-8?q?Thomas_Wei=C3=9Fschuh?= <Linux@weissschuh.net>\nReply-To: linux@weissschuh.net\nMessage-ID: <r@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH] x",
+            "body",
+        );
+        for m in [Message::parse(&raw), Message::parse_with(&raw, false)] {
+            assert_eq!(m.from.display(), "Thomas Weißschuh <linux@weissschuh.net>");
+            assert_eq!(
+                m.header_from.as_ref().map(Addr::display).as_deref(),
+                Some("Thomas Weißschuh via B4 Relay <devnull+linux.weissschuh.net@kernel.org>")
+            );
+        }
+        // Without an address in it, or the same as From, it changes nothing.
+        for xof in [
+            "X-Original-From: nobody",
+            "X-Original-From: A <a@example.org>",
+        ] {
+            let raw = mail(
+                &format!(
+                    "From: A <a@example.org>\n{xof}\nMessage-ID: <r@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: x"
+                ),
+                "body",
+            );
+            let m = Message::parse(&raw);
+            assert_eq!(m.from.display(), "A <a@example.org>");
+            assert_eq!(m.header_from, None);
+        }
+    }
+
+    #[test]
+    fn links_to_earlier_versions_are_cited() {
+        let raw = mail(
+            "From: A <a@example.org>\nMessage-ID: <new@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH v3 0/2] x",
+            "Cover.\n\nChanges in v3:\n- Link to v2: https://lore.kernel.org/r/20240101-x-v2-0-abc@example.org\n\nv1: https://lore.kernel.org/linux-kbuild/old-1@x/\nDepends on https://lore.kernel.org/r/dep@x\nLink: https://lore.kernel.org/r/discussion@x\n",
+        );
+        let m = Message::parse(&raw);
+        assert_eq!(m.cites, vec!["20240101-x-v2-0-abc@example.org", "old-1@x"]);
+    }
+
+    #[test]
+    fn supersedes_and_obsoletes_name_what_they_replace() {
+        let raw = mail(
+            "From: A <a@example.org>\nSupersedes: <old-1@x> <old-2@x>\nMessage-ID: <new@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH v2 0/2] x",
+            "Cover.\n\nObsoletes: https://lore.kernel.org/all/20240101-old-v1-0-abc%40example.org/\nSupersedes: old-3@x\n> Supersedes: <quoted@x>\n",
+        );
+        let m = Message::parse(&raw);
+        assert_eq!(
+            m.supersedes,
+            vec![
+                "old-1@x",
+                "old-2@x",
+                "20240101-old-v1-0-abc@example.org",
+                "old-3@x"
+            ]
+        );
     }
 
     #[test]

@@ -8,14 +8,20 @@
 //! (see ../shared/RULES.md): patches join the cover or patch they are
 //! threaded under only when author, version, total and a free slot agree;
 //! unthreaded patches join by author, version and total within 30 minutes;
-//! revisions link by change-id, by a higher version sent in reply, and by
-//! author + subject; partial re-rolls borrow the untouched slots of the
-//! revision they answer. Grouping is pure; [`gather`] fetches the messages
+//! revisions link on evidence ([`link`]: change-id, a re-roll in reply,
+//! patch-id, titles, files, version, time) and the user's corrections;
+//! partial re-rolls borrow the untouched slots of the revision they
+//! answer. Grouping is pure; the store's gathering fetches the messages
 //! from the index.
+
+mod link;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
+
+pub use link::{Corrections, Link, WINDOW as SUBJECT_LINK_WINDOW, title_similarity};
+use link::{Facts, Thread};
 
 use crate::subject::{SubjectInfo, parse_subject};
 use crate::summary::MessageSummary;
@@ -23,8 +29,9 @@ use crate::trailers::{Trailer, TrailerKind};
 
 /// Unthreaded patches of one revision arrive within this many seconds.
 pub const UNTHREADED_WINDOW: i64 = 30 * 60;
-/// Same author + same subject links revisions up to this far apart.
-pub const SUBJECT_LINK_WINDOW: i64 = 366 * 24 * 3600;
+/// How many earlier revisions of the same person a revision is weighed
+/// against (the nearest in time).
+const MAX_CANDIDATES: usize = 128;
 
 /// The series model's view of one message.
 #[derive(Debug, Clone)]
@@ -44,6 +51,12 @@ pub struct Mail {
     pub change_id: Option<String>,
     pub base_commit: Option<String>,
     pub trailers: Vec<Trailer>,
+    /// Hashes of the paths its diff touches.
+    pub files: Vec<u64>,
+    /// Message-IDs it says it replaces.
+    pub supersedes: Vec<String>,
+    /// Message-IDs of earlier versions it links to.
+    pub cites: Vec<String>,
     pub inbox: String,
     pub blob: String,
 }
@@ -69,6 +82,9 @@ impl From<MessageSummary> for Mail {
             change_id: m.change_id,
             base_commit: m.base_commit,
             trailers: m.trailers,
+            files: m.files,
+            supersedes: m.supersedes,
+            cites: m.cites,
             inbox: m.inbox,
             blob: m.blob,
         }
@@ -214,6 +230,13 @@ pub struct Revision {
     /// every patch).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cover_trailers: Vec<CollectedTrailer>,
+    /// Why it is in this series: the revision it is linked to and the
+    /// evidence (none for the first one sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<Link>,
+    /// The user split it off the series it would join (`putt unlink`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub split: bool,
     /// The Message-ID the revision starts at (its cover, else its first
     /// patch): what [`Revision::root_message_id`] gives.
     #[serde(skip)]
@@ -381,11 +404,28 @@ enum Kind {
 /// Groups `mails` into series. Messages outside complete threads still
 /// group; replies whose parents are missing hang off placeholders.
 pub fn group(mails: Vec<Mail>) -> Vec<Series> {
-    Grouper::new(mails).run()
+    group_with(mails, &Corrections::default())
+}
+
+/// [`group`], with the user's corrections over the evidence.
+pub fn group_with(mails: Vec<Mail>, corrections: &Corrections) -> Vec<Series> {
+    Grouper::new(mails).run(corrections)
+}
+
+/// A link between two revisions (indexes into the grouper's), with its
+/// evidence. `rank` orders kinds: the user's, then decisive evidence, then
+/// weighed evidence.
+struct Edge {
+    older: usize,
+    newer: usize,
+    rank: u8,
+    score: f32,
+    because: Vec<String>,
 }
 
 struct Grouper {
     mails: Vec<Mail>,
+    by_id: HashMap<String, usize>,
     parent: Vec<Option<usize>>,
     kind: Vec<Kind>,
     /// Revision and slot of each cover/patch once assigned.
@@ -437,10 +477,10 @@ impl Grouper {
         mails.sort_by(|a, b| a.date.cmp(&b.date).then(a.message_id.cmp(&b.message_id)));
         let mut seen = HashSet::new();
         mails.retain(|m| seen.insert(m.message_id.clone()));
-        let by_id: HashMap<&str, usize> = mails
+        let by_id: HashMap<String, usize> = mails
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.message_id.as_str(), i))
+            .map(|(i, m)| (m.message_id.clone(), i))
             .collect();
         let parent: Vec<Option<usize>> = mails
             .iter()
@@ -461,6 +501,7 @@ impl Grouper {
         let n = mails.len();
         let mut g = Grouper {
             mails,
+            by_id,
             parent,
             kind,
             place: vec![None; n],
@@ -495,7 +536,7 @@ impl Grouper {
         })
     }
 
-    fn run(mut self) -> Vec<Series> {
+    fn run(mut self, corrections: &Corrections) -> Vec<Series> {
         // Covers and pull requests open revisions of their own.
         for i in 0..self.mails.len() {
             match self.kind[i] {
@@ -535,8 +576,13 @@ impl Grouper {
         }
         self.naked_covers();
         self.partial_rerolls();
-        let links = self.link_revisions();
-        self.build(links)
+        let (roots, why) = self.link_revisions(corrections);
+        let split: HashSet<usize> = corrections
+            .splits
+            .iter()
+            .filter_map(|m| self.rev_of(m))
+            .collect();
+        self.build(roots, why, &split)
     }
 
     fn depth(&self, i: usize) -> usize {
@@ -683,10 +729,234 @@ impl Grouper {
         }
     }
 
-    /// Union-find over revisions: change-id, higher version in reply,
-    /// same author + subject, partial re-roll.
-    fn link_revisions(&self) -> Vec<usize> {
+    /// The revision holding a cover, patch or pull request.
+    fn rev_of(&self, message_id: &str) -> Option<usize> {
+        let i = *self.by_id.get(message_id)?;
+        self.place[i].map(|(r, _)| r)
+    }
+
+    /// What the evidence compares of revision `r`.
+    fn facts(&self, r: usize) -> Facts {
+        let rev = &self.revs[r];
+        let title = rev.title().map(|t| &self.mails[t]);
+        let sent: Vec<&Mail> = rev
+            .cover
+            .into_iter()
+            .chain(rev.pull)
+            .chain(rev.slots.values().copied())
+            .map(|i| &self.mails[i])
+            .collect();
+        let lower = |m: &Mail| m.info.normalized.to_lowercase();
+        let mut subjects: Vec<String> = title
+            .into_iter()
+            .chain(rev.slots.values().next().map(|&i| &self.mails[i]))
+            .map(lower)
+            .filter(|s| !s.is_empty())
+            .collect();
+        subjects.dedup();
+        let mut patch_subjects: Vec<String> = rev
+            .slots
+            .values()
+            .map(|&i| lower(&self.mails[i]))
+            .filter(|s| !s.is_empty())
+            .collect();
+        patch_subjects.sort_unstable();
+        patch_subjects.dedup();
+        let mut files: Vec<u64> = rev
+            .slots
+            .values()
+            .flat_map(|&i| self.mails[i].files.iter().copied())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        let mut patch_ids: Vec<String> = rev
+            .slots
+            .values()
+            .filter_map(|&i| self.mails[i].patch_id.clone())
+            .collect();
+        patch_ids.sort_unstable();
+        patch_ids.dedup();
+        let tagged = |i: &SubjectInfo| {
+            i.patch || i.rfc || i.pull || !i.version_inferred || !i.counter_inferred
+        };
+        Facts {
+            author: rev.author.clone(),
+            name: title
+                .map(|t| crate::summary::name_key(&t.from_name))
+                .filter(|n| !n.is_empty()),
+            date: rev.first_date,
+            version: rev.version,
+            explicit: rev.version_explicit,
+            resend: sent.iter().any(|m| m.info.resend),
+            tagged: sent.iter().any(|m| tagged(&m.info)),
+            pull: rev.pull.is_some(),
+            tree: title.and_then(|t| {
+                t.info
+                    .prefixes
+                    .iter()
+                    .find(|p| is_release_prefix(p))
+                    .cloned()
+            }),
+            subjects,
+            patch_subjects,
+            files,
+            patch_ids,
+        }
+    }
+
+    /// Which revisions are one series (a root per revision) and, for
+    /// each, the link that explains it: the revision it is linked to,
+    /// whether that one came later, and the evidence.
+    ///
+    /// The user's links and decisive evidence (change-id, `Supersedes:`,
+    /// a partial re-roll) always join; otherwise each revision joins the
+    /// earlier one the evidence weighs highest, if any weighs enough
+    /// ([`link::weigh`]): one predecessor each, so a chain never grows
+    /// from weak links on both sides of a revision.
+    #[allow(clippy::type_complexity)]
+    fn link_revisions(
+        &self,
+        corrections: &Corrections,
+    ) -> (Vec<usize>, Vec<Option<(usize, bool, Vec<String>)>>) {
         let n = self.revs.len();
+        let facts: Vec<Facts> = (0..n).map(|r| self.facts(r)).collect();
+        let split: HashSet<usize> = corrections
+            .splits
+            .iter()
+            .filter_map(|m| self.rev_of(m))
+            .collect();
+        let earlier = |a: usize, b: usize| (facts[a].date, a) < (facts[b].date, b);
+        let mut edges: Vec<Edge> = Vec::new();
+        let decisive = |edges: &mut Vec<Edge>, x: usize, y: usize, why: &str| {
+            if x == y || split.contains(&x) || split.contains(&y) {
+                return;
+            }
+            let (older, newer) = if earlier(x, y) { (x, y) } else { (y, x) };
+            edges.push(Edge {
+                older,
+                newer,
+                rank: 1,
+                score: 0.0,
+                because: vec![why.to_string()],
+            });
+        };
+        for (a, b) in &corrections.links {
+            if let (Some(x), Some(y)) = (self.rev_of(a), self.rev_of(b))
+                && x != y
+            {
+                edges.push(Edge {
+                    older: x,
+                    newer: y,
+                    rank: 0,
+                    score: 0.0,
+                    because: vec!["user".into()],
+                });
+            }
+        }
+        let mut by_change: HashMap<&str, Vec<usize>> = HashMap::new();
+        for r in 0..n {
+            if let Some(cid) = self.change_id(r) {
+                by_change.entry(cid).or_default().push(r);
+            }
+            if let Some(old) = self.revs[r].partial_of {
+                decisive(&mut edges, old, r, "partial re-roll");
+            }
+            let rev = &self.revs[r];
+            let sent = rev.cover.into_iter().chain(rev.slots.values().copied());
+            for i in sent {
+                for id in &self.mails[i].supersedes {
+                    if let Some(old) = self.rev_of(id) {
+                        decisive(&mut edges, old, r, "supersedes");
+                    }
+                }
+            }
+        }
+        for revs in by_change.values_mut() {
+            revs.sort_by_key(|&r| (facts[r].date, r));
+            for pair in revs.windows(2) {
+                decisive(&mut edges, pair[0], pair[1], "change-id");
+            }
+        }
+        // Weighed evidence: each revision against the earlier revisions
+        // of the same person (address or name: b4's relay one time,
+        // directly the next) and the revision its first mail answers.
+        let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (r, f) in facts.iter().enumerate() {
+            by_person.entry(f.author.as_str()).or_default().push(r);
+            if let Some(name) = &f.name {
+                by_person.entry(name.as_str()).or_default().push(r);
+            }
+        }
+        for revs in by_person.values_mut() {
+            revs.sort_by_key(|&r| (facts[r].date, r));
+            revs.dedup();
+        }
+        for b in 0..n {
+            if split.contains(&b) {
+                continue;
+            }
+            let fb = &facts[b];
+            let mut candidates: Vec<(usize, Thread)> = Vec::new();
+            let rev = &self.revs[b];
+            let cited: HashSet<usize> = rev
+                .cover
+                .into_iter()
+                .chain(rev.slots.values().copied())
+                .flat_map(|i| self.mails[i].cites.iter())
+                .filter_map(|id| self.rev_of(id))
+                .filter(|&a| a != b)
+                .collect();
+            candidates.extend(cited.iter().map(|&a| (a, Thread::Apart)));
+            if let Some(t) = self.revs[b].title()
+                && let Some((old, _)) = self.ancestors(t).find_map(|a| self.place[a])
+                && old != b
+            {
+                let direct = self.parent[t]
+                    .and_then(|p| self.place[p])
+                    .is_some_and(|(r, _)| r == old);
+                let thread = if direct {
+                    Thread::Direct
+                } else {
+                    Thread::Within
+                };
+                candidates.push((old, thread));
+            }
+            let keys = std::iter::once(fb.author.as_str()).chain(fb.name.as_deref());
+            for key in keys {
+                let Some(revs) = by_person.get(key) else {
+                    continue;
+                };
+                let at = revs.partition_point(|&r| earlier(r, b));
+                for &a in revs[..at].iter().rev().take(MAX_CANDIDATES) {
+                    if fb.date - facts[a].date > link::WINDOW {
+                        break;
+                    }
+                    if !candidates.iter().any(|c| c.0 == a) {
+                        candidates.push((a, Thread::Apart));
+                    }
+                }
+            }
+            let best = candidates
+                .into_iter()
+                .filter(|(a, _)| !split.contains(a) && earlier(*a, b))
+                .filter_map(|(a, thread)| {
+                    link::weigh(&facts[a], fb, thread, cited.contains(&a))
+                        .map(|(score, why)| (a, score, why))
+                })
+                .max_by(|x, y| {
+                    x.1.total_cmp(&y.1)
+                        .then_with(|| (facts[x.0].date, x.0).cmp(&(facts[y.0].date, y.0)))
+                });
+            if let Some((a, score, because)) = best {
+                edges.push(Edge {
+                    older: a,
+                    newer: b,
+                    rank: 2,
+                    score,
+                    because,
+                });
+            }
+        }
         let mut uf: Vec<usize> = (0..n).collect();
         fn find(uf: &mut [usize], mut x: usize) -> usize {
             while uf[x] != x {
@@ -695,84 +965,49 @@ impl Grouper {
             }
             x
         }
-        let union = |uf: &mut Vec<usize>, a: usize, b: usize| {
-            let (ra, rb) = (find(uf, a), find(uf, b));
+        for e in &edges {
+            let (ra, rb) = (find(&mut uf, e.older), find(&mut uf, e.newer));
             if ra != rb {
                 uf[ra.max(rb)] = ra.min(rb);
             }
+        }
+        let roots: Vec<usize> = (0..n).map(|r| find(&mut uf, r)).collect();
+        // Each revision's explanation: its strongest link to an earlier
+        // one, else to a later one that was linked to it.
+        let stronger = |x: &Edge, y: &Edge| {
+            y.rank
+                .cmp(&x.rank)
+                .then_with(|| x.score.total_cmp(&y.score))
         };
-        let mut by_change: HashMap<&str, usize> = HashMap::new();
-        let mut by_subject: HashMap<(String, String), Vec<usize>> = HashMap::new();
-        for r in 0..n {
-            if let Some(cid) = self.change_id(r) {
-                match by_change.get(cid) {
-                    Some(&other) => union(&mut uf, other, r),
-                    None => {
-                        by_change.insert(cid, r);
-                    }
-                }
-            }
-            if let Some(old) = self.revs[r].partial_of {
-                union(&mut uf, old, r);
-            }
-            // A higher version sent in reply to an earlier revision.
-            if let Some(t) = self.revs[r].title() {
-                let replied = self
-                    .ancestors(t)
-                    .find_map(|a| self.place[a].filter(|(o, _)| *o != r));
-                if let Some((old, _)) = replied {
-                    let newer = &self.revs[r];
-                    let older = &self.revs[old];
-                    if newer.version > older.version
-                        && older.pull.is_none()
-                        && self.answers(t, older.title())
-                    {
-                        union(&mut uf, old, r);
-                    }
-                }
-            }
-            // The cover's subject, and patch 1's (a re-roll may drop or add
-            // the cover letter, and keep its first patch).
-            let rev = &self.revs[r];
-            let keys = rev
-                .title()
-                .into_iter()
-                .chain(rev.slots.values().next().copied());
-            let mut subjects: Vec<String> = keys
-                .map(|i| self.mails[i].info.normalized.to_lowercase())
-                .filter(|s| !s.is_empty())
-                .collect();
-            subjects.dedup();
-            // The same person may send through b4's web relay one time and
-            // directly the next: their name links those too.
-            let name = rev
-                .title()
-                .map(|t| crate::summary::name_key(&self.mails[t].from_name))
-                .filter(|n| !n.is_empty());
-            for subject in subjects {
-                by_subject
-                    .entry((rev.author.clone(), subject.clone()))
-                    .or_default()
-                    .push(r);
-                if let Some(name) = &name {
-                    by_subject
-                        .entry((format!("name:{name}"), subject))
-                        .or_default()
-                        .push(r);
-                }
+        let mut why: Vec<Option<(usize, bool, Vec<String>)>> = vec![None; n];
+        let mut chosen: Vec<Option<&Edge>> = vec![None; n];
+        for e in &edges {
+            if chosen[e.newer].is_none_or(|c| stronger(e, c).is_gt()) {
+                chosen[e.newer] = Some(e);
             }
         }
-        for revs in by_subject.values() {
-            for pair in revs.windows(2) {
-                let (a, b) = (pair[0], pair[1]);
-                if (self.revs[a].first_date - self.revs[b].first_date).abs() <= SUBJECT_LINK_WINDOW
-                    && self.same_line_of_work(a, b)
-                {
-                    union(&mut uf, a, b);
-                }
+        for (r, e) in chosen.iter().enumerate() {
+            if let Some(e) = e {
+                why[r] = Some((e.older, false, e.because.clone()));
             }
         }
-        (0..n).map(|r| find(&mut uf, r)).collect()
+        let first: HashMap<usize, usize> = {
+            let mut m: HashMap<usize, usize> = HashMap::new();
+            for (r, &root) in roots.iter().enumerate() {
+                let e = m.entry(root).or_insert(r);
+                if earlier(r, *e) {
+                    *e = r;
+                }
+            }
+            m
+        };
+        for e in &edges {
+            let r = e.older;
+            if why[r].is_none() && first.get(&roots[r]) != Some(&r) {
+                why[r] = Some((e.newer, true, e.because.clone()));
+            }
+        }
+        (roots, why)
     }
 
     /// Whether `newer`, found somewhere below `older` in a thread, is
@@ -790,30 +1025,6 @@ impl Grouper {
             )
     }
 
-    /// Same author and subject is not enough when the subject is a
-    /// recurring one: two pull requests titled "Kbuild fixes for v6.19-rc7"
-    /// a week apart are two pulls, and one backport posted for the 6.18 and
-    /// the 6.12 stable trees is two postings, not revisions of each other.
-    fn same_line_of_work(&self, a: usize, b: usize) -> bool {
-        let (ra, rb) = (&self.revs[a], &self.revs[b]);
-        if (ra.pull.is_some() || rb.pull.is_some()) && ra.version == rb.version {
-            return false;
-        }
-        let tree = |r: &Rev| -> Option<String> {
-            let t = r.title()?;
-            self.mails[t]
-                .info
-                .prefixes
-                .iter()
-                .find(|p| is_release_prefix(p))
-                .cloned()
-        };
-        match (tree(ra), tree(rb)) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
-        }
-    }
-
     fn change_id(&self, r: usize) -> Option<&str> {
         let rev = &self.revs[r];
         rev.cover
@@ -822,7 +1033,12 @@ impl Grouper {
             .find_map(|i| self.mails[i].change_id.as_deref())
     }
 
-    fn build(self, links: Vec<usize>) -> Vec<Series> {
+    fn build(
+        self,
+        links: Vec<usize>,
+        why: Vec<Option<(usize, bool, Vec<String>)>>,
+        split: &HashSet<usize>,
+    ) -> Vec<Series> {
         // Follow-ups hang off the nearest cover or patch above them.
         let n_revs = self.revs.len();
         let mut followups: Vec<Vec<(usize, u32)>> = vec![Vec::new(); n_revs];
@@ -837,6 +1053,22 @@ impl Grouper {
         let mut built: Vec<Revision> = (0..n_revs)
             .map(|r| self.revision(r, &followups[r]))
             .collect();
+        let named: Vec<(String, String)> = built
+            .iter()
+            .map(|r| (r.label(), r.root_message.clone()))
+            .collect();
+        for (r, w) in why.into_iter().enumerate() {
+            built[r].split = split.contains(&r);
+            if let Some((other, later, because)) = w {
+                let (to, message_id) = named[other].clone();
+                built[r].link = Some(Link {
+                    to,
+                    message_id,
+                    later,
+                    because,
+                });
+            }
+        }
         // Fill partial re-rolls from the revision they answer.
         for r in 0..n_revs {
             if let Some(old) = self.revs[r].partial_of {
@@ -870,6 +1102,7 @@ impl Grouper {
                 members.iter().filter_map(|&r| built[r].take()).collect();
             fold_lone_covers(&mut revisions);
             revisions.sort_by(|a, b| a.version.cmp(&b.version).then(a.date.cmp(&b.date)));
+            relink_folded(&mut revisions);
             carry_trailers(&mut revisions);
             let last = latest_index(&revisions);
             for (i, r) in revisions.iter_mut().enumerate() {
@@ -1010,6 +1243,8 @@ impl Grouper {
             followups: followups.len(),
             superseded: false,
             cover_trailers,
+            link: None,
+            split: false,
             root_message: root,
             replies: followups
                 .iter()
@@ -1174,6 +1409,36 @@ fn fold_lone_covers(revisions: &mut Vec<Revision>) {
                 }
             }
             None => i += 1,
+        }
+    }
+}
+
+/// A link to a lone cover folded into another revision names that
+/// revision instead; the first revision sent explains nothing.
+fn relink_folded(revisions: &mut [Revision]) {
+    let fixes: Vec<(usize, Option<(String, String)>)> = revisions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let link = r.link.as_ref()?;
+            if revisions.iter().any(|o| o.root_message == link.message_id) {
+                return (link.message_id == r.root_message).then_some((i, None));
+            }
+            let home = revisions
+                .iter()
+                .find(|o| o.members.contains(&link.message_id))
+                .filter(|o| o.root_message != r.root_message)
+                .map(|o| (o.label(), o.root_message.clone()));
+            Some((i, home))
+        })
+        .collect();
+    for (i, home) in fixes {
+        match (home, &mut revisions[i].link) {
+            (Some((to, root)), Some(link)) => {
+                link.to = to;
+                link.message_id = root;
+            }
+            _ => revisions[i].link = None,
         }
     }
 }

@@ -45,6 +45,16 @@ pub struct MessageSummary {
     pub trailers: Vec<Trailer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pull: Option<crate::mail::PullRequest>,
+    /// The paths its diff touches, hashed ([`hash`]): what revisions of
+    /// one piece of work share.
+    #[serde(skip)]
+    pub files: Vec<u64>,
+    /// Message-IDs it says it replaces (`Supersedes:`, `Obsoletes:`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supersedes: Vec<String>,
+    /// Message-IDs of earlier versions its text links to.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
     /// Where the index holds it (for the index's own lookups).
     #[serde(skip)]
     pub address: DocRef,

@@ -246,6 +246,9 @@ mod tests {
             base_commit: None,
             trailers: Vec::new(),
             pull: None,
+            files: Vec::new(),
+            supersedes: Vec::new(),
+            cites: Vec::new(),
             address: crate::summary::DocRef::default(),
         }
     }

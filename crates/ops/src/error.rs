@@ -36,6 +36,15 @@ pub enum Error {
     /// An interdiff of a series with one revision.
     #[error("series {series} has one revision ({label}): nothing to compare")]
     OneRevision { series: String, label: String },
+    /// Linking a series to itself.
+    #[error("they are one series already ({series})")]
+    SameSeries { series: String },
+    /// A Message-ID of a message in another series.
+    #[error("<{message_id}> is not in series {series}")]
+    NotInSeries { series: String, message_id: String },
+    /// A revision is needed and the key named a whole series.
+    #[error("which revision of series {series}? it has {}", have.join(", "))]
+    WhichRevision { series: String, have: Vec<String> },
     /// Nothing before the revision to compare it with.
     #[error("{label} is the first revision of series {series}: there is none before it")]
     FirstRevision { series: String, label: String },

@@ -14,7 +14,11 @@ use crate::session::Session;
 /// The index for a run that writes it: rebuilt when damaged, or when
 /// `rebuild` asks; the second value says why it was.
 pub fn open_for_update(session: &Session, rebuild: bool) -> Result<(Index, Option<Rebuilt>)> {
-    Ok(Index::open_for_update(&session.index_dir, rebuild)?)
+    let (index, rebuilt) = Index::open_for_update(&session.index_dir, rebuild)?;
+    Ok((
+        crate::session::with_corrections(index, &session.data_dir())?,
+        rebuilt,
+    ))
 }
 
 /// What an index run did, and what the event hook reported.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod index;
 pub mod interdiff;
+pub mod link;
 pub mod reply;
 pub mod repo;
 pub mod revision;

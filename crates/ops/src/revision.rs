@@ -1,6 +1,7 @@
 //! Which revision of a series the user means: `v3` or `3` (the last one
-//! sent with that version), `@N` (the N-th), or the one sent last. One
-//! reading of it for every command and the TUI.
+//! sent with that version), `@N` (the N-th sent), the one a Message-ID is
+//! in, or the one sent last. One reading of it for every command and the
+//! TUI.
 
 use std::str::FromStr;
 
@@ -16,7 +17,7 @@ pub enum RevSpec {
     Latest,
     /// The last one sent with this version.
     Version(u32),
-    /// The N-th (from 1) in the series' order.
+    /// The N-th (from 1) by the date it was sent.
     Nth(usize),
 }
 
@@ -53,18 +54,42 @@ pub fn spec(s: Option<&str>) -> Result<RevSpec> {
     s.map_or(Ok(RevSpec::Latest), str::parse)
 }
 
+/// Parses an optional revision argument, keeping "none given" apart (a
+/// Message-ID then names the revision: [`crate::series::Named::pick`]).
+pub fn given(s: Option<&str>) -> Result<Option<RevSpec>> {
+    s.map(str::parse).transpose()
+}
+
 /// The revision `spec` names in `series`.
 pub fn pick(series: &Series, spec: RevSpec) -> Result<&Revision> {
     let found = match spec {
         RevSpec::Latest => Some(series.latest()),
         RevSpec::Version(v) => series.revision(v),
-        RevSpec::Nth(n) => n.checked_sub(1).and_then(|i| series.revisions.get(i)),
+        RevSpec::Nth(n) => n
+            .checked_sub(1)
+            .and_then(|i| by_date(series).get(i).copied()),
     };
     found.ok_or_else(|| Error::NoSuchRevision {
         series: series.id.clone(),
         wanted: spec.to_string(),
         have: series.revisions.iter().map(Revision::label).collect(),
     })
+}
+
+/// The revisions of `series` in the order they were sent (a v1 sent after
+/// v8 comes ninth); on equal dates, the lower version first.
+pub fn by_date(series: &Series) -> Vec<&Revision> {
+    let mut v: Vec<&Revision> = series.revisions.iter().collect();
+    v.sort_by_key(|r| (r.date, r.version));
+    v
+}
+
+/// The newest revision of `series` when `rev` is not it: what a command
+/// working on an older revision mentions.
+pub fn newer<'a>(series: &'a Series, rev: &Revision) -> Option<&'a Revision> {
+    let latest = series.latest();
+    (!std::ptr::eq(latest, rev) && latest.root_message_id() != rev.root_message_id())
+        .then_some(latest)
 }
 
 /// The revision sent before `rev` in `series` (what an interdiff compares

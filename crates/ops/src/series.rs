@@ -7,16 +7,85 @@ pub use putt_store::workflow::{
     RevisionInfo, SeriesList, SeriesQuery, Workflow, first_series_term,
 };
 
-use putt_core::series::Series;
+use putt_core::series::{Revision, Series};
 use putt_core::thread::Thread;
 use putt_store::index::Index;
 
 use crate::error::Result;
+use crate::revision::{self, RevSpec};
 use crate::session::Session;
 
-/// The series `key` names: its id, or the Message-ID of any message in it.
+/// The series `key` names: its id (or a prefix of it that names one
+/// series), or the Message-ID of any message in it.
 pub fn find(index: &Index, key: &str) -> Result<Series> {
     Ok(putt_store::series::gather::series_by_key(index, key)?)
+}
+
+/// A series as a key named it: when the key was a Message-ID, the
+/// revision holding that message is the one meant.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub series: Series,
+    /// Index in `series.revisions` of the revision the key's message is in.
+    pub revision: Option<usize>,
+}
+
+impl Named {
+    /// The revision the user means: the one `spec` names when given, else
+    /// the one the Message-ID is in, else the one sent last.
+    pub fn pick(&self, spec: Option<RevSpec>) -> Result<&Revision> {
+        match (spec, self.revision) {
+            (Some(spec), _) => revision::pick(&self.series, spec),
+            (None, Some(i)) => Ok(&self.series.revisions[i]),
+            (None, None) => revision::pick(&self.series, RevSpec::Latest),
+        }
+    }
+
+    /// The two revisions an interdiff compares ([`revision::pair`]); the
+    /// revision a Message-ID named is the newer side unless `to` says.
+    pub fn pair(
+        &self,
+        from: Option<RevSpec>,
+        to: Option<RevSpec>,
+    ) -> Result<(&Revision, &Revision)> {
+        match (to, self.revision) {
+            (None, Some(i)) => {
+                let to = &self.series.revisions[i];
+                let from = match from {
+                    Some(spec) => revision::pick(&self.series, spec)?,
+                    None => revision::before(&self.series, to)?,
+                };
+                Ok((from, to))
+            }
+            _ => revision::pair(&self.series, from, to),
+        }
+    }
+
+    /// The revision sent last, when `rev` is older: a command on an older
+    /// revision says so.
+    pub fn newer(&self, rev: &Revision) -> Option<&Revision> {
+        revision::newer(&self.series, rev)
+    }
+}
+
+/// [`find`], and which revision a Message-ID `key` names.
+pub fn named(index: &Index, key: &str) -> Result<Named> {
+    let series = find(index, key)?;
+    let mid = putt_core::mail::normalize_message_id(key);
+    let revision = series
+        .revisions
+        .iter()
+        .position(|r| r.members.contains(&mid))
+        .or_else(|| {
+            // A patch inherited by a partial re-roll is in the revision
+            // that sent it.
+            series.revisions.iter().position(|r| {
+                r.patches
+                    .iter()
+                    .any(|p| !p.inherited && p.mail.message_id == mid)
+            })
+        });
+    Ok(Named { series, revision })
 }
 
 /// The thread of a message, missing messages as placeholders.

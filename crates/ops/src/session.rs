@@ -59,9 +59,10 @@ impl Session {
         inboxes(&self.config)
     }
 
-    /// The index, for reading.
+    /// The index, for reading, its series grouped with the user's
+    /// corrections.
     pub fn index(&self) -> Result<Index> {
-        Ok(Index::open(&self.index_dir)?)
+        with_corrections(Index::open(&self.index_dir)?, &self.data_dir())
     }
 
     /// The event log, with the configured hook.
@@ -78,6 +79,20 @@ impl Session {
     pub fn data_dir(&self) -> PathBuf {
         Dirs::data_dir()
     }
+}
+
+/// `index` with the corrections kept in the data dir `data_dir` (`putt
+/// link`, `putt unlink`): every way of opening an index goes through
+/// here, so that every grouping applies them.
+pub fn with_corrections(index: Index, data_dir: &Path) -> Result<Index> {
+    let corrections = putt_store::corrections::CorrectionStore::load(data_dir)?;
+    Ok(index.with_corrections(corrections))
+}
+
+/// Opens (creating) the index at `dir`, with the corrections of the data
+/// dir `data_dir`.
+pub fn open_index(dir: &Path, data_dir: &Path) -> Result<Index> {
+    with_corrections(Index::open_or_create(dir)?, data_dir)
 }
 
 /// The inboxes of `config`, found on disk.

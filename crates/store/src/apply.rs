@@ -347,10 +347,11 @@ pub fn am_revision(
         out.cover = Some(mbox::raw_entry(&raw));
     }
     for (p, raw) in rev.patches.iter().zip(raws) {
-        let info = mbox::mailinfo(&raw).map_err(|e| Error::Command {
+        let mut info = mbox::mailinfo(&raw).map_err(|e| Error::Command {
             what: format!("patch {}/{} <{}>", p.counter, rev.total, p.mail.message_id),
             message: e,
         })?;
+        mbox::relay_author(&raw, &mut info);
         if let Some(w) = &info.warning {
             out.warnings.push(AmWarning::MailInfo {
                 counter: p.counter,

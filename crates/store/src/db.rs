@@ -1,6 +1,6 @@
 //! The one database of what putt keeps of its own: the maintainer's triage
-//! state and read marks, and check results (later: labels, notes, links,
-//! caches). Everything else putt has is a cache of the archives (the
+//! state and read marks, check results, and corrections to series links
+//! (later: labels, notes, caches). Everything else putt has is a cache of the archives (the
 //! index, the series memo) or a log others follow (events).
 //!
 //! SQLite (built in), in the data dir: `putt.sqlite3`, in WAL mode, so one
@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 pub const FILE_NAME: &str = "putt.sqlite3";
 
 /// The schema this putt writes.
-const SCHEMA: i64 = 1;
+const SCHEMA: i64 = 2;
 
 /// How long a writer waits for another before giving up.
 const BUSY: Duration = Duration::from_secs(30);
@@ -167,6 +167,24 @@ impl Db {
                 legacy::ImportError::Db(e) => err(e),
                 legacy::ImportError::Other(e) => e,
             })?;
+        }
+        if version < 2 {
+            // Message-IDs of revisions: `later`'s revision is a later
+            // revision of `earlier`'s series; a split revision keeps only
+            // the links made here.
+            tx.execute_batch(
+                "CREATE TABLE series_link (
+                     earlier TEXT NOT NULL,
+                     later   TEXT NOT NULL,
+                     made    INTEGER NOT NULL,
+                     PRIMARY KEY (earlier, later)
+                 ) STRICT;
+                 CREATE TABLE series_split (
+                     revision TEXT PRIMARY KEY,
+                     made     INTEGER NOT NULL
+                 ) STRICT;",
+            )
+            .map_err(err)?;
         }
         tx.pragma_update(None, "user_version", SCHEMA)
             .map_err(err)?;

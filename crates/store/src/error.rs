@@ -59,6 +59,12 @@ pub enum Error {
     NoSuchMessage(String),
     #[error("no series {0}: neither a series id nor the Message-ID of a message in a series")]
     NoSuchSeries(String),
+    /// A short series id that starts more than one series' id.
+    #[error("series id {key} is ambiguous: {}", candidates.join(", "))]
+    AmbiguousSeries {
+        key: String,
+        candidates: Vec<String>,
+    },
     #[error(
         "send command `{command}` failed ({status}){}{}",
         if .stderr.is_empty() { String::new() } else { format!(": {}", .stderr) },

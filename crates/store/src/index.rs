@@ -125,6 +125,11 @@ pub struct Index {
     /// [`Index::generation`] of what the reader sees.
     generation: std::sync::atomic::AtomicU64,
     syncing: std::sync::Arc<directory::Syncing>,
+    /// The user's corrections to series links, applied by every grouping
+    /// of this index's messages (replaced when the user makes one).
+    corrections: std::sync::RwLock<std::sync::Arc<crate::series::Corrections>>,
+    /// A hash of `corrections` (0 for none), part of the generation.
+    corrections_key: std::sync::atomic::AtomicU64,
 }
 
 impl Index {
@@ -217,6 +222,8 @@ impl Index {
             reader,
             generation: generation.into(),
             syncing,
+            corrections: Default::default(),
+            corrections_key: 0.into(),
         })
     }
 
@@ -255,10 +262,49 @@ impl Index {
     }
 
     /// Which archive state the reader sees: a hash of the last commit's
-    /// cursors. Caches of what the index holds (the series memo) belong to
-    /// one generation.
+    /// cursors, and of the corrections series are grouped with. Caches of
+    /// what the index holds (the series memo) belong to one generation.
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Relaxed)
+            ^ self
+                .corrections_key
+                .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// This index, its series grouped with the user's `corrections`
+    /// ([`crate::corrections::CorrectionStore::load`]).
+    pub fn with_corrections(self, corrections: crate::series::Corrections) -> Index {
+        self.set_corrections(corrections);
+        self
+    }
+
+    /// Groups series with `corrections` from now on (the user just made
+    /// one).
+    pub fn set_corrections(&self, corrections: crate::series::Corrections) {
+        let mut text = String::new();
+        for (a, b) in &corrections.links {
+            text.push_str(&format!("link {a} {b}\n"));
+        }
+        for s in &corrections.splits {
+            text.push_str(&format!("split {s}\n"));
+        }
+        let key = if corrections.is_empty() {
+            0
+        } else {
+            crate::summary::hash(&text)
+        };
+        let mut held = self.corrections.write().unwrap_or_else(|e| e.into_inner());
+        *held = std::sync::Arc::new(corrections);
+        self.corrections_key
+            .store(key, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The user's corrections to series links ([`Index::with_corrections`]).
+    pub fn corrections(&self) -> std::sync::Arc<crate::series::Corrections> {
+        self.corrections
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn searcher(&self) -> tantivy::Searcher {
@@ -526,13 +572,19 @@ impl Index {
             .and_then(|v| v.as_str())
             .and_then(|s| serde_json::from_str(s).ok())
             .unwrap_or_default();
+        let ids = |field| -> Vec<String> {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(|s| s.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default()
+        };
         let refs = text(f.refs);
         let mut refs = refs.split_whitespace().map(str::to_string);
         let parent = refs.next().filter(|p| p != "-");
         MessageSummary {
             message_id: text(f.mid),
             date: doc.get_first(f.date).and_then(|v| v.as_i64()).unwrap_or(0),
-            from: text(f.from),
+            from: opt(f.sender).unwrap_or_else(|| text(f.from)),
             subject: text(f.subject),
             inbox: text(f.inbox),
             epoch: doc.get_first(f.epoch).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
@@ -548,6 +600,9 @@ impl Index {
                 .get_first(f.pull)
                 .and_then(|v| v.as_str())
                 .and_then(|s| serde_json::from_str(s).ok()),
+            files: doc.get_all(f.files_h).filter_map(|v| v.as_u64()).collect(),
+            supersedes: ids(f.supersedes),
+            cites: ids(f.cites),
             address: doc_ref(address),
         }
     }

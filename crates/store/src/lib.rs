@@ -40,6 +40,7 @@ pub mod apply;
 pub mod archive;
 pub mod check;
 pub mod config;
+pub mod corrections;
 pub mod db;
 pub mod error;
 pub mod events;

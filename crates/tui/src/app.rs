@@ -538,6 +538,11 @@ impl App {
                 }
             }
             (Owner::Git, Notification::Done { outcome, .. }) => {
+                if outcome.regrouped {
+                    // What the screens show of those series is stale.
+                    self.apply(Owner::Git, vec![Effect::PopAll]);
+                    self.on_list(|l, cx| l.reload(cx));
+                }
                 if let Some((title, lines)) = outcome.report {
                     let report = PageScreen::report(title, lines);
                     self.apply(Owner::Git, vec![Effect::Push(report)]);

@@ -101,6 +101,10 @@ pub enum Job {
     },
     /// Send a saved draft.
     Send { id: String },
+    /// Make the series `later` names a later revision of `earlier`'s.
+    Link { earlier: String, later: String },
+    /// Split the revision starting at `root` off its series.
+    Unlink { root: String },
     /// Run the event hook on events the UI thread logged.
     Hook {
         events: Vec<putt_ops::events::Event>,
@@ -129,7 +133,9 @@ impl Job {
             Job::Message { .. } => Slot::Message,
             Job::Interdiff { .. } => Slot::Interdiff,
             Job::Index => Slot::Index,
-            Job::Export { .. } | Job::Apply { .. } => Slot::Git,
+            Job::Export { .. } | Job::Apply { .. } | Job::Link { .. } | Job::Unlink { .. } => {
+                Slot::Git
+            }
             Job::Compose { .. } | Job::Send { .. } => Slot::Mail,
             Job::Hook { .. } => Slot::Events,
         }
@@ -228,6 +234,8 @@ pub struct WorkerContext {
     pub config: Arc<Config>,
     pub now: chrono::DateTime<chrono::Utc>,
     pub reply: ReplyOptions,
+    /// Where putt keeps its own (the corrections to series links).
+    pub data_dir: PathBuf,
     /// Rules, triage states and check results.
     pub flow: Flow,
     /// Where index runs log what they found (`putt events`).
@@ -346,6 +354,22 @@ pub fn execute(
             Ok(message) => Notification::Sent { seq, message },
             Err(e) => failed(e),
         },
+        Job::Link { earlier, later } => match super::git::link(
+            &ctx.index,
+            &ctx.data_dir,
+            ctx.now.timestamp(),
+            &earlier,
+            &later,
+        ) {
+            Ok(outcome) => Notification::Done { seq, outcome },
+            Err(e) => failed(e),
+        },
+        Job::Unlink { root } => {
+            match super::git::unlink(&ctx.index, &ctx.data_dir, ctx.now.timestamp(), &root) {
+                Ok(outcome) => Notification::Done { seq, outcome },
+                Err(e) => failed(e),
+            }
+        }
         Job::Hook { events } => Notification::Hooked {
             seq,
             problems: ctx.events.run_hook(&events),

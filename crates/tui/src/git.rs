@@ -23,6 +23,9 @@ pub struct GitOutcome {
     pub error: bool,
     /// A page to show: (title, lines).
     pub report: Option<(String, Vec<PagerLine>)>,
+    /// Series group otherwise now (a link or a split): what is shown of
+    /// them is stale.
+    pub regrouped: bool,
 }
 
 /// `v3-20240501-short-subject`: the default branch and file name.
@@ -60,6 +63,7 @@ pub fn export(
         ),
         error: false,
         report: None,
+        regrouped: false,
     })
 }
 
@@ -106,7 +110,45 @@ pub fn apply(
             ),
             report_lines(&report),
         )),
+        regrouped: false,
     })
+}
+
+/// Makes the series `later` names a later revision of `earlier`'s
+/// ([`putt_ops::link::link`]).
+pub fn link(
+    index: &Index,
+    data_dir: &Path,
+    now: i64,
+    earlier: &str,
+    later: &str,
+) -> Result<GitOutcome> {
+    let done = putt_ops::link::link(index, data_dir, now, earlier, later)?;
+    Ok(regrouped("Linked", &done.series))
+}
+
+/// Splits the revision starting at `root` off its series
+/// ([`putt_ops::link::unlink`]).
+pub fn unlink(index: &Index, data_dir: &Path, now: i64, root: &str) -> Result<GitOutcome> {
+    let done = putt_ops::link::unlink(index, data_dir, now, root, None)?;
+    Ok(regrouped("Split", &done.series))
+}
+
+/// `Linked: series 1a2b3c (v1, v2, v3).` for the message line.
+fn regrouped(what: &str, series: &[putt_core::series::Series]) -> GitOutcome {
+    let each: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let labels: Vec<String> = s.revisions.iter().map(|r| r.label()).collect();
+            format!("series {} ({})", s.id, labels.join(", "))
+        })
+        .collect();
+    GitOutcome {
+        message: format!("{what}: {}.", each.join("; ")),
+        error: false,
+        report: None,
+        regrouped: true,
+    }
 }
 
 /// The apply report as `putt apply` prints it, with roles.

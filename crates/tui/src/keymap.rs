@@ -50,6 +50,8 @@ pub enum Action {
     OlderFrom,
     NewerFrom,
     PickRevisions,
+    Link,
+    Unlink,
     Reindex,
     Redraw,
 }
@@ -187,6 +189,16 @@ pub const ACTIONS: &[(&str, Action, &str)] = &[
         Action::PickRevisions,
         "pick the two revisions to compare",
     ),
+    (
+        "link",
+        Action::Link,
+        "mark a series, then make another a later revision of it",
+    ),
+    (
+        "unlink",
+        Action::Unlink,
+        "split the revision under the cursor off this series",
+    ),
     ("reindex", Action::Reindex, "index new mail now"),
     ("redraw", Action::Redraw, "redraw the screen"),
 ];
@@ -235,6 +247,8 @@ pub const DEFAULTS: &[(Option<ViewKind>, &str, &str)] = &[
     (Some(ViewKind::SeriesList), "l", "limit"),
     (Some(ViewKind::SeriesList), "f", "next_filter"),
     (Some(ViewKind::SeriesList), "F", "prev_filter"),
+    (Some(ViewKind::SeriesList), "+", "link"),
+    (Some(ViewKind::Thread), "U", "unlink"),
     (Some(ViewKind::Thread), "m", "mark"),
     // mutt's group reply where mail is read; top stays on Home and ^.
     (Some(ViewKind::Thread), "g", "group_reply"),

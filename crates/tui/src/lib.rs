@@ -44,7 +44,6 @@ use ratatui::crossterm::{cursor, execute};
 use crate::error::{Error, Result};
 use putt_ops::config::{Config, Dirs};
 use putt_ops::events::EventLog;
-use putt_ops::index::Index;
 use putt_ops::triage::StateStore;
 
 pub mod app;
@@ -143,7 +142,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         Ok(s) => (Some(s), None),
         Err(e) => (None, Some(e)),
     };
-    let index = Index::open_or_create(&opts.index_dir)?;
+    let index = putt_ops::session::open_index(&opts.index_dir, &opts.data_dir)?;
     // A bad rule, or a saved filter that is not a query, stops putt here.
     let flow = Flow::new(&opts.config, opts.now, &opts.data_dir)?;
     let queries = flow.rules_only();
@@ -190,6 +189,7 @@ fn prepare(opts: &Options) -> Result<(App, WorkerContext)> {
         config: Arc::new(opts.config.clone()),
         now: opts.now,
         reply: opts.reply.clone(),
+        data_dir: opts.data_dir.clone(),
         flow,
         events: opts.events.clone(),
     };

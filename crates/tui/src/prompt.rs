@@ -32,6 +32,13 @@ pub enum Ask {
     ApplyRepo(Target),
     ApplyBranch(Target, PathBuf),
     Export(Target),
+    /// y/n: make the series `later` names a later revision of `earlier`'s.
+    Link {
+        earlier: String,
+        later: String,
+    },
+    /// y/n: split the revision off its series.
+    Unlink(Target),
     /// The compose flow's question of the moment (one key): it knows what
     /// it asked.
     Compose,
@@ -40,7 +47,10 @@ pub enum Ask {
 impl Ask {
     /// Whether one key answers it (no line to edit).
     pub fn one_key(&self) -> bool {
-        matches!(self, Ask::State(_) | Ask::Compose)
+        matches!(
+            self,
+            Ask::State(_) | Ask::Compose | Ask::Link { .. } | Ask::Unlink(_)
+        )
     }
 }
 

@@ -32,6 +32,9 @@ fn mail(mid: &str, from: &str, subject: &str, at: i64, parent: Option<&str>, bod
         change_id: None,
         base_commit: None,
         trailers: parse_trailers(body),
+        files: Vec::new(),
+        supersedes: Vec::new(),
+        cites: Vec::new(),
         inbox: "test".into(),
         blob: format!("blob-{mid}"),
     }

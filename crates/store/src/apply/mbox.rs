@@ -36,6 +36,20 @@ pub(crate) struct MailInfo {
     pub warning: Option<String>,
 }
 
+/// A relay (B4 Relay) sends in someone's name from its own address and
+/// names them in `X-Original-From`; b4 also writes an in-body `From:`,
+/// which git takes first. Without one, git would make the relay the
+/// author: the sender it names is taken instead.
+pub(crate) fn relay_author(raw: &[u8], info: &mut MailInfo) {
+    let m = crate::mail::Message::parse(raw);
+    if let Some(header) = &m.header_from
+        && header.addr.eq_ignore_ascii_case(&info.email)
+    {
+        info.author = m.from.name.clone();
+        info.email = m.from.addr.clone();
+    }
+}
+
 /// Runs `git mailinfo --scissors` on one raw mail. CRLF line ends are made
 /// LF first, as `git mailsplit` does before `git am` reads a mail.
 ///

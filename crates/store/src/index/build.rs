@@ -1063,7 +1063,13 @@ pub fn document(
     doc.add_i64(f.date, date);
     let from = msg.from.display();
     doc.add_u64(f.name_h, name_hash(&from));
-    doc.add_text(f.from, from);
+    match &msg.header_from {
+        Some(header) => {
+            doc.add_text(f.from, header.display());
+            doc.add_text(f.sender, from);
+        }
+        None => doc.add_text(f.from, from),
+    }
     let who = if msg.from.addr.is_empty() {
         &msg.from.name
     } else {
@@ -1108,6 +1114,11 @@ pub fn document(
                 paths.push(p);
             }
         }
+    }
+    // A tree-wide change touches thousands: the first ones say enough
+    // about which work it is.
+    for p in paths.iter().take(MAX_FILES) {
+        doc.add_u64(f.files_h, hash(p));
     }
     for p in paths {
         doc.add_text(f.dfn, p);
@@ -1176,8 +1187,17 @@ pub fn document(
     if let Some(base) = base_commit {
         doc.add_text(f.base, base);
     }
+    if !msg.supersedes.is_empty() {
+        doc.add_text(f.supersedes, msg.supersedes.join(" "));
+    }
+    if !msg.cites.is_empty() {
+        doc.add_text(f.cites, msg.cites.join(" "));
+    }
     doc
 }
+
+/// How many touched paths a document keeps for linking revisions.
+const MAX_FILES: usize = 64;
 
 /// The prose without quoted (`>`) lines; most prose has none, and is
 /// kept as it is.

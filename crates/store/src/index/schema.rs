@@ -14,7 +14,7 @@ use tantivy::schema::{
 
 /// Bumped whenever documents change meaning; an index of another version is
 /// rebuilt from the archives.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles of every field.
 #[derive(Debug, Clone)]
@@ -35,7 +35,13 @@ pub struct Fields {
     /// Stored ids of In-Reply-To then References, space separated.
     pub refs: Field,
     pub date: Field,
+    /// The `From` header as sent (what `f:` searches, as public-inbox
+    /// does); stored, and shown unless `sender` says otherwise.
     pub from: Field,
+    /// Stored only, when `X-Original-From` names the sender of a relayed
+    /// mail (B4 Relay): who the model and the lists show as its author.
+    pub sender: Field,
+    /// The sender's address (`sender`, else `from`), hashed.
     pub from_h: Field,
     /// The sender's name as the series model compares it ([`name_hash`]):
     /// revisions link by same subject and same address *or* same name, so
@@ -49,6 +55,9 @@ pub struct Fields {
     pub body: Field,
     pub list: Field,
     pub dfn: Field,
+    /// Stored only: each path the diff touches, hashed (for linking
+    /// revisions by the files they share).
+    pub files_h: Field,
     pub dfa: Field,
     pub dfb: Field,
     pub dfhh: Field,
@@ -58,6 +67,12 @@ pub struct Fields {
     pub change_id: Field,
     pub cid_h: Field,
     pub base: Field,
+    /// Stored only: the Message-IDs of `Supersedes:` and `Obsoletes:`,
+    /// space separated.
+    pub supersedes: Field,
+    /// Stored only: the Message-IDs of earlier versions its text links
+    /// to, space separated.
+    pub cites: Field,
     /// Bit-packed [`Meta`].
     pub meta: Field,
     /// Stored JSON of the trailers.
@@ -112,6 +127,7 @@ pub fn build() -> (Schema, Fields) {
         refs: b.add_text_field("refs", STORED),
         date: b.add_i64_field("date", INDEXED | STORED | FAST),
         from: b.add_text_field("from", text(true, true)),
+        sender: b.add_text_field("sender", STORED),
         from_h: b.add_u64_field("from_h", hash_field()),
         name_h: b.add_u64_field("name_h", FAST),
         to: b.add_text_field("to", text(true, false)),
@@ -121,6 +137,7 @@ pub fn build() -> (Schema, Fields) {
         body: b.add_text_field("body", text(true, false)),
         list: b.add_text_field("list", text(true, false)),
         dfn: b.add_text_field("dfn", text(true, false)),
+        files_h: b.add_u64_field("files_h", STORED),
         dfa: b.add_text_field("dfa", text(true, false)),
         dfb: b.add_text_field("dfb", text(true, false)),
         dfhh: b.add_text_field("dfhh", text(true, false)),
@@ -129,6 +146,8 @@ pub fn build() -> (Schema, Fields) {
         change_id: b.add_text_field("change_id", STORED),
         cid_h: b.add_u64_field("cid_h", hash_field()),
         base: b.add_text_field("base", STORED),
+        supersedes: b.add_text_field("supersedes", STORED),
+        cites: b.add_text_field("cites", STORED),
         meta: b.add_u64_field("meta", FAST | STORED),
         trailers: b.add_text_field("trailers", STORED),
         tr: b.add_u64_field("tr", FAST),

@@ -15,7 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Term};
 
 use super::memo::{self, Lookup, Memo};
-use super::{Mail, Series, group};
+use super::{Mail, Series, group_with};
 use crate::error::{Error, Result};
 use crate::index::schema::{Meta, hash};
 use crate::index::{Index, MessageSummary};
@@ -457,44 +457,137 @@ pub fn thread_of(index: &Index, message_id: &str) -> Result<crate::thread::Threa
     ))
 }
 
-/// The series holding a message, by series id or by any Message-ID in it
-/// (with or without angle brackets).
+/// The series holding a message, by series id (or a prefix of one, four
+/// characters at least, that starts only one series' id) or by any
+/// Message-ID in it (with or without angle brackets). The memo is asked
+/// first: a series a listing showed is the series shown here.
 pub fn series_by_key(index: &Index, key: &str) -> Result<Series> {
     let key = key.trim();
-    let mut g = Gatherer::new(index);
-    let mut wanted: Option<String> = None;
-    let is_id = key.len() == 12 && key.bytes().all(|b| b.is_ascii_hexdigit());
-    if is_id {
-        // The id is the top 48 bits of the first revision's root mid hash.
-        if let Ok(prefix) = u64::from_str_radix(key, 16) {
-            let lo = prefix << 16;
-            let f = index.fields().mid_h;
-            let q = RangeQuery::new(
-                std::ops::Bound::Included(Term::from_field_u64(f, lo)),
-                std::ops::Bound::Included(Term::from_field_u64(f, lo | 0xffff)),
-            );
-            for a in g.search(&q)? {
-                let m = index.summary(a)?;
-                g.add(a, m);
+    let hex = (4..=12).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_hexdigit());
+    if hex {
+        let wanted = key.to_ascii_lowercase();
+        let roots = docs_in_id_range(index, &wanted)?;
+        if !roots.is_empty() {
+            let mut found = series_of_roots(index, &roots, &wanted)?;
+            found.sort_by(|a, b| a.id.cmp(&b.id));
+            found.dedup_by(|a, b| a.id == b.id);
+            match found.len() {
+                1 => return Ok(found.remove(0)),
+                0 => {}
+                _ => {
+                    return Err(Error::AmbiguousSeries {
+                        key: key.to_string(),
+                        candidates: found.into_iter().map(|s| s.id).collect(),
+                    });
+                }
             }
         }
     }
-    if g.known.is_empty() {
-        let mid = crate::mail::normalize_message_id(key);
-        for m in index.by_message_id(&mid)? {
-            g.add(crate::index::doc_address(m.address), m);
-        }
-        wanted = Some(mid);
+    let mid = crate::mail::normalize_message_id(key);
+    if let Some(memo) = Memo::open(index)
+        && let Some(s) = memo_series(&memo, hash(&mid))
+            .into_iter()
+            .find(|s| s.revisions.iter().any(|r| r.members.contains(&mid)))
+    {
+        return Ok(s);
+    }
+    let mut g = Gatherer::new(index);
+    for m in index.by_message_id(&mid)? {
+        g.add(crate::index::doc_address(m.address), m);
     }
     if g.known.is_empty() {
         return Err(Error::NoSuchSeries(key.to_string()));
     }
     let series = g.finish()?;
-    let found = series.into_iter().find(|s| match &wanted {
-        None => s.id == key.to_ascii_lowercase(),
-        Some(mid) => s.revisions.iter().any(|r| r.members.contains(mid)),
-    });
-    found.ok_or_else(|| Error::NoSuchSeries(key.to_string()))
+    series
+        .into_iter()
+        .find(|s| s.revisions.iter().any(|r| r.members.contains(&mid)))
+        .ok_or_else(|| Error::NoSuchSeries(key.to_string()))
+}
+
+/// The documents whose Message-ID hash starts with the bits of the series
+/// id prefix `hex` (an id is the top 48 bits of its first revision's root
+/// Message-ID hash).
+fn docs_in_id_range(index: &Index, hex: &str) -> Result<Vec<DocAddress>> {
+    let Ok(prefix) = u64::from_str_radix(hex, 16) else {
+        return Ok(Vec::new());
+    };
+    let bits = 4 * hex.len() as u32;
+    let lo = prefix << (64 - bits);
+    let hi = lo | (u64::MAX >> bits);
+    let f = index.fields().mid_h;
+    let q = RangeQuery::new(
+        std::ops::Bound::Included(Term::from_field_u64(f, lo)),
+        std::ops::Bound::Included(Term::from_field_u64(f, hi)),
+    );
+    let mut v: Vec<DocAddress> = index
+        .searcher()
+        .search(&q, &DocSetCollector)
+        .map_err(|e| Error::index(index.dir(), e))?
+        .into_iter()
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// The series whose id starts with `prefix` among those the documents at
+/// `roots` start: from the memo where it knows them, else grouped. With
+/// a whole id and no series of that id (the grouping from its root alone
+/// found another first revision), the series holding the root.
+fn series_of_roots(index: &Index, roots: &[DocAddress], prefix: &str) -> Result<Vec<Series>> {
+    let memo = Memo::open(index);
+    let mut out: Vec<Series> = Vec::new();
+    let mut g = Gatherer::new(index);
+    let mut root_ids: Vec<String> = Vec::new();
+    for &a in roots {
+        let m = index.summary(a)?;
+        root_ids.push(m.message_id.clone());
+        let known = memo
+            .as_ref()
+            .map(|memo| memo_series(memo, hash(&m.message_id)))
+            .unwrap_or_default();
+        let matching: Vec<Series> = known
+            .into_iter()
+            .filter(|s| s.id.starts_with(prefix))
+            .collect();
+        if matching.is_empty() {
+            g.add(a, m);
+        } else {
+            out.extend(matching);
+        }
+    }
+    if !g.known.is_empty() {
+        let grouped = g.finish()?;
+        let (mut hit, rest): (Vec<Series>, Vec<Series>) =
+            grouped.into_iter().partition(|s| s.id.starts_with(prefix));
+        if hit.is_empty() && out.is_empty() && prefix.len() == 12 {
+            hit = rest
+                .into_iter()
+                .filter(|s| {
+                    s.revisions
+                        .iter()
+                        .any(|r| root_ids.iter().any(|m| r.root_message_id() == m))
+                })
+                .collect();
+        }
+        out.extend(hit);
+    }
+    Ok(out)
+}
+
+/// The series the memo keeps under a Message-ID hash.
+fn memo_series(memo: &Memo, mid_h: u64) -> Vec<Series> {
+    match memo.lookup(mid_h) {
+        Lookup::Unknown => Vec::new(),
+        Lookup::Known(entries) => {
+            let offsets: Vec<u64> = entries
+                .iter()
+                .map(|e| e.1)
+                .filter(|&o| o != memo::NONE)
+                .collect();
+            memo.load_many(&offsets).into_values().flatten().collect()
+        }
+    }
 }
 
 struct Gatherer<'a> {
@@ -511,6 +604,9 @@ struct Gatherer<'a> {
     asked_change_ids: HashSet<u64>,
     asked_subjects: HashSet<(u64, Sender, i64)>,
     asked_windows: HashSet<(u64, i64, u32, u32)>,
+    /// Re-rolls (Message-ID hashes) whose sender's earlier postings were
+    /// asked for.
+    asked_earlier: HashSet<u64>,
 }
 
 impl<'a> Gatherer<'a> {
@@ -526,6 +622,7 @@ impl<'a> Gatherer<'a> {
             asked_change_ids: HashSet::new(),
             asked_subjects: HashSet::new(),
             asked_windows: HashSet::new(),
+            asked_earlier: HashSet::new(),
         }
     }
 
@@ -542,18 +639,6 @@ impl<'a> Gatherer<'a> {
                 true
             }
         }
-    }
-
-    fn search(&self, q: &dyn TantivyQuery) -> Result<Vec<DocAddress>> {
-        let mut v: Vec<DocAddress> = self
-            .index
-            .searcher()
-            .search(q, &DocSetCollector)
-            .map_err(|e| Error::index(self.index.dir(), e))?
-            .into_iter()
-            .collect();
-        v.sort();
-        Ok(v)
     }
 
     /// Loads the documents holding any of `hashes` in `field` that `keep`
@@ -618,7 +703,15 @@ impl<'a> Gatherer<'a> {
                 let Some(m) = self.known.get(id) else {
                     continue;
                 };
-                for r in m.parent.iter().chain(m.references.iter()) {
+                // What it replies to, what it says it replaces, and the
+                // earlier versions it links to.
+                let named = m
+                    .parent
+                    .iter()
+                    .chain(&m.references)
+                    .chain(&m.supersedes)
+                    .chain(&m.cites);
+                for r in named {
                     if !self.known.contains_key(r) && self.asked_up.insert(hash(r)) {
                         up.push(hash(r));
                     }
@@ -740,16 +833,36 @@ impl<'a> Gatherer<'a> {
         Ok(by_cid + self.fetch_docs(near, Keep::SeriesMail)?)
     }
 
-    /// Patches sent by the same author within the unthreaded window of a
-    /// cover or patch we have, with its version and patch count: they may
-    /// belong to its revision unthreaded ([`super::Grouper`] joins nothing
-    /// else). A patch without "n/N" has no siblings to find.
+    /// Two things of the same author, in one pass over their mail:
+    ///
+    /// - Patches sent within the unthreaded window of a cover or patch we
+    ///   have, with its version and patch count: they may belong to its
+    ///   revision unthreaded ([`super::Grouper`] joins nothing else). A
+    ///   patch without "n/N" has no siblings to find.
+    /// - For a cover or first patch, the covers and first patches the
+    ///   same person sent in the year before with a lower version (when
+    ///   it is a re-roll) and in the year after with a higher one: its
+    ///   earlier and later revisions, when a touched title hides them
+    ///   from [`Gatherer::other_revisions`]. Asked both ways, a series
+    ///   looked up from any of its revisions gathers the same revisions.
     fn loose_siblings(&mut self) -> Result<usize> {
         let f = self.index.fields().clone();
         let window = super::UNTHREADED_WINDOW;
         // Per author, the (date, version, total) whose windows to look in.
         let mut wanted: HashMap<u64, Vec<(i64, u32, u32)>> = HashMap::new();
+        // Per author, the (date, version) of the revisions' first mails.
+        let mut firsts: HashMap<u64, Vec<(i64, u32)>> = HashMap::new();
         for m in self.known.values() {
+            let meta = &m.meta;
+            if meta.is_series_mail()
+                && meta.counter <= 1
+                && self.asked_earlier.insert(hash(&m.message_id))
+            {
+                firsts
+                    .entry(hash(&m.from_addr()))
+                    .or_default()
+                    .push((m.date, meta.version.max(1)));
+            }
             // A subject without "n/N" is a patch on its own.
             if !m.meta.is_series_mail() || m.meta.counter_inferred {
                 continue;
@@ -768,14 +881,25 @@ impl<'a> Gatherer<'a> {
         // the fast columns: a date range query would scan the date column
         // of the whole index once per window.
         let mut added = 0;
-        for (author, at) in wanted {
+        let authors: HashSet<u64> = wanted.keys().chain(firsts.keys()).copied().collect();
+        for author in authors {
+            let at = wanted.get(&author).map(Vec::as_slice).unwrap_or_default();
+            let firsts = firsts.get(&author).map(Vec::as_slice).unwrap_or_default();
             let near = |cols: &mut Columns, a: DocAddress, meta: Meta| -> Result<bool> {
                 let Some(d) = cols.date(a)? else {
                     return Ok(false);
                 };
-                Ok(at.iter().any(|&(t, version, total)| {
+                let sibling = at.iter().any(|&(t, version, total)| {
                     (d - t).abs() <= window && meta.version.max(1) == version && meta.total == total
-                }))
+                });
+                let v = meta.version.max(1);
+                let other_revision = meta.counter <= 1
+                    && !meta.reply
+                    && firsts.iter().any(|&(t, version)| {
+                        (d <= t && t - d <= SUBJECT_WINDOW && v < version)
+                            || (d >= t && d - t <= SUBJECT_WINDOW && v > version)
+                    });
+                Ok(sibling || other_revision)
             };
             let addrs = docs_with_any(self.index, f.from_h, &[author])?;
             added += self.fetch_docs(addrs, Keep::Test(&near))?;
@@ -788,11 +912,12 @@ impl<'a> Gatherer<'a> {
         Ok(self.group())
     }
 
-    /// Whole threads, other revisions and loose siblings of what we have.
+    /// Whole threads, other revisions, loose siblings, and the other end
+    /// of the user's corrections, of what we have.
     fn gather(&mut self) -> Result<()> {
         self.complete_threads()?;
         for _ in 0..3 {
-            let found = self.other_revisions()? + self.loose_siblings()?;
+            let found = self.other_revisions()? + self.loose_siblings()? + self.corrected_ends()?;
             if found == 0 {
                 break;
             }
@@ -801,12 +926,30 @@ impl<'a> Gatherer<'a> {
         Ok(())
     }
 
+    /// The revisions the user linked to one we have.
+    fn corrected_ends(&mut self) -> Result<usize> {
+        let f = self.index.fields().clone();
+        let mut want = Vec::new();
+        let corrections = self.index.corrections();
+        for (a, b) in &corrections.links {
+            for (have, other) in [(a, b), (b, a)] {
+                if self.known.contains_key(have)
+                    && !self.known.contains_key(other)
+                    && self.asked_up.insert(hash(other))
+                {
+                    want.push(hash(other));
+                }
+            }
+        }
+        self.fetch(f.mid_h, want, Keep::All)
+    }
+
     /// Groups what was gathered (and forgets it).
     fn group(&mut self) -> Vec<Series> {
         let mails: Vec<Mail> = std::mem::take(&mut self.known)
             .into_values()
             .map(Mail::from)
             .collect();
-        group(mails)
+        group_with(mails, &self.index.corrections())
     }
 }

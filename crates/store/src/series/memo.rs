@@ -35,7 +35,7 @@ use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use super::{CollectedTrailer, FollowUp, MailRef, Patch, Pull, Revision, Series, Via};
+use super::{CollectedTrailer, FollowUp, Link, MailRef, Patch, Pull, Revision, Series, Via};
 use crate::error::Result;
 use crate::files::Lock;
 use crate::index::Index;
@@ -45,7 +45,7 @@ use crate::trailers::{Person, Trailer, TrailerKind};
 
 const MAGIC: &[u8; 8] = b"puttsmem";
 /// Bumped whenever the encoding below changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 const HEADER: usize = 8 + 4 + 4 + 8 + 8;
 /// A Message-ID the memo knows to be in no series.
 pub(crate) const NONE: u64 = u64::MAX;
@@ -765,6 +765,8 @@ fn encode_revision(e: &mut Enc, r: &Revision) {
         followups,
         superseded,
         cover_trailers,
+        link,
+        split,
         root_message,
         members,
         replies,
@@ -793,6 +795,19 @@ fn encode_revision(e: &mut Enc, r: &Revision) {
     e.u64(*followups as u64);
     e.bool(*superseded);
     e.list(cover_trailers, encode_collected);
+    e.opt(link.as_ref(), |e, l| {
+        let Link {
+            to,
+            message_id,
+            later,
+            because,
+        } = l;
+        e.str(to);
+        e.str(message_id);
+        e.bool(*later);
+        e.list(because, |e, b| e.str(b));
+    });
+    e.bool(*split);
     e.str(root_message);
     // Most members are the cover, the patches and the follow-ups written
     // above: only the others are written (fewer strings to read back).
@@ -850,6 +865,15 @@ fn decode_revision(d: &mut Dec) -> Option<Revision> {
         followups: usize::try_from(d.u64()?).ok()?,
         superseded: d.bool()?,
         cover_trailers: d.list(decode_collected)?,
+        link: d.opt(|d| {
+            Some(Link {
+                to: d.str()?,
+                message_id: d.str()?,
+                later: d.bool()?,
+                because: d.list(Dec::str)?,
+            })
+        })?,
+        split: d.bool()?,
         root_message: d.str()?,
         members: HashSet::new(),
         replies: Vec::new(),

@@ -53,6 +53,9 @@ fn series() -> Series {
         change_id: None,
         base_commit: None,
         trailers: Vec::new(),
+        files: Vec::new(),
+        supersedes: Vec::new(),
+        cites: Vec::new(),
         inbox: "demo".into(),
         blob: String::new(),
     };

@@ -1,6 +1,6 @@
 //! What the keys about one revision do wherever a revision is shown (the
 //! list's newest, the thread's, a message's): set its state, apply it,
-//! export it. Each asks on the prompt first; the answers become a triage
+//! export it, split it off its series. Each asks on the prompt first; the answers become a triage
 //! change or a git job. Shared here so the list, the thread and the
 //! message screens ask the same questions in the same words.
 
@@ -45,6 +45,17 @@ pub fn ask(a: Action, target: Target, cx: &Ctx) -> Vec<Effect> {
                 format!("Apply to repo ({} or a path): ", names.join(", "))
             };
             vec![prompt(Ask::ApplyRepo(target), label, default)]
+        }
+        Action::Unlink if cx.git_running => vec![info("An apply or export is still running.")],
+        Action::Unlink => {
+            if target.series.revisions.len() < 2 {
+                return vec![info("This series has one revision: nothing to split off.")];
+            }
+            vec![prompt(
+                Ask::Unlink(target),
+                format!("Split {label} off this series? (y/n) "),
+                "",
+            )]
         }
         Action::Export => {
             let name = rev.map_or_else(|| "series".into(), crate::git::default_name);
@@ -98,6 +109,21 @@ pub fn answer(ask: Ask, answer: Answer, cx: &Ctx) -> Vec<Effect> {
                 }),
             ]
         }
+        (Ask::Unlink(target), Answer::Key(Some('y'))) => {
+            let Some(r) = target.series.revisions.get(target.revision) else {
+                return Vec::new();
+            };
+            vec![
+                info(format!("Splitting {} off …", r.label())),
+                Effect::Git(Job::Unlink {
+                    root: r.root_message_id().to_string(),
+                }),
+            ]
+        }
+        (Ask::Link { earlier, later }, Answer::Key(Some('y'))) => {
+            vec![info("Linking …"), Effect::Git(Job::Link { earlier, later })]
+        }
+        (Ask::Unlink(_) | Ask::Link { .. }, _) => vec![info("Nothing changed.")],
         (Ask::Export(target), Answer::Line(path)) => {
             if path.is_empty() {
                 return vec![info("Export cancelled.")];

@@ -78,6 +78,9 @@ pub struct SeriesList {
     pub filter: Option<usize>,
     /// What `l` limited the list to.
     pub limit: Option<String>,
+    /// The series `+` marked: `+` on another makes that one a later
+    /// revision of it.
+    pub link_from: Option<Arc<Series>>,
     first_page: usize,
     next_page: usize,
     queries: Workflow,
@@ -99,6 +102,7 @@ impl SeriesList {
             filters: opts.filters,
             filter: None,
             limit: None,
+            link_from: None,
             first_page: opts.first_page.max(1),
             next_page: opts.next_page.max(1),
             queries: opts.queries,
@@ -384,7 +388,14 @@ impl Screen for SeriesList {
                 let Some(s) = selected else {
                     return Vec::new();
                 };
-                about_series(a, s, cx)
+                let meant = named_revision(&self.query, &s).unwrap_or_else(|| latest_index(&s));
+                about_series(a, s, meant, cx)
+            }
+            Action::Link => {
+                let Some(s) = selected else {
+                    return Vec::new();
+                };
+                self.link(s)
             }
             _ => not_here(a),
         }
@@ -447,21 +458,73 @@ impl Screen for SeriesList {
     }
 }
 
-/// Keys about the selected series (its newest revision, mostly).
-fn about_series(a: Action, s: Arc<Series>, cx: &Ctx) -> Vec<Effect> {
-    match a {
-        Action::Open => vec![Effect::Push(ThreadScreen::open(s))],
-        Action::Interdiff => match two_newest(&s) {
-            Some((from, to)) => vec![Effect::Push(InterdiffScreen::open(s, from, to))],
-            None => vec![info("This series has one revision: nothing to compare.")],
-        },
-        Action::Trailers => {
-            let i = latest_index(&s);
-            PageScreen::trailers(&s, i)
-                .map(Effect::Push)
-                .into_iter()
-                .collect()
+impl SeriesList {
+    /// `+`: marks a series, then makes another a later revision of it.
+    fn link(&mut self, s: Arc<Series>) -> Vec<Effect> {
+        match self.link_from.take() {
+            None => {
+                let text = format!(
+                    "Series {} marked: + on another series makes it a later revision of this one.",
+                    s.id
+                );
+                self.link_from = Some(s);
+                vec![info(text)]
+            }
+            Some(a) if a.id == s.id => vec![info("Mark cleared.")],
+            Some(a) => {
+                let first = putt_ops::revision::by_date(&s)
+                    .first()
+                    .map(|r| r.root_message_id().to_string())
+                    .unwrap_or_default();
+                vec![prompt(
+                    Ask::Link {
+                        earlier: a.latest().root_message_id().to_string(),
+                        later: first,
+                    },
+                    format!(
+                        "Make {} ({}) a later revision of {} ({})? (y/n) ",
+                        s.id,
+                        fit(&clean(&s.subject), 24),
+                        a.id,
+                        fit(&clean(&a.subject), 24)
+                    ),
+                    "",
+                )]
+            }
         }
+    }
+}
+
+/// The revision a `m:` term of the list's query names (a Message-ID
+/// names the revision it is in), if any.
+fn named_revision(query: &str, s: &Series) -> Option<usize> {
+    query
+        .split_whitespace()
+        .filter_map(|t| t.strip_prefix("m:"))
+        .map(|id| putt_core::mail::normalize_message_id(id.trim_matches('"')))
+        .find_map(|id| s.revisions.iter().position(|r| r.members.contains(&id)))
+}
+
+/// Keys about the selected series: the revision `meant` (the newest, or
+/// the one a Message-ID in the query names).
+fn about_series(a: Action, s: Arc<Series>, meant: usize, cx: &Ctx) -> Vec<Effect> {
+    match a {
+        Action::Open => vec![Effect::Push(ThreadScreen::open_at(s, meant))],
+        Action::Interdiff => {
+            let pair = if meant == latest_index(&s) {
+                two_newest(&s)
+            } else {
+                super::previous_revision(&s, meant).map(|from| (from, meant))
+            };
+            match pair {
+                Some((from, to)) => vec![Effect::Push(InterdiffScreen::open(s, from, to))],
+                None => vec![info("This series has one revision: nothing to compare.")],
+            }
+        }
+        Action::Trailers => PageScreen::trailers(&s, meant)
+            .map(Effect::Push)
+            .into_iter()
+            .collect(),
         Action::ToggleRead => {
             let ids: Vec<String> = s
                 .revisions
@@ -473,17 +536,14 @@ fn about_series(a: Action, s: Arc<Series>, cx: &Ctx) -> Vec<Effect> {
                 read: cx.series_unread(&s),
             })]
         }
-        _ => {
-            let revision = latest_index(&s);
-            revision::ask(
-                a,
-                Target {
-                    series: s,
-                    revision,
-                },
-                cx,
-            )
-        }
+        _ => revision::ask(
+            a,
+            Target {
+                series: s,
+                revision: meant,
+            },
+            cx,
+        ),
     }
 }
 

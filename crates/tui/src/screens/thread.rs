@@ -60,6 +60,12 @@ impl ThreadScreen {
     /// The thread of a series' newest revision.
     pub fn open(series: Arc<Series>) -> View {
         let revision = super::latest_index(&series);
+        ThreadScreen::open_at(series, revision)
+    }
+
+    /// The thread of revision `revision` (an index into the series').
+    pub fn open_at(series: Arc<Series>, revision: usize) -> View {
+        let revision = revision.min(series.revisions.len().saturating_sub(1));
         View::Thread(ThreadScreen {
             series,
             revision,
@@ -274,14 +280,16 @@ impl Screen for ThreadScreen {
                 .map(Effect::Push)
                 .into_iter()
                 .collect(),
-            (Action::SetState | Action::Apply | Action::Export, _) => revision::ask(
-                a,
-                Target {
-                    series: self.series.clone(),
-                    revision: self.focused_revision(),
-                },
-                cx,
-            ),
+            (Action::SetState | Action::Apply | Action::Export | Action::Unlink, _) => {
+                revision::ask(
+                    a,
+                    Target {
+                        series: self.series.clone(),
+                        revision: self.focused_revision(),
+                    },
+                    cx,
+                )
+            }
             (Action::PrevPatch | Action::NextPatch, _) => {
                 self.walk(a);
                 Vec::new()
@@ -400,9 +408,21 @@ fn draw_thread(frame: &mut Frame, area: Rect, cx: &Ctx, s: &ThreadScreen) {
         let fill = w.saturating_sub(width(&t));
         Paragraph::new(format!("{t}{}", "─".repeat(fill))).style(theme.style(role))
     };
+    // Why the revision under the cursor is in the series.
+    let why = s
+        .series
+        .revisions
+        .get(s.focused_revision())
+        .and_then(|r| match (&r.link, r.split) {
+            (Some(l), _) => Some(format!("{} {}", r.label(), l.describe())),
+            (None, true) => Some(format!("{} split off by you", r.label())),
+            (None, false) => None,
+        })
+        .map(|w| format!(" · {}", clean(&w)))
+        .unwrap_or_default();
     frame.render_widget(
         rule(
-            &format!("Revisions ({})", s.series.revisions.len()),
+            &format!("Revisions ({}){why}", s.series.revisions.len()),
             s.focus == Pane::Revisions,
         ),
         Rect::new(area.x, area.y + 1, area.width, 1),
