@@ -123,10 +123,12 @@ pub fn newer_notice(
     ctx: &Context,
     command: &str,
     key: &str,
+    named: &putt_ops::series::Named,
     this: &putt_core::series::Revision,
-    newer: Option<&putt_core::series::Revision>,
 ) {
-    let Some(newer) = newer else { return };
+    let Some(newer) = named.newer(this) else {
+        return;
+    };
     if ctx.quiet {
         return;
     }
@@ -136,7 +138,7 @@ pub fn newer_notice(
         newer.label(),
         this.label(),
         putt_core::text::sanitize_line(key),
-        newer.version
+        putt_ops::revision::spec_of(&named.series, newer)
     );
 }
 

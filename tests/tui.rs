@@ -1380,3 +1380,57 @@ fn state_set_from_a_shell_shows_on_refresh_and_a_tui_change_starts_from_it() {
     let (_, out, _) = putt_cli(&f, &["state", &id]);
     assert!(out.contains("reviewing"), "{out}");
 }
+
+/// `+` on one series then on another makes the second a later revision of
+/// the first; `U` in the thread view splits a revision off. Both are the
+/// user's corrections: kept on disk, shown as such.
+#[test]
+fn link_and_unlink_series_from_the_tui() {
+    let f = fixture();
+    let mut t = tui(&f, 100, 30);
+    let rows = t.app.list.rows.len();
+    select(&mut t, "typo in Makefile.build");
+    t.keys("+");
+    let s = t.screen();
+    assert!(s.contains("marked: + on another series"), "{s}");
+    select(&mut t, "dev_err_probe");
+    t.keys("+");
+    let s = t.screen();
+    assert!(s.contains("a later revision of"), "{s}");
+    t.keys("y");
+    let s = t.screen();
+    assert!(s.contains("Linked: series"), "{s}");
+    assert_eq!(t.app.list.rows.len(), rows - 1, "{s}");
+    assert!(!s.contains("typo in Makefile.build"), "{s}");
+    select(&mut t, "dev_err_probe");
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(
+        s.contains("Revisions (2) · v1 follows v1 (linked by you)"),
+        "{s}"
+    );
+    assert!(row(&s, " v1   ").contains("kbuild: fix typo"), "{s}");
+    t.keys("q");
+
+    select(&mut t, "Frobnicator");
+    t.keys("<Enter>U");
+    let s = t.screen();
+    assert!(s.contains("Split v2 off this series? (y/n)"), "{s}");
+    t.keys("y");
+    let s = t.screen();
+    assert!(s.contains("Split: series"), "{s}");
+    drop(t);
+    // A new session sees both corrections.
+    let mut t = tui(&f, 100, 30);
+    let s = t.screen();
+    assert_eq!(
+        s.lines().filter(|l| l.contains("Frobnicator")).count(),
+        2,
+        "{s}"
+    );
+    assert_eq!(t.app.list.rows.len(), rows, "{s}");
+    select(&mut t, "Frobnicator");
+    t.keys("<Enter>");
+    let s = t.screen();
+    assert!(s.contains("Revisions (1) · v2 split off by you"), "{s}");
+}

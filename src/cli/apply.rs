@@ -139,7 +139,7 @@ pub fn am(ctx: &Context, args: &AmArgs) -> Result<i32> {
         bail!("--json prints to stdout, where -o - writes the mbox: give -o FILE");
     }
     let rev = named.pick(revision::given(args.mbox.version.as_deref())?)?;
-    super::newer_notice(ctx, "am", &args.series, rev, named.newer(rev));
+    super::newer_notice(ctx, "am", &args.series, &named, rev);
     let out = am::mbox(
         &index,
         &ctx.config,
@@ -261,7 +261,7 @@ pub fn apply(ctx: &Context, args: &ApplyArgs) -> Result<i32> {
     let named = series::named(&index, key)?;
     let series = &named.series;
     let rev = named.pick(revision::given(args.mbox.version.as_deref())?)?;
-    super::newer_notice(ctx, "apply", key, rev, named.newer(rev));
+    super::newer_notice(ctx, "apply", key, &named, rev);
     let repo = putt_ops::repo::for_revision(&ctx.config, rev, args.repo.as_deref())?;
     let apply_opts = ApplyOptions {
         repo,

@@ -56,7 +56,7 @@ pub fn run(ctx: &Context, args: &InterdiffArgs) -> Result<i32> {
         revision::given(args.to.as_deref())?,
     )?;
     if args.to.is_none() {
-        super::newer_notice(ctx, "interdiff", &args.series, to, named.newer(to));
+        super::newer_notice(ctx, "interdiff", &args.series, &named, to);
     }
     let d = putt_ops::interdiff::between(
         &index,

@@ -134,6 +134,11 @@ struct RevisionRow<'a> {
     missing: &'a [u32],
     superseded: bool,
     cover: Option<&'a str>,
+    /// Why it is in the series (the revision it follows and the evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<&'a putt_core::series::Link>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    split: bool,
     #[serde(flatten)]
     workflow: RevisionInfo,
 }
@@ -168,6 +173,8 @@ impl<'a> SeriesRow<'a> {
                     missing: &r.missing,
                     superseded: r.superseded,
                     cover: r.cover.as_ref().map(|c| c.message_id.as_str()),
+                    link: r.link.as_ref(),
+                    split: r.split,
                     workflow: wf.revision_info(index, s, r),
                 })
                 .collect(),
@@ -363,7 +370,7 @@ pub fn trailers(ctx: &Context, args: &TrailersArgs) -> Result<i32> {
     let named = series::named(&index, &args.series)?;
     let r = named.pick(putt_ops::revision::given(args.version.as_deref())?)?;
     let newer = named.newer(r);
-    super::newer_notice(ctx, "trailers", &args.series, r, newer);
+    super::newer_notice(ctx, "trailers", &args.series, &named, r);
     let mut out = std::io::stdout().lock();
     if args.json {
         #[derive(serde::Serialize)]

@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: &StateArgs) -> Result<i32> {
             s => Some(TriageState::parse(s)?),
         };
         let rev = named.pick(putt_ops::revision::given(args.version.as_deref())?)?;
-        super::newer_notice(ctx, "state", key, rev, named.newer(rev));
+        super::newer_notice(ctx, "state", key, &named, rev);
         for p in store.set_state_reporting(series, rev, state)? {
             eprintln!("putt: {}", sanitize_line(&p));
         }

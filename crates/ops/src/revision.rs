@@ -92,6 +92,25 @@ pub fn newer<'a>(series: &'a Series, rev: &Revision) -> Option<&'a Revision> {
         .then_some(latest)
 }
 
+/// What `-v` takes to name `rev` again: its version when no other
+/// revision has that number, else `@N`, its place in the order sent.
+pub fn spec_of(series: &Series, rev: &Revision) -> String {
+    if series
+        .revisions
+        .iter()
+        .filter(|r| r.version == rev.version)
+        .count()
+        == 1
+    {
+        return rev.version.to_string();
+    }
+    let n = by_date(series)
+        .iter()
+        .position(|r| std::ptr::eq(*r, rev))
+        .unwrap_or(0);
+    format!("@{}", n + 1)
+}
+
 /// The revision sent before `rev` in `series` (what an interdiff compares
 /// the newest with by default).
 pub fn before<'a>(series: &'a Series, rev: &Revision) -> Result<&'a Revision> {

@@ -850,14 +850,28 @@ impl<'a> Gatherer<'a> {
         let window = super::UNTHREADED_WINDOW;
         // Per author, the (date, version, total) whose windows to look in.
         let mut wanted: HashMap<u64, Vec<(i64, u32, u32)>> = HashMap::new();
-        // Per author, the (date, version) of the revisions' first mails.
+        // Per author, the (date, version) of the revisions' first mails:
+        // the lowest numbered of each thread and version we have, as a
+        // revision whose cover and first patches never arrived starts at
+        // its lowest patch.
+        let mut lowest: HashMap<(&str, u32), u32> = HashMap::new();
+        for m in self.known.values() {
+            if m.meta.is_series_mail() && !m.meta.reply {
+                let root = m.references.first().unwrap_or(&m.message_id).as_str();
+                let c = lowest.entry((root, m.meta.version)).or_insert(u32::MAX);
+                *c = (*c).min(m.meta.counter);
+            }
+        }
         let mut firsts: HashMap<u64, Vec<(i64, u32)>> = HashMap::new();
         for m in self.known.values() {
             let meta = &m.meta;
-            if meta.is_series_mail()
-                && meta.counter <= 1
-                && self.asked_earlier.insert(hash(&m.message_id))
-            {
+            let root = m.references.first().unwrap_or(&m.message_id).as_str();
+            let first = meta.counter <= 1
+                || (!meta.reply
+                    && lowest
+                        .get(&(root, meta.version))
+                        .is_some_and(|&c| c == meta.counter));
+            if meta.is_series_mail() && first && self.asked_earlier.insert(hash(&m.message_id)) {
                 firsts
                     .entry(hash(&m.from_addr()))
                     .or_default()
@@ -893,10 +907,11 @@ impl<'a> Gatherer<'a> {
                     (d - t).abs() <= window && meta.version.max(1) == version && meta.total == total
                 });
                 let v = meta.version.max(1);
-                let other_revision = meta.counter <= 1
-                    && !meta.reply
+                // Earlier revisions by their first mails; later ones by
+                // any patch, as a later revision may lack its first ones.
+                let other_revision = !meta.reply
                     && firsts.iter().any(|&(t, version)| {
-                        (d <= t && t - d <= SUBJECT_WINDOW && v < version)
+                        (meta.counter <= 1 && d <= t && t - d <= SUBJECT_WINDOW && v < version)
                             || (d >= t && d - t <= SUBJECT_WINDOW && v > version)
                     });
                 Ok(sibling || other_revision)
