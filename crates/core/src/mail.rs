@@ -166,13 +166,23 @@ impl Message {
         msg.trailers = crate::trailers::parse_trailers(&msg.body);
         // Trailer-like lines of the prose (not quoted, above the diff),
         // and links to earlier versions.
+        // A link on a line of its own counts under a short label about
+        // versions ("v4:", "RFC:", "Previous version:").
+        let mut label = false;
         for line in crate::lines::lines(&msg.diff.prose) {
-            if line.contains("://") && !line.trim_start().starts_with('>') && about_versions(line) {
+            let url = line.contains("://");
+            if url
+                && !line.trim_start().starts_with('>')
+                && (about_versions(line) || (label && line.split_whitespace().count() == 1))
+            {
                 for id in ids_in(line) {
                     if !msg.cites.contains(&id) && id != msg.message_id {
                         msg.cites.push(id);
                     }
                 }
+            }
+            if !url && !line.trim().is_empty() {
+                label = line.trim().chars().count() <= 40 && about_versions(line);
             }
             let Some((name, value)) = line.split_once(':') else {
                 continue;
@@ -1044,10 +1054,13 @@ mod tests {
     fn links_to_earlier_versions_are_cited() {
         let raw = mail(
             "From: A <a@example.org>\nMessage-ID: <new@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH v3 0/2] x",
-            "Cover.\n\nChanges in v3:\n- Link to v2: https://lore.kernel.org/r/20240101-x-v2-0-abc@example.org\n\nv1: https://lore.kernel.org/linux-kbuild/old-1@x/\nDepends on https://lore.kernel.org/r/dep@x\nLink: https://lore.kernel.org/r/discussion@x\n",
+            "Cover.\n\nChanges in v3:\n- Link to v2: https://lore.kernel.org/r/20240101-x-v2-0-abc@example.org\n\nv1: https://lore.kernel.org/linux-kbuild/old-1@x/\nDepends on https://lore.kernel.org/r/dep@x\nLink: https://lore.kernel.org/r/discussion@x\n\nPrevious versions\n\nv4:\n  https://lore.kernel.org/lkml/v4@x/\n\nThe design was discussed at length here:\n  https://lore.kernel.org/r/thread@x/\n",
         );
         let m = Message::parse(&raw);
-        assert_eq!(m.cites, vec!["20240101-x-v2-0-abc@example.org", "old-1@x"]);
+        assert_eq!(
+            m.cites,
+            vec!["20240101-x-v2-0-abc@example.org", "old-1@x", "v4@x"]
+        );
     }
 
     #[test]
