@@ -607,6 +607,10 @@ struct Gatherer<'a> {
     /// Re-rolls (Message-ID hashes) whose sender's earlier postings were
     /// asked for.
     asked_earlier: HashSet<u64>,
+    /// What was asked for with its threads (hashes of Message-IDs): only
+    /// these look for their sender's other revisions, so the search does
+    /// not walk on through a prolific sender's whole history.
+    seeds: Option<HashSet<u64>>,
 }
 
 impl<'a> Gatherer<'a> {
@@ -623,6 +627,7 @@ impl<'a> Gatherer<'a> {
             asked_subjects: HashSet::new(),
             asked_windows: HashSet::new(),
             asked_earlier: HashSet::new(),
+            seeds: None,
         }
     }
 
@@ -846,6 +851,14 @@ impl<'a> Gatherer<'a> {
     ///   from [`Gatherer::other_revisions`]. Asked both ways, a series
     ///   looked up from any of its revisions gathers the same revisions.
     fn loose_siblings(&mut self) -> Result<usize> {
+        fn title_of(subject: &str) -> String {
+            putt_core::subject::parse_subject(subject)
+                .normalized
+                .to_lowercase()
+        }
+        /// How many of a sender's postings nearest in time are candidates
+        /// for the revision before (and after) one asked for.
+        const OTHER_REVISIONS: usize = 16;
         let f = self.index.fields().clone();
         let window = super::UNTHREADED_WINDOW;
         // Per author, the (date, version, total) whose windows to look in.
@@ -862,7 +875,9 @@ impl<'a> Gatherer<'a> {
                 *c = (*c).min(m.meta.counter);
             }
         }
-        let mut firsts: HashMap<u64, Vec<(i64, u32)>> = HashMap::new();
+        // Per author, the first mails: (date, version, title, files).
+        type First = (i64, u32, String, Vec<u64>);
+        let mut firsts: HashMap<u64, Vec<First>> = HashMap::new();
         for m in self.known.values() {
             let meta = &m.meta;
             let root = m.references.first().unwrap_or(&m.message_id).as_str();
@@ -871,11 +886,21 @@ impl<'a> Gatherer<'a> {
                     && lowest
                         .get(&(root, meta.version))
                         .is_some_and(|&c| c == meta.counter));
-            if meta.is_series_mail() && first && self.asked_earlier.insert(hash(&m.message_id)) {
-                firsts
-                    .entry(hash(&m.from_addr()))
-                    .or_default()
-                    .push((m.date, meta.version.max(1)));
+            let seed = self
+                .seeds
+                .as_ref()
+                .is_none_or(|s| s.contains(&hash(&m.message_id)));
+            if meta.is_series_mail()
+                && first
+                && seed
+                && self.asked_earlier.insert(hash(&m.message_id))
+            {
+                firsts.entry(hash(&m.from_addr())).or_default().push((
+                    m.date,
+                    meta.version.max(1),
+                    title_of(&m.subject),
+                    m.files.clone(),
+                ));
             }
             // A subject without "n/N" is a patch on its own.
             if !m.meta.is_series_mail() || m.meta.counter_inferred {
@@ -899,25 +924,66 @@ impl<'a> Gatherer<'a> {
         for author in authors {
             let at = wanted.get(&author).map(Vec::as_slice).unwrap_or_default();
             let firsts = firsts.get(&author).map(Vec::as_slice).unwrap_or_default();
-            let near = |cols: &mut Columns, a: DocAddress, meta: Meta| -> Result<bool> {
+            let sibling = |cols: &mut Columns, a: DocAddress, meta: Meta| -> Result<bool> {
                 let Some(d) = cols.date(a)? else {
                     return Ok(false);
                 };
-                let sibling = at.iter().any(|&(t, version, total)| {
+                Ok(at.iter().any(|&(t, version, total)| {
                     (d - t).abs() <= window && meta.version.max(1) == version && meta.total == total
-                });
-                let v = meta.version.max(1);
-                // Earlier revisions by their first mails; later ones by
-                // any patch, as a later revision may lack its first ones.
-                let other_revision = !meta.reply
-                    && firsts.iter().any(|&(t, version)| {
-                        (meta.counter <= 1 && d <= t && t - d <= SUBJECT_WINDOW && v < version)
-                            || (d >= t && d - t <= SUBJECT_WINDOW && v > version)
-                    });
-                Ok(sibling || other_revision)
+                }))
             };
             let addrs = docs_with_any(self.index, f.from_h, &[author])?;
-            added += self.fetch_docs(addrs, Keep::Test(&near))?;
+            // Other revisions: per first mail, the nearest few of the
+            // sender's postings of a lower version before it (by their
+            // first mails) and of a higher one after it (by any patch, as
+            // a later revision may lack its first ones).
+            let mut nearest: Vec<Vec<(i64, DocAddress)>> = vec![Vec::new(); firsts.len() * 2];
+            if !firsts.is_empty() {
+                let mut cols = std::mem::replace(&mut self.cols, Columns::new(self.index));
+                for &a in &addrs {
+                    if self.seen_docs.contains(&a) {
+                        continue;
+                    }
+                    let meta = cols.meta(a)?;
+                    if !meta.is_series_mail() || meta.reply {
+                        continue;
+                    }
+                    let Some(d) = cols.date(a)? else { continue };
+                    let v = meta.version.max(1);
+                    for (i, &(t, version, _, _)) in firsts.iter().enumerate() {
+                        if meta.counter <= 1 && d <= t && t - d <= SUBJECT_WINDOW && v < version {
+                            nearest[2 * i].push((t - d, a));
+                        } else if d >= t && d - t <= SUBJECT_WINDOW && v > version {
+                            nearest[2 * i + 1].push((d - t, a));
+                        }
+                    }
+                }
+                self.cols = cols;
+            }
+            added += self.fetch_docs(addrs, Keep::Test(&sibling))?;
+            // A candidate like its first mail (title or files) looks for
+            // its own other revisions in turn: a long chain of re-titled
+            // revisions is followed, a busy sender's history is not.
+            for (j, mut near) in nearest.into_iter().enumerate() {
+                near.sort_unstable();
+                let (_, _, title, files) = &firsts[j / 2];
+                for (_, a) in near.into_iter().take(OTHER_REVISIONS) {
+                    if self.seen_docs.contains(&a) {
+                        continue;
+                    }
+                    let m = self.index.summary(a)?;
+                    let alike = putt_core::series::title_similarity(title, &title_of(&m.subject))
+                        >= 0.6
+                        || m.files.iter().any(|f| files.contains(f));
+                    let id = hash(&m.message_id);
+                    if self.add(a, m) {
+                        added += 1;
+                        if alike && let Some(seeds) = self.seeds.as_mut() {
+                            seeds.insert(id);
+                        }
+                    }
+                }
+            }
         }
         Ok(added)
     }
@@ -931,6 +997,9 @@ impl<'a> Gatherer<'a> {
     /// of the user's corrections, of what we have.
     fn gather(&mut self) -> Result<()> {
         self.complete_threads()?;
+        if self.seeds.is_none() {
+            self.seeds = Some(self.known.keys().map(|id| hash(id)).collect());
+        }
         for _ in 0..3 {
             let found = self.other_revisions()? + self.loose_siblings()? + self.corrected_ends()?;
             if found == 0 {
