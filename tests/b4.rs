@@ -17,9 +17,9 @@ use std::process::Command;
 const IDENTICAL: &[(&str, &str)] = &[
     // 30 patches, 239 trailers added, all from replies to the cover letter.
     ("e1206114d711:1", "cover-letter trailers on every patch"),
-    // v5 of a series of twelve revisions: 48 cover-letter trailers.
+    // v5 of a series of thirteen revisions: 48 cover-letter trailers.
     (
-        "0a1138876bc9:5",
+        "ab5f081cb6a0:5",
         "a revision in the middle of a long series",
     ),
     // 18 patches: 9 trailers from replies to patches, 36 from the cover.
