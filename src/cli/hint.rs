@@ -44,7 +44,7 @@ fn for_ops(e: &Ops) -> Option<String> {
             )
         }
         Ops::NoSuchRevision { .. } | Ops::BadRevision(_) => {
-            "name a revision as -v 2, -v v2 or -v @N (the N-th)".into()
+            "name a revision as -v 2, -v v2 or -v @N (the N-th sent); `putt unlink` takes it after the series".into()
         }
         Ops::Query(q) if q.message.starts_with("is: and check:") => {
             "use them with `putt series`".into()

@@ -62,11 +62,7 @@ fn print(series: &[Series], json: bool) -> Result<i32> {
         }
         writeln!(out, "series {}: {}", s.id, sanitize_line(&s.subject))?;
         for r in &s.revisions {
-            let why = match (&r.link, r.split) {
-                (Some(l), _) => l.describe(),
-                (None, true) => "split off by you".into(),
-                (None, false) => String::new(),
-            };
+            let why = r.why_linked().unwrap_or_default();
             writeln!(
                 out,
                 "  {:<8} {}  <{}>  {}",

@@ -291,11 +291,13 @@ fn print_revision(out: &mut impl Write, r: &Revision) -> Result<()> {
         r.followups,
         if r.superseded { "  [superseded]" } else { "" }
     )?;
-    if let Some(l) = &r.link {
-        writeln!(out, "  linked: {}", sanitize_line(&l.describe()))?;
-    }
-    if r.split {
-        writeln!(out, "  split off by you (`putt link` joins it again)")?;
+    if let Some(why) = r.why_linked() {
+        let hint = if r.split {
+            " (`putt link` joins it again)"
+        } else {
+            ""
+        };
+        writeln!(out, "  linked: {}{hint}", sanitize_line(&why))?;
     }
     if let Some(p) = &r.partial_of {
         writeln!(out, "  partial re-roll: other patches from v{p}")?;

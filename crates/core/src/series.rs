@@ -271,6 +271,16 @@ impl Revision {
         self.patches.len() as u32
     }
 
+    /// Why it is in its series as it is: `follows v1 (change-id)`,
+    /// `linked by you`, `split off by you`; `None` for a first revision.
+    pub fn why_linked(&self) -> Option<String> {
+        match (&self.link, self.split) {
+            (Some(l), _) => Some(l.describe()),
+            (None, true) => Some("split off by you".into()),
+            (None, false) => None,
+        }
+    }
+
     /// `v3`, `v1`, `v2 RESEND`, `RFC v2`.
     pub fn label(&self) -> String {
         let mut s = format!("v{}", self.version);

@@ -56,16 +56,13 @@ pub fn unlink(
     let named = crate::series::named(index, key)?;
     let rev = match revision {
         Some(r) if r.contains('@') && !r.starts_with('@') => {
-            let mid = putt_core::mail::normalize_message_id(r);
-            named
-                .series
-                .revisions
-                .iter()
-                .find(|rev| rev.members.contains(&mid))
-                .ok_or_else(|| Error::NotInSeries {
+            let i = crate::revision::containing(&named.series, r).ok_or_else(|| {
+                Error::NotInSeries {
                     series: named.series.id.clone(),
-                    message_id: mid,
-                })?
+                    message_id: putt_core::mail::normalize_message_id(r),
+                }
+            })?;
+            &named.series.revisions[i]
         }
         Some(r) => named.pick(Some(r.parse::<RevSpec>()?))?,
         None if named.revision.is_some() => named.pick(None)?,

@@ -111,6 +111,25 @@ pub fn spec_of(series: &Series, rev: &Revision) -> String {
     format!("@{}", n + 1)
 }
 
+/// Index in `series.revisions` of the revision the Message-ID `key` is
+/// in (with or without angle brackets), if any.
+pub fn containing(series: &Series, key: &str) -> Option<usize> {
+    let mid = putt_core::mail::normalize_message_id(key);
+    series
+        .revisions
+        .iter()
+        .position(|r| r.members.contains(&mid))
+        .or_else(|| {
+            // A patch inherited by a partial re-roll is in the revision
+            // that sent it.
+            series.revisions.iter().position(|r| {
+                r.patches
+                    .iter()
+                    .any(|p| !p.inherited && p.mail.message_id == mid)
+            })
+        })
+}
+
 /// The revision sent before `rev` in `series` (what an interdiff compares
 /// the newest with by default).
 pub fn before<'a>(series: &'a Series, rev: &Revision) -> Result<&'a Revision> {

@@ -71,20 +71,7 @@ impl Named {
 /// [`find`], and which revision a Message-ID `key` names.
 pub fn named(index: &Index, key: &str) -> Result<Named> {
     let series = find(index, key)?;
-    let mid = putt_core::mail::normalize_message_id(key);
-    let revision = series
-        .revisions
-        .iter()
-        .position(|r| r.members.contains(&mid))
-        .or_else(|| {
-            // A patch inherited by a partial re-roll is in the revision
-            // that sent it.
-            series.revisions.iter().position(|r| {
-                r.patches
-                    .iter()
-                    .any(|p| !p.inherited && p.mail.message_id == mid)
-            })
-        });
+    let revision = revision::containing(&series, key);
     Ok(Named { series, revision })
 }
 

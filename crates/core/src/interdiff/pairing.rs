@@ -219,20 +219,7 @@ impl Lines {
         if shorter < min {
             return shorter;
         }
-        let (a, b) = (&self.sorted, &other.sorted);
-        let (mut i, mut j, mut common) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    common += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        ratio_of(common, total)
+        ratio_of(crate::common_sorted(&self.sorted, &other.sorted), total)
     }
 
     /// `similar`'s ratio of a Myers line diff of the two texts: the same

@@ -472,14 +472,10 @@ impl SeriesList {
             }
             Some(a) if a.id == s.id => vec![info("Mark cleared.")],
             Some(a) => {
-                let first = putt_ops::revision::by_date(&s)
-                    .first()
-                    .map(|r| r.root_message_id().to_string())
-                    .unwrap_or_default();
                 vec![prompt(
                     Ask::Link {
-                        earlier: a.latest().root_message_id().to_string(),
-                        later: first,
+                        earlier: a.id.clone(),
+                        later: s.id.clone(),
                     },
                     format!(
                         "Make {} ({}) a later revision of {} ({})? (y/n) ",
@@ -501,8 +497,7 @@ fn named_revision(query: &str, s: &Series) -> Option<usize> {
     query
         .split_whitespace()
         .filter_map(|t| t.strip_prefix("m:"))
-        .map(|id| putt_core::mail::normalize_message_id(id.trim_matches('"')))
-        .find_map(|id| s.revisions.iter().position(|r| r.members.contains(&id)))
+        .find_map(|id| putt_ops::revision::containing(s, id.trim_matches('"')))
 }
 
 /// Keys about the selected series: the revision `meant` (the newest, or

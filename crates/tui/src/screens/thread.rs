@@ -413,11 +413,7 @@ fn draw_thread(frame: &mut Frame, area: Rect, cx: &Ctx, s: &ThreadScreen) {
         .series
         .revisions
         .get(s.focused_revision())
-        .and_then(|r| match (&r.link, r.split) {
-            (Some(l), _) => Some(format!("{} {}", r.label(), l.describe())),
-            (None, true) => Some(format!("{} split off by you", r.label())),
-            (None, false) => None,
-        })
+        .and_then(|r| Some(format!("{} {}", r.label(), r.why_linked()?)))
         .map(|w| format!(" · {}", clean(&w)))
         .unwrap_or_default();
     frame.render_widget(
