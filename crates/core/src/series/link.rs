@@ -12,8 +12,6 @@
 //! every week is a recurring title, not a series. Each link keeps the
 //! evidence it rests on, so `putt series show` can say why.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 /// Links by title reach this far back (a year); further only a thread,
@@ -170,6 +168,7 @@ pub(super) fn weigh(
         _ => {}
     }
     let gap = (b.date - a.date).max(0);
+    let mut fuzzy_at: Option<usize> = None;
     // Without a patch tag on both, or from someone else, only the thread
     // speaks.
     if a.tagged && b.tagged && a.same_person(b) {
@@ -177,34 +176,24 @@ pub(super) fn weigh(
             score += 5.0;
             because.push("patch-id".into());
         }
-        let sim = a
-            .subjects
-            .iter()
-            .flat_map(|x| b.subjects.iter().map(move |y| title_similarity(x, y)))
-            .fold(0.0f32, f32::max);
-        if sim >= 1.0 {
+        // A title merely alike counts only with a bump or a resend, and
+        // is measured (costly) last, when it can still make the link.
+        if a.subjects.iter().any(|x| b.subjects.contains(x)) {
             score += 4.0;
             because.push("subject".into());
-        } else if (bump || b.resend) && sim >= 0.6 {
-            score += if sim >= 0.9 {
-                3.0
-            } else if sim >= 0.75 {
-                2.0
-            } else {
-                1.0
-            };
-            because.push(format!("subject≈{:.2}", (sim * 100.0).floor() / 100.0));
+        } else if bump || b.resend {
+            fuzzy_at = Some(because.len());
         }
         // Most patches sent again under their titles; or a lone patch
         // taken into a larger series in its next version.
-        let same_patches = common(&a.patch_subjects, &b.patch_subjects);
+        let same_patches = crate::common_sorted(&a.patch_subjects, &b.patch_subjects);
         let fewer = a.patch_subjects.len().min(b.patch_subjects.len());
         if same_patches * 2 >= fewer && (same_patches >= 2 || (same_patches == 1 && bump)) {
             score += 3.0;
             because.push(format!("patches {same_patches}/{}", b.patch_subjects.len()));
         }
         if !a.files.is_empty() && !b.files.is_empty() {
-            let shared = common(&a.files, &b.files);
+            let shared = crate::common_sorted(&a.files, &b.files);
             let fewer = a.files.len().min(b.files.len());
             if shared * 2 >= fewer {
                 score += 2.0;
@@ -232,6 +221,25 @@ pub(super) fn weigh(
         g if g > 60 * DAY => 0.5,
         _ => 0.0,
     };
+    if let Some(at) = fuzzy_at
+        && score + 3.0 >= THRESHOLD
+    {
+        let sim = a
+            .subjects
+            .iter()
+            .flat_map(|x| b.subjects.iter().map(move |y| title_similarity(x, y)))
+            .fold(0.0f32, f32::max);
+        if sim >= 0.6 {
+            score += if sim >= 0.9 {
+                3.0
+            } else if sim >= 0.75 {
+                2.0
+            } else {
+                1.0
+            };
+            because.insert(at, format!("subject≈{:.2}", (sim * 100.0).floor() / 100.0));
+        }
+    }
     (score >= THRESHOLD).then_some((score, because))
 }
 
@@ -248,8 +256,8 @@ pub fn title_similarity(a: &str, b: &str) -> f32 {
         return 0.0;
     }
     let (wa, wb) = (words(a), words(b));
-    let shared = wa.intersection(&wb).count();
-    let all = wa.union(&wb).count();
+    let shared = crate::common_sorted(&wa, &wb);
+    let all = wa.len() + wb.len() - shared;
     let mut best = if all == 0 {
         0.0
     } else {
@@ -270,12 +278,17 @@ pub fn title_similarity(a: &str, b: &str) -> f32 {
     best.min(0.99)
 }
 
-/// Words of a title, without the punctuation that sticks to them.
-fn words(s: &str) -> HashSet<&str> {
-    s.split_whitespace()
+/// Words of a title, without the punctuation that sticks to them;
+/// sorted, each once.
+fn words(s: &str) -> Vec<&str> {
+    let mut w: Vec<&str> = s
+        .split_whitespace()
         .map(|w| w.trim_matches([':', ',', '.', '(', ')', '"', '\'']))
         .filter(|w| !w.is_empty())
-        .collect()
+        .collect();
+    w.sort_unstable();
+    w.dedup();
+    w
 }
 
 /// What a title says after its subsystem prefixes (`a: b: text` gives
@@ -303,25 +316,8 @@ fn edit_similarity(a: &str, b: &str) -> f32 {
     1.0 - prev[b.len()] as f32 / longest as f32
 }
 
-/// How many items two sorted lists share.
-fn common<T: Ord>(a: &[T], b: &[T]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 fn shares<T: Ord>(a: &[T], b: &[T]) -> bool {
-    common(a, b) > 0
+    crate::common_sorted(a, b) > 0
 }
 
 #[cfg(test)]

@@ -25,12 +25,10 @@ const SUBJECT_WINDOW: i64 = super::SUBJECT_LINK_WINDOW;
 
 /// Which fetched documents to load.
 #[derive(Clone, Copy)]
-enum Keep<'k> {
+enum Keep {
     All,
     /// Patches, covers and pull requests (no replies or discussion).
     SeriesMail,
-    /// Series mail that the test accepts.
-    Test(&'k dyn Fn(&mut Columns, DocAddress, Meta) -> Result<bool>),
 }
 
 /// The fast columns `Keep` tests read, opened once per segment.
@@ -492,6 +490,7 @@ pub fn series_by_key(index: &Index, key: &str) -> Result<Series> {
         return Ok(s);
     }
     let mut g = Gatherer::new(index);
+    g.later_too = true;
     for m in index.by_message_id(&mid)? {
         g.add(crate::index::doc_address(m.address), m);
     }
@@ -538,6 +537,7 @@ fn series_of_roots(index: &Index, roots: &[DocAddress], prefix: &str) -> Result<
     let memo = Memo::open(index);
     let mut out: Vec<Series> = Vec::new();
     let mut g = Gatherer::new(index);
+    g.later_too = true;
     let mut root_ids: Vec<String> = Vec::new();
     for &a in roots {
         let m = index.summary(a)?;
@@ -607,10 +607,13 @@ struct Gatherer<'a> {
     /// Re-rolls (Message-ID hashes) whose sender's earlier postings were
     /// asked for.
     asked_earlier: HashSet<u64>,
-    /// What was asked for with its threads (hashes of Message-IDs): only
-    /// these look for their sender's other revisions, so the search does
-    /// not walk on through a prolific sender's whole history.
-    seeds: Option<HashSet<u64>>,
+    /// Threads (hashes of their roots) fetched as a sender's nearby
+    /// postings: candidates, they do not ask for their own, so the search
+    /// does not walk on through a busy sender's whole history.
+    nearby: HashSet<u64>,
+    /// Whether to look for later revisions too, not only earlier ones
+    /// (one series looked up; a listing's later revisions are in it).
+    later_too: bool,
 }
 
 impl<'a> Gatherer<'a> {
@@ -627,7 +630,8 @@ impl<'a> Gatherer<'a> {
             asked_subjects: HashSet::new(),
             asked_windows: HashSet::new(),
             asked_earlier: HashSet::new(),
-            seeds: None,
+            nearby: HashSet::new(),
+            later_too: false,
         }
     }
 
@@ -648,7 +652,7 @@ impl<'a> Gatherer<'a> {
 
     /// Loads the documents holding any of `hashes` in `field` that `keep`
     /// accepts (see [`Gatherer::fetch_docs`]).
-    fn fetch(&mut self, field: Field, hashes: Vec<u64>, keep: Keep<'_>) -> Result<usize> {
+    fn fetch(&mut self, field: Field, hashes: Vec<u64>, keep: Keep) -> Result<usize> {
         if hashes.is_empty() {
             return Ok(0);
         }
@@ -660,7 +664,7 @@ impl<'a> Gatherer<'a> {
     /// only fast columns, so what it turns away costs no stored-document
     /// load: on a big archive most candidates of a subject or an author
     /// are turned away, and loading them would also pull in their threads.
-    fn fetch_docs(&mut self, addrs: Vec<DocAddress>, keep: Keep<'_>) -> Result<usize> {
+    fn fetch_docs(&mut self, addrs: Vec<DocAddress>, keep: Keep) -> Result<usize> {
         let mut cols = std::mem::replace(&mut self.cols, Columns::new(self.index));
         let added = self.fetch_docs_with(&mut cols, addrs, keep);
         self.cols = cols;
@@ -671,7 +675,7 @@ impl<'a> Gatherer<'a> {
         &mut self,
         cols: &mut Columns,
         addrs: Vec<DocAddress>,
-        keep: Keep<'_>,
+        keep: Keep,
     ) -> Result<usize> {
         let mut added = 0;
         for a in addrs {
@@ -681,10 +685,6 @@ impl<'a> Gatherer<'a> {
             let wanted = match keep {
                 Keep::All => true,
                 Keep::SeriesMail => cols.meta(a)?.is_series_mail(),
-                Keep::Test(test) => {
-                    let meta = cols.meta(a)?;
-                    meta.is_series_mail() && test(cols, a, meta)?
-                }
             };
             if !wanted {
                 continue;
@@ -844,13 +844,17 @@ impl<'a> Gatherer<'a> {
     ///   have, with its version and patch count: they may belong to its
     ///   revision unthreaded ([`super::Grouper`] joins nothing else). A
     ///   patch without "n/N" has no siblings to find.
-    /// - For a cover or first patch, the covers and first patches the
-    ///   same person sent in the year before with a lower version (when
-    ///   it is a re-roll) and in the year after with a higher one: its
-    ///   earlier and later revisions, when a touched title hides them
-    ///   from [`Gatherer::other_revisions`]. Asked both ways, a series
-    ///   looked up from any of its revisions gathers the same revisions.
+    /// - For the first mail of a revision (a revision whose first patches
+    ///   never arrived starts at its lowest), the nearest few postings of
+    ///   the same address within a year before it with a lower version
+    ///   (their first mails) and, for one series looked up, after it with
+    ///   a higher one (any patch): its earlier and later revisions, when a
+    ///   touched title hides them from [`Gatherer::other_revisions`].
     fn loose_siblings(&mut self) -> Result<usize> {
+        /// The thread a mail is in, by its first reference.
+        fn root_of(m: &MessageSummary) -> &str {
+            m.references.first().unwrap_or(&m.message_id)
+        }
         fn title_of(subject: &str) -> String {
             putt_core::subject::parse_subject(subject)
                 .normalized
@@ -858,41 +862,39 @@ impl<'a> Gatherer<'a> {
         }
         /// How many of a sender's postings nearest in time are candidates
         /// for the revision before (and after) one asked for.
-        const OTHER_REVISIONS: usize = 16;
+        const OTHER_REVISIONS: usize = 4;
         let f = self.index.fields().clone();
         let window = super::UNTHREADED_WINDOW;
+        let later_too = self.later_too;
         // Per author, the (date, version, total) whose windows to look in.
         let mut wanted: HashMap<u64, Vec<(i64, u32, u32)>> = HashMap::new();
-        // Per author, the (date, version) of the revisions' first mails:
-        // the lowest numbered of each thread and version we have, as a
+        // The lowest counter of each thread and version we have: a
         // revision whose cover and first patches never arrived starts at
         // its lowest patch.
         let mut lowest: HashMap<(&str, u32), u32> = HashMap::new();
         for m in self.known.values() {
             if m.meta.is_series_mail() && !m.meta.reply {
-                let root = m.references.first().unwrap_or(&m.message_id).as_str();
-                let c = lowest.entry((root, m.meta.version)).or_insert(u32::MAX);
+                let c = lowest
+                    .entry((root_of(m), m.meta.version))
+                    .or_insert(u32::MAX);
                 *c = (*c).min(m.meta.counter);
             }
         }
+        // Per author, the (date, version) of the revisions' first mails.
         // Per author, the first mails: (date, version, title, files).
         type First = (i64, u32, String, Vec<u64>);
         let mut firsts: HashMap<u64, Vec<First>> = HashMap::new();
         for m in self.known.values() {
             let meta = &m.meta;
-            let root = m.references.first().unwrap_or(&m.message_id).as_str();
+            let root = root_of(m);
             let first = meta.counter <= 1
                 || (!meta.reply
                     && lowest
                         .get(&(root, meta.version))
                         .is_some_and(|&c| c == meta.counter));
-            let seed = self
-                .seeds
-                .as_ref()
-                .is_none_or(|s| s.contains(&hash(&m.message_id)));
             if meta.is_series_mail()
                 && first
-                && seed
+                && !self.nearby.contains(&hash(root))
                 && self.asked_earlier.insert(hash(&m.message_id))
             {
                 firsts.entry(hash(&m.from_addr())).or_default().push((
@@ -924,50 +926,58 @@ impl<'a> Gatherer<'a> {
         for author in authors {
             let at = wanted.get(&author).map(Vec::as_slice).unwrap_or_default();
             let firsts = firsts.get(&author).map(Vec::as_slice).unwrap_or_default();
-            let sibling = |cols: &mut Columns, a: DocAddress, meta: Meta| -> Result<bool> {
-                let Some(d) = cols.date(a)? else {
-                    return Ok(false);
-                };
-                Ok(at.iter().any(|&(t, version, total)| {
-                    (d - t).abs() <= window && meta.version.max(1) == version && meta.total == total
-                }))
-            };
             let addrs = docs_with_any(self.index, f.from_h, &[author])?;
-            // Other revisions: per first mail, the nearest few of the
-            // sender's postings of a lower version before it (by their
+            // Siblings: same version and count within the window of one
+            // we have. Other revisions: per first mail, the nearest few of
+            // the sender's postings of a lower version before it (by their
             // first mails) and of a higher one after it (by any patch, as
-            // a later revision may lack its first ones).
-            let mut nearest: Vec<Vec<(i64, DocAddress)>> = vec![Vec::new(); firsts.len() * 2];
-            if !firsts.is_empty() {
-                let mut cols = std::mem::replace(&mut self.cols, Columns::new(self.index));
-                for &a in &addrs {
-                    if self.seen_docs.contains(&a) {
-                        continue;
-                    }
-                    let meta = cols.meta(a)?;
-                    if !meta.is_series_mail() || meta.reply {
-                        continue;
-                    }
-                    let Some(d) = cols.date(a)? else { continue };
-                    let v = meta.version.max(1);
-                    for (i, &(t, version, _, _)) in firsts.iter().enumerate() {
-                        if meta.counter <= 1 && d <= t && t - d <= SUBJECT_WINDOW && v < version {
-                            nearest[2 * i].push((t - d, a));
-                        } else if d >= t && d - t <= SUBJECT_WINDOW && v > version {
-                            nearest[2 * i + 1].push((d - t, a));
-                        }
+            // a later revision may lack its first ones); nearest in
+            // version first (v3 is most likely v4's), then in time.
+            let mut siblings = Vec::new();
+            let mut nearest: Vec<Vec<((u32, i64), DocAddress)>> =
+                vec![Vec::new(); firsts.len() * 2];
+            let mut cols = std::mem::replace(&mut self.cols, Columns::new(self.index));
+            for &a in &addrs {
+                if self.seen_docs.contains(&a) {
+                    continue;
+                }
+                let meta = cols.meta(a)?;
+                if !meta.is_series_mail() {
+                    continue;
+                }
+                let Some(d) = cols.date(a)? else { continue };
+                let v = meta.version.max(1);
+                if at.iter().any(|&(t, version, total)| {
+                    (d - t).abs() <= window && v == version && meta.total == total
+                }) {
+                    siblings.push(a);
+                }
+                if meta.reply {
+                    continue;
+                }
+                for (i, &(t, version, _, _)) in firsts.iter().enumerate() {
+                    if meta.counter <= 1 && d <= t && t - d <= SUBJECT_WINDOW && v < version {
+                        nearest[2 * i].push(((version - v, t - d), a));
+                    } else if later_too && d >= t && d - t <= SUBJECT_WINDOW && v > version {
+                        nearest[2 * i + 1].push(((v - version, d - t), a));
                     }
                 }
-                self.cols = cols;
             }
-            added += self.fetch_docs(addrs, Keep::Test(&sibling))?;
-            // A candidate like its first mail (title or files) looks for
-            // its own other revisions in turn: a long chain of re-titled
-            // revisions is followed, a busy sender's history is not.
+            self.cols = cols;
+            added += self.fetch_docs(siblings, Keep::All)?;
+            // Candidates do not ask for their own: a busy sender's history
+            // is not walked through (a chain of revisions still is, by
+            // what links them: threads, titles, change-ids, citations).
+            // Only the nearest few alike (title or files) come in, with
+            // their threads: another revision is linked on neither alone.
             for (j, mut near) in nearest.into_iter().enumerate() {
                 near.sort_unstable();
                 let (_, _, title, files) = &firsts[j / 2];
-                for (_, a) in near.into_iter().take(OTHER_REVISIONS) {
+                let mut taken = 0;
+                for (_, a) in near.into_iter().take(4 * OTHER_REVISIONS) {
+                    if taken == OTHER_REVISIONS {
+                        break;
+                    }
                     if self.seen_docs.contains(&a) {
                         continue;
                     }
@@ -975,12 +985,13 @@ impl<'a> Gatherer<'a> {
                     let alike = putt_core::series::title_similarity(title, &title_of(&m.subject))
                         >= 0.6
                         || m.files.iter().any(|f| files.contains(f));
-                    let id = hash(&m.message_id);
+                    if !alike {
+                        continue;
+                    }
+                    taken += 1;
+                    self.nearby.insert(hash(root_of(&m)));
                     if self.add(a, m) {
                         added += 1;
-                        if alike && let Some(seeds) = self.seeds.as_mut() {
-                            seeds.insert(id);
-                        }
                     }
                 }
             }
@@ -997,9 +1008,6 @@ impl<'a> Gatherer<'a> {
     /// of the user's corrections, of what we have.
     fn gather(&mut self) -> Result<()> {
         self.complete_threads()?;
-        if self.seeds.is_none() {
-            self.seeds = Some(self.known.keys().map(|id| hash(id)).collect());
-        }
         for _ in 0..3 {
             let found = self.other_revisions()? + self.loose_siblings()? + self.corrected_ends()?;
             if found == 0 {
